@@ -1,0 +1,63 @@
+// Files in, workspace out: parse, schema-check and cross-check, collecting every problem. Pure.
+import type { Problem } from '../../errors.js';
+import type { z } from 'zod';
+import { automationSchema, configSchema, lockSchema, promptSchema, suiteSchema } from './schemas.js';
+import { parseSource, problemAt } from './source.js';
+import { checkSchema } from './validate-schema.js';
+import { crossCheck } from './rules.js';
+import type { Loaded, RawFile, Workspace } from './workspace.js';
+
+const FOLDERS = { prompts: 'prompts', evals: 'evals', automations: 'automations' } as const;
+
+export function buildWorkspace(root: string, files: readonly RawFile[]): Workspace {
+  const ws: Workspace = { root, prompts: new Map(), suites: new Map(), automations: new Map(), problems: [] };
+  for (const f of files) {
+    if (f.problem) {
+      ws.problems.push(f.problem);
+      continue;
+    }
+    const folder = f.path.includes('/') ? f.path.slice(0, f.path.indexOf('/')) : '';
+    if (f.path === 'aigov.yaml') ws.config = load(ws, f, configSchema);
+    else if (f.path === 'aigov.lock') ws.lock = load(ws, f, lockSchema);
+    else if (folder === FOLDERS.prompts) add(ws, ws.prompts, f, promptSchema, 'id');
+    else if (folder === FOLDERS.evals) add(ws, ws.suites, f, suiteSchema, 'suite');
+    else if (folder === FOLDERS.automations) add(ws, ws.automations, f, automationSchema, 'id');
+  }
+  if (!ws.config && !files.some((f) => f.path === 'aigov.yaml')) {
+    ws.problems.push({ severity: 'error', file: 'aigov.yaml', message: 'no aigov.yaml in the workspace root', hint: 'run `aigov init`' });
+  }
+  if (ws.config) ws.problems.push(...crossCheck(ws));
+  return ws;
+}
+
+function load<S extends z.ZodType>(ws: Workspace, f: RawFile, schema: S): Loaded<z.infer<S>> | undefined {
+  const parsed = parseSource(f.path, f.text ?? '');
+  if (parsed.problems.length) {
+    ws.problems.push(...parsed.problems);
+    return undefined;
+  }
+  if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    ws.problems.push({ severity: 'error', file: f.path, line: 1, col: 1, message: 'expected a YAML mapping (key: value pairs) at the top of the file' });
+    return undefined;
+  }
+  const checked = checkSchema(parsed.source, parsed.value, schema);
+  ws.problems.push(...checked.problems);
+  return checked.value === undefined ? undefined : { value: checked.value, source: parsed.source };
+}
+
+function add<S extends z.ZodType>(ws: Workspace, into: Map<string, Loaded<z.infer<S>>>, f: RawFile, schema: S, idKey: string): void {
+  const loaded = load(ws, f, schema);
+  if (!loaded) return;
+  const stem = f.path.slice(f.path.lastIndexOf('/') + 1).replace(/\.ya?ml$/, '');
+  const id = (loaded.value as Record<string, string>)[idKey];
+  if (id !== stem) {
+    ws.problems.push(problemAt(loaded.source, [idKey], `${idKey} "${id}" must equal the file name "${stem}"`, { hint: `rename the file or set ${idKey}: ${stem}` }));
+    return;
+  }
+  const existing = into.get(id);
+  if (existing) {
+    ws.problems.push(problemAt(loaded.source, [idKey], `duplicate ${idKey} "${id}": also defined in ${existing.source.file}`));
+    return;
+  }
+  into.set(id, loaded);
+}

@@ -1,0 +1,155 @@
+// The file formats, as zod schemas: the one source of truth for validation,
+// the TypeScript types and `aigov schema` (JSON Schema for editors).
+import { z } from 'zod';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "-" or "." (starting with a letter or digit)');
+const modelRef = z.string().regex(/^[A-Za-z0-9_-]+:[^\s]+$/, 'provider:model, e.g. openai:gpt-4o-mini');
+const command = z.array(z.string().min(1)).min(1);
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30m, 24h or 7d');
+
+export const providerSchema = z.strictObject({
+  type: z.enum(['openai', 'anthropic', 'exec']).optional(),
+  baseURL: z.url().optional(),
+  apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+  command: command.optional(),
+});
+
+export const configSchema = z.strictObject({
+  version: z.literal(1),
+  models: z.record(id, modelRef),
+  providers: z.record(id, providerSchema).optional(),
+  store: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'sqlite:PATH or postgres://user@host:5432/db').optional(),
+  pricing: z.record(z.string(), z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() })).optional(),
+  defaults: z
+    .strictObject({
+      concurrency: z.int().min(1).max(1024).optional(),
+      timeoutMs: z.int().min(1).optional(),
+      retries: z.int().min(0).max(20).optional(),
+    })
+    .optional(),
+});
+
+const message = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+});
+
+const varSpec = z.strictObject({
+  type: z.enum(['string', 'number', 'boolean']).default('string'),
+  required: z.boolean().default(true),
+  maxLength: z.int().positive().optional(),
+  description: z.string().optional(),
+});
+
+const confidence = z.union([
+  z.enum(['logprobs', 'none']),
+  z.string().regex(/^field:\/.*$/, 'field:/json/pointer'),
+  z.string().regex(/^samples:([2-9]|[1-9]\d+)$/, 'samples:K with K >= 2'),
+]);
+
+export const promptSchema = z.strictObject({
+  id,
+  version: z.int().positive(),
+  description: z.string().optional(),
+  model: id,
+  params: z.record(z.string(), z.unknown()).default({}),
+  messages: z.array(message).min(1),
+  vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name'), varSpec).default({}),
+  output: z
+    .strictObject({
+      type: z.enum(['text', 'json']).default('text'),
+      schema: z.record(z.string(), z.unknown()).optional(),
+      confidence: confidence.default('none'),
+    })
+    .default({ type: 'text', confidence: 'none' }),
+});
+
+/** One assertion; `type` is checked against the registry by the cross-reference rules, with a did-you-mean. */
+export const assertionSchema = z.looseObject({
+  type: z.string().min(1),
+  value: z.unknown().optional(),
+});
+
+const evalCase = z.strictObject({
+  id,
+  description: z.string().optional(),
+  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  expect: z.unknown().optional(),
+  assert: z.array(assertionSchema).optional(),
+});
+
+export const suiteSchema = z.strictObject({
+  suite: id,
+  prompt: id,
+  description: z.string().optional(),
+  repeat: z.int().min(1).max(100).default(1),
+  passRate: z.number().min(0).max(1).default(1),
+  cases: z.array(evalCase).min(1),
+});
+
+const governance = z.strictObject({
+  purpose: z.string().min(1),
+  data: z.string().min(1),
+  decisions: z.strictObject({ autonomous: z.string().min(1), humanReview: z.string().min(1) }),
+  testing: z.string().min(1),
+  monitoring: z.string().min(1),
+  overrideProcess: z.string().min(1),
+  limitations: z.string().min(1),
+});
+
+export const automationSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  owner: z.string().min(1, 'an owner is required: who answers for this automation'),
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  prompt: id,
+  evals: z.array(id).default([]),
+  downstream: z.array(id).default([]),
+  confidence: z.strictObject({ threshold: z.number().min(0).max(1) }).optional(),
+  logInputs: z.boolean().default(false),
+  reversal: z.strictObject({ window: duration, command }).optional(),
+  notify: z.strictObject({ command }).optional(),
+  promotion: z
+    .strictObject({
+      minRuns: z.int().min(0).default(100),
+      maxOverrideRate: z.number().min(0).max(1).default(0.05),
+      maxErrorRate: z.number().min(0).max(1).default(0.02),
+      maxLowConfidenceRate: z.number().min(0).max(1).default(0.2),
+    })
+    .optional(),
+  review: z.strictObject({ cadence: z.enum(['weekly', 'monthly', 'quarterly']) }).optional(),
+  governance: governance.partial().optional(),
+});
+
+const lockedModel = z.strictObject({
+  requested: modelRef,
+  resolved: modelRef,
+  pinnedAt: z.string(),
+  pinnedBy: z.string(),
+});
+
+export const lockSchema = z.strictObject({
+  lockfileVersion: z.literal(1),
+  models: z.record(z.string(), lockedModel).default({}),
+  prompts: z.record(z.string(), z.strictObject({ version: z.int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).default({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ProviderDecl = z.infer<typeof providerSchema>;
+export type Prompt = z.infer<typeof promptSchema>;
+export type Suite = z.infer<typeof suiteSchema>;
+export type EvalCase = Suite['cases'][number];
+export type AssertionSpec = z.infer<typeof assertionSchema>;
+export type Automation = z.infer<typeof automationSchema>;
+export type Lockfile = z.infer<typeof lockSchema>;
+export type LockedModel = z.infer<typeof lockedModel>;
+
+export const FILE_KINDS = {
+  config: configSchema,
+  prompt: promptSchema,
+  suite: suiteSchema,
+  automation: automationSchema,
+  lock: lockSchema,
+} as const;
+
+export type FileKind = keyof typeof FILE_KINDS;

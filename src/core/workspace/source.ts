@@ -1,0 +1,92 @@
+// A parsed YAML file that remembers where every node came from, so any problem
+// found later (schema, cross-reference) can name its line and column.
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Problem } from '../../errors.js';
+
+export type DocPath = readonly (string | number)[];
+
+export interface SourceFile {
+  /** Path relative to the workspace root, as shown to people. */
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export const MAX_ALIASES = 100;
+
+export function parseSource(file: string, text: string): { source: SourceFile; value: unknown; problems: Problem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const source = { file, text, doc, lines };
+  const problems: Problem[] = doc.errors.map((e) => ({
+    severity: 'error' as const,
+    file,
+    ...position(lines, e.pos[0]),
+    message: `invalid YAML: ${e.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '')}`,
+  }));
+  if (problems.length) return { source, value: undefined, problems };
+  try {
+    return { source, value: doc.toJS({ maxAliasCount: MAX_ALIASES }), problems };
+  } catch (err) {
+    const message = /resource exhaustion/i.test(String(err))
+      ? `too many YAML aliases (more than ${MAX_ALIASES} expansions): refusing a possible alias bomb`
+      : `invalid YAML: ${(err as Error).message}`;
+    return { source, value: undefined, problems: [{ severity: 'error', file, line: 1, col: 1, message }] };
+  }
+}
+
+function position(lines: LineCounter, offset: number): { line: number; col: number } {
+  const p = lines.linePos(offset);
+  return { line: p.line, col: p.col };
+}
+
+/**
+ * The line and column of the node at `path`, or of its nearest existing ancestor.
+ * With `key: true`, the position of the mapping key rather than its value (for unknown keys).
+ */
+export function locate(source: SourceFile, path: DocPath, opts: { key?: boolean } = {}): { line: number; col: number } {
+  let node: unknown = source.doc.contents;
+  let found: Node | null = (source.doc.contents as Node | null) ?? null;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) break;
+      if (last && opts.key && pair.key) {
+        found = pair.key as Node;
+        break;
+      }
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+    } else break;
+    if (node && typeof node === 'object' && 'range' in (node as object)) found = node as Node;
+    else break;
+  }
+  const offset = found?.range?.[0] ?? 0;
+  return position(source.lines, offset);
+}
+
+/** Formats a document path the way people write it: `messages[1].content`. */
+export function formatPath(path: DocPath): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${seg}` : String(seg);
+  }
+  return out;
+}
+
+/** A problem at `path` in `source`. */
+export function problemAt(source: SourceFile, path: DocPath, message: string, opts: { hint?: string; severity?: 'error' | 'warning'; key?: boolean } = {}): Problem {
+  return {
+    severity: opts.severity ?? 'error',
+    file: source.file,
+    ...locate(source, path, { key: opts.key }),
+    path: path.length ? formatPath(path) : undefined,
+    message,
+    hint: opts.hint,
+  };
+}

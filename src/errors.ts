@@ -1,0 +1,115 @@
+// Every error a user can act on is an AigovError. The CLI's one exit point maps
+// `exitCode` to the process exit code and prints `message` (and `hint`), never a stack.
+
+/** 70 is an internal error (a bug), never a user error. */
+export type ExitCode = 0 | 1 | 2 | 3 | 70 | 130;
+
+/** A place in a workspace file: 1-based line and column, and the path inside the document. */
+export interface Location {
+  file: string;
+  line?: number;
+  col?: number;
+  path?: string;
+}
+
+/** One problem found in a workspace file. Validation collects these instead of throwing. */
+export interface Problem extends Location {
+  severity: 'error' | 'warning';
+  message: string;
+  hint?: string;
+}
+
+export function formatLocation(loc: Location): string {
+  let at = loc.file;
+  if (loc.line) at += `:${loc.line}:${loc.col ?? 1}`;
+  return at;
+}
+
+export function formatProblem(p: Problem): string {
+  const path = p.path ? ` ${p.path}:` : '';
+  const hint = p.hint ? ` (${p.hint})` : '';
+  return `${formatLocation(p)} ${p.severity}${path} ${p.message}${hint}`;
+}
+
+export class AigovError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly hint?: string;
+  readonly location?: Location;
+  constructor(code: string, message: string, opts: { exitCode?: ExitCode; hint?: string; location?: Location; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = opts.exitCode ?? 2;
+    this.hint = opts.hint;
+    this.location = opts.location;
+  }
+}
+
+/** Bad usage or bad input (exit 2). */
+export class UsageError extends AigovError {
+  constructor(message: string, opts: { hint?: string; location?: Location; code?: string } = {}) {
+    super(opts.code ?? 'E_USAGE', message, { ...opts, exitCode: 2 });
+  }
+}
+
+/** The workspace has errors; every one of them is in `problems` (exit 2). */
+export class InvalidWorkspaceError extends AigovError {
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    const errors = problems.filter((p) => p.severity === 'error');
+    super('E_INVALID', errors.map(formatProblem).join('\n') || 'invalid workspace', { exitCode: 2 });
+    this.problems = problems;
+  }
+}
+
+/** A gate failed: a deviation, a stale lock, an unmet promotion gate, a broken chain (exit 1). */
+export class GateError extends AigovError {
+  constructor(code: string, message: string, opts: { hint?: string; location?: Location } = {}) {
+    super(code, message, { ...opts, exitCode: 1 });
+  }
+}
+
+export type ProviderErrorKind =
+  | 'rate_limit' // 429
+  | 'server' // 5xx
+  | 'timeout'
+  | 'network' // reset, refused, dropped
+  | 'auth' // 401/403, missing key
+  | 'bad_request' // other 4xx
+  | 'malformed' // a response we cannot read
+  | 'not_found' // unknown model
+  | 'no_recording' // --replay without a fixture
+  | 'exec'; // the exec provider's command failed
+
+const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limit', 'server', 'timeout', 'network']);
+
+/** A provider or infrastructure failure (exit 3). Carried as data on a case result, thrown elsewhere. */
+export class ProviderError extends AigovError {
+  readonly kind: ProviderErrorKind;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  constructor(kind: ProviderErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown } = {}) {
+    super(`E_PROVIDER_${kind.toUpperCase()}`, message, { exitCode: 3, hint: opts.hint, cause: opts.cause });
+    this.kind = kind;
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+  get retryable(): boolean {
+    return RETRYABLE.has(this.kind);
+  }
+}
+
+/** The user pressed Ctrl-C (exit 130). */
+export class InterruptedError extends AigovError {
+  constructor(message = 'interrupted') {
+    super('E_INTERRUPTED', message, { exitCode: 130 });
+  }
+}
+
+/** The library refused an action the automation's tier or the run's state does not allow. */
+export class TierError extends AigovError {
+  constructor(code: string, message: string, opts: { hint?: string } = {}) {
+    super(code, message, { ...opts, exitCode: 1 });
+  }
+}

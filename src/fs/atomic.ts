@@ -1,0 +1,48 @@
+// Every file aigov writes goes through here: a temporary file beside the target,
+// fsync, then rename, so a reader never sees half a file.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Writes several files so that either all are replaced or, on a failure before the renames, none is. */
+export function writeFilesAtomic(files: { path: string; content: string }[]): void {
+  const staged: { tmp: string; path: string }[] = [];
+  try {
+    for (const f of files) {
+      const dir = dirname(f.path);
+      mkdirSync(dir, { recursive: true });
+      const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      const fd = openSync(tmp, 'w', 0o644);
+      try {
+        writeSync(fd, Buffer.from(f.content, 'utf8'));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      staged.push({ tmp, path: f.path });
+    }
+  } catch (err) {
+    for (const s of staged) rmSync(s.tmp, { force: true });
+    throw err;
+  }
+  for (const s of staged) renameSync(s.tmp, s.path);
+}
