@@ -1,0 +1,126 @@
+// The one door to the models for the eval engine and the library: fixtures in replay
+// mode, else the cache, else a live call with retries; in record mode every live
+// answer is also kept for the fixtures. Providers (and their SDKs) load on first use.
+import { ProviderError, UsageError } from '../errors.js';
+import { didYouMean } from '../core/suggest.js';
+import { createResponseCache, type ResponseCache } from './cache.js';
+import { createCassettes, type Cassettes } from './cassette.js';
+import { loadProvider } from './load.js';
+import { requestKey } from './request-key.js';
+import { withRetries, type Sleep } from './retry.js';
+import type { ModelRequest, ModelResponse, Provider, ProviderSettings } from './types.js';
+
+export interface GatewayOptions {
+  /** Workspace root. */
+  root: string;
+  /** By provider name, defaults applied by the caller. */
+  providers: Record<string, ProviderSettings>;
+  /** process.env merged with .env by the caller. */
+  env: Record<string, string | undefined>;
+  mode: 'live' | 'replay' | 'record';
+  /** Read and write .aigov/cache (ignored in replay mode; write-only in record mode). */
+  cache: boolean;
+  retries: number;
+  /** Per attempt. */
+  timeoutMs: number;
+  sleep?: Sleep;
+}
+
+export interface GatewayCall {
+  provider: string;
+  /** The resolved (locked) model id. */
+  model: string;
+  request: ModelRequest;
+  /** Sample index (repeat), part of the key. */
+  sample: number;
+  /** Fixture group: the prompt id, or 'judge'. */
+  group: string;
+  signal?: AbortSignal;
+}
+
+export interface GatewayResult {
+  response: ModelResponse;
+  source: 'live' | 'cache' | 'replay';
+  attempts: number;
+}
+
+export interface ModelGateway {
+  /** Throws ProviderError after retries. */
+  call(c: GatewayCall): Promise<GatewayResult>;
+  /** Live only, with retries; null where the provider cannot list. */
+  listModels(provider: string): Promise<string[] | null>;
+  /** Writes recordings (record mode); a no-op otherwise. */
+  flush(): Promise<void>;
+}
+
+export function createGateway(opts: GatewayOptions): ModelGateway {
+  const cassettes: Cassettes | null = opts.mode === 'live' ? null : createCassettes(opts.root);
+  const cache: ResponseCache | null = opts.cache && opts.mode !== 'replay' ? createResponseCache(opts.root) : null;
+  const loaded = new Map<string, Promise<Provider>>();
+
+  function provider(name: string): Promise<Provider> {
+    let p = loaded.get(name);
+    if (!p) {
+      const settings = opts.providers[name] ?? builtIn(name);
+      if (!settings) {
+        const hint = didYouMean(name, Object.keys(opts.providers));
+        return Promise.reject(new UsageError(`unknown provider "${name}"`, { hint: hint ?? 'declare it under providers in aigov.yaml' }));
+      }
+      p = loadProvider({ ...settings, cwd: settings.cwd ?? opts.root }, opts.env);
+      // A failed load (a missing key) is not kept, so every call reports it and a fixed env is picked up.
+      p.catch(() => {
+        if (loaded.get(name) === p) loaded.delete(name);
+      });
+      loaded.set(name, p);
+    }
+    return p;
+  }
+
+  return {
+    async call(c) {
+      const key = requestKey(c.provider, c.model, c.request, c.sample);
+      if (opts.mode === 'replay') {
+        const response = await cassettes!.find(key, { group: c.group, provider: c.provider, model: c.model, sample: c.sample });
+        return { response, source: 'replay', attempts: 0 };
+      }
+      if (cache && opts.mode === 'live') {
+        const hit = await cache.get(key);
+        if (hit) return { response: hit, source: 'cache', attempts: 0 };
+      }
+      const p = await provider(c.provider);
+      const { value, attempts } = await withRetries((_n) => p.complete(c.model, c.request, { timeoutMs: opts.timeoutMs, signal: c.signal }), {
+        retries: opts.retries,
+        sleep: opts.sleep,
+        signal: c.signal,
+      });
+      if (cassettes) cassettes.record(c.group, { key, provider: c.provider, model: c.model, sample: c.sample, request: c.request, response: value });
+      if (cache) writeQuietly(cache, key, value);
+      return { response: value, source: 'live', attempts };
+    },
+    async listModels(name) {
+      if (opts.mode === 'replay') {
+        throw new ProviderError('no_recording', `cannot list the models of ${name} in replay mode: model lists are not recorded`, { hint: 'run it without --replay' });
+      }
+      const p = await provider(name);
+      const { value } = await withRetries(() => p.listModels({ timeoutMs: opts.timeoutMs }), { retries: opts.retries, sleep: opts.sleep });
+      return value;
+    },
+    async flush() {
+      if (opts.mode === 'record') await cassettes!.flush();
+    },
+  };
+}
+
+/** `openai` and `anthropic` work without a `providers:` entry, as in aigov.yaml. */
+function builtIn(name: string): ProviderSettings | undefined {
+  return name === 'openai' || name === 'anthropic' ? { name, type: name } : undefined;
+}
+
+/** The cache only saves time: a full disk must not turn a good answer into a failed call. */
+function writeQuietly(cache: ResponseCache, key: string, response: ModelResponse): void {
+  try {
+    cache.put(key, response);
+  } catch {
+    // Next run simply misses.
+  }
+}
