@@ -1,0 +1,177 @@
+// `aigov eval`: plan, call, assert, report. The CLI and CI gate are thin clients of this.
+import { AigovError, InvalidWorkspaceError, ProviderError } from '../errors.js';
+import { evaluateAssertion } from '../core/eval/assertions/index.js';
+import { planEval, type PlanOptions, type PlannedCase, type PlannedSuite } from '../core/eval/plan.js';
+import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
+import { costUsd } from '../core/pricing.js';
+import { providerSettings, runDefaults } from '../core/providers-config.js';
+import { renderRequest } from '../core/render.js';
+import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
+import { createGateway, type ModelGateway } from '../providers/gateway.js';
+import { createJudge, type Judge } from './judge.js';
+import { runPool } from './pool.js';
+
+export interface EvalOptions extends PlanOptions {
+  mode?: 'live' | 'replay' | 'record';
+  cache?: boolean;
+  concurrency?: number;
+  timeoutMs?: number;
+  retries?: number;
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** For tests and for `pin --upgrade`: a gateway other than the workspace's own. */
+  gateway?: ModelGateway;
+  now?: () => number;
+}
+
+interface Task {
+  suite: PlannedSuite;
+  planned: PlannedCase;
+  sample: number;
+  result?: SampleResult;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<EvalReport> {
+  if (hasErrors(ws)) throw new InvalidWorkspaceError(ws.problems);
+  const now = opts.now ?? Date.now;
+  const started = now();
+  const config = ws.config!.value;
+  const defaults = runDefaults(config);
+  const mode = opts.mode ?? 'live';
+  const plan = planEval(ws, opts);
+  const gateway =
+    opts.gateway ??
+    createGateway({
+      root: ws.root,
+      providers: providerSettings(config, ws.root),
+      env: opts.env ?? process.env,
+      mode,
+      cache: opts.cache ?? true,
+      retries: opts.retries ?? defaults.retries,
+      timeoutMs: opts.timeoutMs ?? defaults.timeoutMs,
+    });
+  const judge = createJudge(gateway, plan.models, { signal: opts.signal });
+  const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample }))));
+
+  let done = 0;
+  await runPool(
+    tasks,
+    opts.concurrency ?? defaults.concurrency,
+    async (task) => {
+      task.startedAt = now();
+      task.result = await runSample(task, gateway, judge, config, opts.signal);
+      task.endedAt = now();
+      opts.onProgress?.(++done, tasks.length);
+    },
+    opts.signal,
+  );
+  await gateway.flush();
+  const interrupted = !!opts.signal?.aborted;
+
+  const suites = plan.suites.map((s) => suiteResult(s, tasks));
+  const durationMs = now() - started;
+  return {
+    version: REPORT_VERSION,
+    startedAt: new Date(started).toISOString(),
+    durationMs,
+    mode,
+    unlocked: plan.suites.some((s) => !s.model.locked),
+    interrupted,
+    shard: opts.shard,
+    warnings: warningsOf(plan.suites),
+    suites,
+    totals: mergeTotals(suites, durationMs),
+  };
+}
+
+async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config: NonNullable<Workspace['config']>['value'], signal?: AbortSignal): Promise<SampleResult> {
+  const { suite, planned, sample } = task;
+  const request = renderRequest(suite.prompt, planned.case.vars);
+  const t0 = Date.now();
+  let judgeFailure: ProviderError | undefined;
+  try {
+    const { response, source } = await gateway.call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal });
+    const cost = costUsd(config, suite.model.provider, suite.model.id, response.tokens);
+    const ctx = {
+      outputType: suite.prompt.output.type,
+      schema: suite.prompt.output.schema,
+      latencyMs: response.latencyMs,
+      costUsd: cost,
+      model: suite.model.resolved,
+      tokens: response.tokens,
+      judge: async (r: Parameters<Judge>[0]) => {
+        try {
+          return await judge(r);
+        } catch (err) {
+          if (err instanceof ProviderError) judgeFailure = err;
+          throw err;
+        }
+      },
+    };
+    const assertions = [];
+    for (const spec of planned.assertions) assertions.push(await evaluateAssertion(response.text, spec, ctx));
+    // A judge whose provider failed makes the case an error (exit 3), not a deviation (exit 1).
+    if (judgeFailure) throw judgeFailure;
+    return {
+      sample,
+      output: response.text,
+      pass: assertions.every((a) => a.pass),
+      assertions,
+      tokens: response.tokens,
+      costUsd: cost,
+      latencyMs: response.latencyMs,
+      source,
+      modelReturned: response.modelReturned,
+    };
+  } catch (err) {
+    if (!(err instanceof AigovError) && !(err instanceof ProviderError)) throw err;
+    return {
+      sample,
+      error: { kind: err instanceof ProviderError ? err.kind : err.code, message: err.message },
+      pass: false,
+      assertions: [],
+      tokens: { input: 0, output: 0 },
+      costUsd: null,
+      latencyMs: Date.now() - t0,
+    };
+  }
+}
+
+function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
+  const mine = tasks.filter((t) => t.suite === s);
+  const byCase = new Map<PlannedCase, Task[]>();
+  for (const t of mine) byCase.set(t.planned, [...(byCase.get(t.planned) ?? []), t]);
+  const cases = s.cases
+    .map((planned) => {
+      const samples = (byCase.get(planned) ?? []).map((t) => t.result);
+      // An interrupted run reports only cases whose every sample finished.
+      if (samples.some((r) => !r)) return undefined;
+      const results = samples as SampleResult[];
+      return { id: planned.case.id, line: planned.line, status: caseStatus(results, s.suite.passRate), samples: results };
+    })
+    .filter((c): c is NonNullable<typeof c> => !!c && c.samples.length > 0);
+  const ran = mine.filter((t) => t.endedAt !== undefined);
+  const durationMs = ran.length ? Math.max(...ran.map((t) => t.endedAt!)) - Math.min(...ran.map((t) => t.startedAt!)) : 0;
+  return {
+    suite: s.suite.suite,
+    file: s.file,
+    prompt: { id: s.prompt.id, version: s.prompt.version, sha256: s.promptSha256, editedSinceLock: s.editedSinceLock },
+    model: { name: s.model.name, requested: s.model.requested, resolved: s.model.resolved, locked: s.model.locked },
+    requiredPassRate: s.suite.passRate,
+    outputType: s.prompt.output.type,
+    cases,
+    totals: suiteTotals(cases, durationMs),
+  };
+}
+
+function warningsOf(suites: readonly PlannedSuite[]): string[] {
+  const out: string[] = [];
+  for (const s of suites) {
+    if (!s.model.locked) out.push(`UNLOCKED: suite "${s.suite.suite}" ran against ${s.model.resolved}, which is not pinned in aigov.lock; this result is not evidence for a gate`);
+    if (s.editedSinceLock) out.push(`prompt "${s.prompt.id}" (version ${s.prompt.version}) was edited since it was locked; bump its version and run \`aigov pin\` before merging`);
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+// `aigov pin --upgrade NAME`: the newest snapshot, tested on every suite that uses
+// the model, switched to only if they all pass.
+import { join } from 'node:path';
+import { GateError, UsageError } from '../errors.js';
+import type { EvalReport } from '../core/eval/report.js';
+import { isModelLocked } from '../core/lock/drift.js';
+import { serializeLock } from '../core/lock/lockfile.js';
+import { didYouMean } from '../core/suggest.js';
+import type { Lockfile } from '../core/workspace/schemas.js';
+import type { Workspace } from '../core/workspace/workspace.js';
+import { writeFileAtomic } from '../fs/atomic.js';
+import type { ModelGateway } from '../providers/gateway.js';
+import { runEval, type EvalOptions } from './eval.js';
+import { checkLock } from './pin.js';
+import { resolveSnapshot } from './resolve-model.js';
+
+export interface UpgradeResult {
+  name: string;
+  from: string;
+  to: string;
+  suites: { suite: string; before: number; after: number; passed: boolean }[];
+  switched: boolean;
+  forced: boolean;
+  /** The evidence of the new snapshot, for the model_pinned event. */
+  report?: EvalReport;
+}
+
+export async function upgrade(
+  ws: Workspace,
+  name: string,
+  opts: { force?: boolean; by: string; now: () => Date; gateway: ModelGateway; eval?: EvalOptions },
+): Promise<UpgradeResult> {
+  checkLock(ws);
+  const config = ws.config!.value;
+  if (!(name in config.models)) throw new UsageError(`unknown model "${name}"`, { hint: didYouMean(name, Object.keys(config.models)) });
+  if (!ws.lock || !isModelLocked(config, ws.lock.value, name)) throw new GateError('E_UNLOCKED', `model "${name}" is not locked yet`, { hint: 'run `aigov pin` first' });
+  const current = ws.lock.value.models[name];
+  const { resolved } = await resolveSnapshot(opts.gateway, current.requested);
+  if (resolved === current.resolved) return { name, from: current.resolved, to: resolved, suites: [], switched: false, forced: false };
+
+  const suites = [...ws.suites.values()]
+    .filter(({ value: s }) => ws.prompts.get(s.prompt)?.value.model === name || s.cases.some((c) => c.assert?.some((a) => a.type === 'judge' && a.model === name)))
+    .map(({ value: s }) => s.suite);
+  const candidate: Lockfile = { ...ws.lock.value, models: { ...ws.lock.value.models, [name]: { ...current, resolved, pinnedAt: opts.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), pinnedBy: opts.by } } };
+  const withCandidate: Workspace = { ...ws, lock: { value: candidate, source: ws.lock.source } };
+  const evalOpts = { ...opts.eval, suites, gateway: opts.gateway };
+  const before = suites.length ? await runEval(ws, evalOpts) : undefined;
+  const after = suites.length ? await runEval(withCandidate, evalOpts) : undefined;
+  const rows = suites.map((suite) => {
+    const b = before!.suites.find((s) => s.suite === suite)!.totals;
+    const a = after!.suites.find((s) => s.suite === suite)!.totals;
+    return { suite, before: b.passRate, after: a.passRate, passed: a.failed === 0 && a.errors === 0 };
+  });
+  const allPass = rows.every((r) => r.passed);
+  if (!allPass && !opts.force) return { name, from: current.resolved, to: resolved, suites: rows, switched: false, forced: false, report: after };
+  writeFileAtomic(join(ws.root, 'aigov.lock'), serializeLock(candidate));
+  return { name, from: current.resolved, to: resolved, suites: rows, switched: true, forced: !allPass, report: after };
+}

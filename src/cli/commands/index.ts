@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import type { Action } from '../main.js';
+import { defineEval } from './eval.js';
+import { defineInit } from './init.js';
+import { defineLog } from './log.js';
+import { definePin } from './pin.js';
+import { defineReview } from './review.js';
+import { defineRevert } from './revert.js';
+import { defineRuns } from './runs.js';
+import { defineSchema } from './schema.js';
+import { defineTrace } from './trace.js';
+import { defineValidate } from './validate.js';
+
+/** Wraps an action so that main() owns its exit code and errors. */
+export type Wrap = (action: Action) => (...args: unknown[]) => Promise<void>;
+export type DefineCommand = (program: Command, wrap: Wrap) => void;
+
+export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, defineRuns, defineReview, defineRevert, defineTrace, defineLog];

@@ -1,0 +1,53 @@
+import type { DefineCommand } from './index.js';
+import { paint } from '../output.js';
+
+export const definePin: DefineCommand = (program, wrap) =>
+  program
+    .command('pin [models...]')
+    .description('resolve logical models to exact snapshots and write aigov.lock (NAME to re-resolve, NAME=provider:id to set)')
+    .option('--check', 'CI gate: exit 1 when the lock is missing or stale, or a prompt changed without a version bump')
+    .option('--upgrade <name>', 'resolve the newest snapshot, run its suites on it, switch only if they pass')
+    .option('--force', 'with --upgrade: switch even if suites fail')
+    .option('--as <who>', 'who pins (default: git user.email)')
+    .action(
+      wrap(async (o, g, models: string[], opts: { check?: boolean; upgrade?: string; force?: boolean; as?: string }) => {
+        const { openWorkspace } = await import('../../app/workspace.js');
+        const ws = openWorkspace({ root: g.root });
+        if (opts.check) {
+          const [{ checkLock }, { describeDrift }] = await Promise.all([import('../../app/pin.js'), import('../../core/lock/drift.js')]);
+          const drift = checkLock(ws).map(describeDrift);
+          if (o.json) o.out(JSON.stringify({ ok: drift.length === 0, drift }, null, 2));
+          else for (const d of drift) o.err(`${paint(o, 'red', 'drift')} ${d.file}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`);
+          if (!drift.length && !o.quiet && !o.json) o.err('ok: aigov.lock is current');
+          return drift.length ? 1 : 0;
+        }
+        const { pinContext } = await import('../../app/pin-context.js');
+        const ctx = pinContext(ws, opts.as);
+        if (opts.upgrade) {
+          const { upgrade } = await import('../../app/upgrade.js');
+          const r = await upgrade(ws, opts.upgrade, { ...ctx, force: opts.force });
+          if (o.json) o.out(JSON.stringify({ ...r, report: undefined }, null, 2));
+          else if (r.from === r.to) o.err(`${r.name}: ${r.to} is already the newest snapshot`);
+          else {
+            for (const s of r.suites) o.err(`  ${s.passed ? paint(o, 'green', 'pass') : paint(o, 'red', 'FAIL')} ${s.suite}: ${(s.before * 100).toFixed(0)}% -> ${(s.after * 100).toFixed(0)}%`);
+            o.err(r.switched ? `${r.name}: ${r.from} -> ${r.to}${r.forced ? ' (forced despite failing suites)' : ''}` : `${r.name}: staying on ${r.from}; ${r.to} fails its suites (--force to switch anyway)`);
+          }
+          if (r.switched) {
+            const { pinEvents, recordEvents } = await import('../../app/evidence.js');
+            await recordEvents(ws, pinEvents([{ name: r.name, from: r.from, to: r.to, how: 'upgrade' }], ctx.by, ctx.now().toISOString(), { suites: r.suites, forced: r.forced }));
+          }
+          return r.from === r.to || r.switched ? 0 : 1;
+        }
+        const { pin } = await import('../../app/pin.js');
+        const r = await pin(ws, { ...ctx, only: models });
+        const { pinEvents, recordEvents } = await import('../../app/evidence.js');
+        await recordEvents(ws, pinEvents(r.models, ctx.by, ctx.now().toISOString()));
+        if (o.json) o.out(JSON.stringify({ models: r.models, prompts: r.prompts, written: r.written }, null, 2));
+        else if (!o.quiet) {
+          for (const m of r.models) o.err(`${m.name}: ${m.from ? `${m.from} -> ` : ''}${m.to} (${m.how})`);
+          for (const p of r.prompts) o.err(`prompt ${p.id}: ${p.from ? `version ${p.from} -> ` : 'version '}${p.to}`);
+          o.err(r.written ? 'wrote aigov.lock' : 'aigov.lock is up to date');
+        }
+        return 0;
+      }),
+    );

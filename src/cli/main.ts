@@ -1,0 +1,55 @@
+// The CLI: flags in, one call into app/, rendered result out. The only place that sets the exit code.
+import { Command, CommanderError } from 'commander';
+import type { ExitCode } from '../errors.js';
+import { createOutput, type Output } from './output.js';
+import { reportError } from './report-error.js';
+import { COMMANDS } from './commands/index.js';
+
+export interface GlobalOptions {
+  root?: string;
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+  color?: boolean;
+}
+
+export type Action = (o: Output, globals: GlobalOptions, ...args: any[]) => Promise<ExitCode>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export async function main(argv: readonly string[], version: string): Promise<ExitCode> {
+  let code: ExitCode = 0;
+  let output = createOutput({});
+  const program = new Command('aigov')
+    .description('Govern AI automations: versioned prompts, locked models, eval gates, a tamper-evident run log.')
+    .version(version, '-V, --version')
+    .option('--root <dir>', 'workspace root (default: nearest folder with aigov.yaml; env AIGOV_ROOT)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--quiet', 'print only what a gate needs')
+    .option('--no-color', 'no colour')
+    .option('--debug', 'show stacks of internal errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s) })
+    .showSuggestionAfterError(true);
+
+  for (const define of COMMANDS) {
+    define(program, (action) => async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const globals = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      output = createOutput(globals);
+      code = await action(output, globals, ...args.slice(0, -1));
+    });
+  }
+
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0; usage errors are 2.
+      code = err.exitCode === 0 ? 0 : 2;
+    } else {
+      const globals = program.opts() as GlobalOptions;
+      code = reportError(err, output, !!globals.debug);
+    }
+  }
+  process.exitCode = code;
+  return code;
+}

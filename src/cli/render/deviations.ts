@@ -1,0 +1,53 @@
+// Every failing or erroring case, one block each: which assertion failed, why, and a diff.
+import type { EvalReport, SuiteResult } from '../../core/eval/report.js';
+import { paint, type Output } from '../output.js';
+import { renderDiff } from './diff.js';
+
+export interface Deviation {
+  suite: SuiteResult;
+  caseId: string;
+  line?: number;
+  sample: number;
+  kind: 'fail' | 'error';
+  /** One line per failed assertion, or the error message. */
+  reasons: string[];
+  diff?: string;
+}
+
+export function deviationsOf(report: EvalReport, color = false): Deviation[] {
+  const out: Deviation[] = [];
+  for (const suite of report.suites) {
+    for (const c of suite.cases) {
+      if (c.status === 'pass') continue;
+      for (const s of c.samples) {
+        if (s.error) out.push({ suite, caseId: c.id, line: c.line, sample: s.sample, kind: 'error', reasons: [`${s.error.kind}: ${s.error.message}`] });
+        else if (!s.pass) {
+          const failed = s.assertions.filter((a) => !a.pass);
+          const withDiff = failed.find((a) => a.expected !== undefined);
+          out.push({
+            suite,
+            caseId: c.id,
+            line: c.line,
+            sample: s.sample,
+            kind: 'fail',
+            reasons: failed.map((a) => `${a.type}: ${a.reason}`),
+            diff: withDiff ? renderDiff(withDiff.expected, s.output ?? '', { color, outputType: suite.outputType }) : undefined,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function renderDeviations(report: EvalReport, o: Output): string {
+  const lines: string[] = [];
+  for (const d of deviationsOf(report, o.color)) {
+    const where = `${d.suite.file}${d.line ? `:${d.line}` : ''}`;
+    const sample = d.suite.cases.find((c) => c.id === d.caseId)!.samples.length > 1 ? ` (sample ${d.sample + 1})` : '';
+    lines.push(`${paint(o, 'red', d.kind === 'error' ? 'ERROR' : 'FAIL')} ${d.suite.suite}/${d.caseId}${sample}  ${paint(o, 'dim', where)}`);
+    for (const r of d.reasons) lines.push(`  ${r}`);
+    if (d.diff) lines.push(d.diff);
+  }
+  return lines.join('\n');
+}

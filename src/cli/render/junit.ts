@@ -1,0 +1,41 @@
+// JUnit XML: one testsuite per eval suite, one testcase per case.
+import type { EvalReport } from '../../core/eval/report.js';
+import { deviationsOf } from './deviations.js';
+
+function esc(s: string): string {
+  // XML 1.0 cannot carry most control characters at all; drop them rather than emit an unreadable file.
+  return s
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+export function renderJunit(report: EvalReport): string {
+  const deviations = deviationsOf(report);
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const t = report.totals;
+  lines.push(`<testsuites name="aigov eval" tests="${t.cases}" failures="${t.failed}" errors="${t.errors}" time="${(report.durationMs / 1000).toFixed(3)}">`);
+  for (const s of report.suites) {
+    lines.push(`  <testsuite name="${esc(s.suite)}" tests="${s.totals.cases}" failures="${s.totals.failed}" errors="${s.totals.errors}" time="${(s.totals.durationMs / 1000).toFixed(3)}" file="${esc(s.file)}">`);
+    for (const c of s.cases) {
+      const time = c.samples.reduce((a, x) => a + x.latencyMs, 0) / 1000;
+      const open = `    <testcase classname="${esc(s.suite)}" name="${esc(c.id)}" file="${esc(s.file)}"${c.line ? ` line="${c.line}"` : ''} time="${time.toFixed(3)}"`;
+      if (c.status === 'pass') {
+        lines.push(`${open}/>`);
+        continue;
+      }
+      lines.push(`${open}>`);
+      const mine = deviations.filter((d) => d.suite === s && d.caseId === c.id);
+      const tag = c.status === 'error' ? 'error' : 'failure';
+      const message = mine.flatMap((d) => d.reasons)[0] ?? c.status;
+      const body = mine.map((d) => [...d.reasons, d.diff ?? ''].join('\n')).join('\n');
+      lines.push(`      <${tag} message="${esc(message)}">${esc(body)}</${tag}>`);
+      lines.push('    </testcase>');
+    }
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>');
+  return lines.join('\n');
+}

@@ -1,0 +1,31 @@
+// Markdown summary for pull requests and GITHUB_STEP_SUMMARY.
+import type { EvalReport } from '../../core/eval/report.js';
+import { deviationsOf } from './deviations.js';
+import { ms, pct, tokens, usd } from './format.js';
+
+function cell(s: string | number): string {
+  return String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderMarkdown(report: EvalReport): string {
+  const t = report.totals;
+  const verdict = t.errors ? '❌ provider errors' : t.failed ? '❌ deviations' : '✅ all suites pass';
+  const lines = [`## aigov eval: ${verdict}`, ''];
+  lines.push('| suite | cases | passed | failed | errors | pass rate | tokens | cost | duration |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of report.suites) {
+    const x = s.totals;
+    lines.push(`| ${cell(s.suite)} | ${x.cases} | ${x.passed} | ${x.failed} | ${x.errors} | ${pct(x.passRate)} | ${tokens(x.tokens)} | ${usd(x.costUsd)} | ${ms(x.durationMs)} |`);
+  }
+  lines.push(`| **total** | ${t.cases} | ${t.passed} | ${t.failed} | ${t.errors} | ${pct(t.passRate)} | ${tokens(t.tokens)} | ${usd(t.costUsd)} | ${ms(report.durationMs)} |`);
+  for (const w of report.warnings) lines.push('', `> **warning:** ${w}`);
+  const deviations = deviationsOf(report);
+  if (deviations.length) {
+    lines.push('', '### Deviations');
+    for (const d of deviations) {
+      lines.push('', `**${d.kind === 'error' ? 'error' : 'fail'}: ${cell(d.suite.suite)}/${cell(d.caseId)}** (\`${d.suite.file}${d.line ? `:${d.line}` : ''}\`)`, '');
+      for (const r of d.reasons) lines.push(`- ${cell(r)}`);
+      if (d.diff) lines.push('', '```diff', d.diff, '```');
+    }
+  }
+  return lines.join('\n');
+}

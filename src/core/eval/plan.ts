@@ -1,0 +1,106 @@
+// Which cases to run, against which locked model, how many samples: decided before
+// any call is made, so a bad suite name or an unlocked model stops everything. Pure.
+import { GateError, UsageError } from '../../errors.js';
+import { expectToAssertion } from './assertions/index.js';
+import { isModelLocked } from '../lock/drift.js';
+import { promptHash } from '../lock/prompt-hash.js';
+import { splitModelRef } from '../lock/snapshots.js';
+import { didYouMean } from '../suggest.js';
+import { locate } from '../workspace/source.js';
+import type { AssertionSpec, EvalCase, Prompt, Suite } from '../workspace/schemas.js';
+import type { Workspace } from '../workspace/workspace.js';
+
+export interface PlannedModel {
+  name: string;
+  requested: string;
+  resolved: string;
+  provider: string;
+  id: string;
+  locked: boolean;
+}
+
+export interface PlannedCase {
+  case: EvalCase;
+  index: number;
+  line: number;
+  samples: number;
+  assertions: AssertionSpec[];
+}
+
+export interface PlannedSuite {
+  suite: Suite;
+  file: string;
+  prompt: Prompt;
+  promptSha256: string;
+  editedSinceLock: boolean;
+  model: PlannedModel;
+  cases: PlannedCase[];
+}
+
+export interface PlanOptions {
+  suites?: readonly string[];
+  repeat?: number;
+  /** 1-based shard index and count. */
+  shard?: { index: number; count: number };
+  unlocked?: boolean;
+}
+
+export function planEval(ws: Workspace, opts: PlanOptions = {}): { suites: PlannedSuite[]; models: Map<string, PlannedModel> } {
+  const names = opts.suites?.length ? [...opts.suites] : [...ws.suites.keys()].sort();
+  for (const n of names) {
+    if (!ws.suites.has(n)) throw new UsageError(`unknown eval suite "${n}"`, { hint: didYouMean(n, ws.suites.keys()) ?? `suites: ${[...ws.suites.keys()].join(', ') || 'none'}` });
+  }
+  const models = new Map<string, PlannedModel>();
+  const unlocked: string[] = [];
+  const modelFor = (name: string): PlannedModel => {
+    let m = models.get(name);
+    if (m) return m;
+    m = resolveModel(ws, name, !!opts.unlocked);
+    if (!m.locked && !opts.unlocked) unlocked.push(name);
+    models.set(name, m);
+    return m;
+  };
+  let ordinal = 0;
+  const suites: PlannedSuite[] = [];
+  for (const name of names) {
+    const { value: suite, source } = ws.suites.get(name)!;
+    const prompt = ws.prompts.get(suite.prompt)!.value;
+    const model = modelFor(prompt.model);
+    const cases: PlannedCase[] = [];
+    suite.cases.forEach((c, index) => {
+      const mine = !opts.shard || ordinal % opts.shard.count === opts.shard.index - 1;
+      ordinal++;
+      if (!mine) return;
+      const assertions = [...(c.expect !== undefined ? [expectToAssertion(c.expect, prompt.output.type)] : []), ...(c.assert ?? [])];
+      for (const a of assertions) if (a.type === 'judge' && typeof a.model === 'string') modelFor(a.model);
+      cases.push({ case: c, index, line: locate(source, ['cases', index]).line, samples: opts.repeat ?? suite.repeat, assertions });
+    });
+    const sha = promptHash(prompt);
+    const locked = ws.lock?.value.prompts[prompt.id];
+    suites.push({ suite, file: source.file, prompt, promptSha256: sha, editedSinceLock: !locked || locked.sha256 !== sha, model, cases });
+  }
+  if (unlocked.length) {
+    throw new GateError('E_UNLOCKED', `model${unlocked.length > 1 ? 's' : ''} ${unlocked.map((u) => `"${u}"`).join(', ')} not locked in aigov.lock`, {
+      hint: 'run `aigov pin` (or pass --unlocked for a local experiment)',
+    });
+  }
+  return { suites, models };
+}
+
+function resolveModel(ws: Workspace, name: string, allowUnlocked: boolean): PlannedModel {
+  const config = ws.config!.value;
+  const requested = config.models[name];
+  const locked = isModelLocked(config, ws.lock?.value, name);
+  const resolved = locked ? ws.lock!.value.models[name].resolved : requested;
+  const { provider, model } = splitModelRef(allowUnlocked || locked ? resolved : requested);
+  return { name, requested, resolved, provider, id: model, locked };
+}
+
+/** Parses `--shard i/n`. */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${text}: expected i/n with 1 <= i <= n, e.g. 2/4`);
+  return { index, count };
+}

@@ -1,0 +1,111 @@
+// The eval report: what `aigov eval` found. Its layout is versioned; a change needs a bump.
+import type { ExitCode } from '../../errors.js';
+
+export const REPORT_VERSION = 1;
+
+export interface AssertionOutcome {
+  type: string;
+  pass: boolean;
+  score: number;
+  reason: string;
+  expected?: unknown;
+}
+
+export interface SampleResult {
+  sample: number;
+  output?: string;
+  error?: { kind: string; message: string };
+  pass: boolean;
+  assertions: AssertionOutcome[];
+  tokens: { input: number; output: number };
+  costUsd: number | null;
+  latencyMs: number;
+  source?: 'live' | 'cache' | 'replay';
+  modelReturned?: string | null;
+}
+
+export type CaseStatus = 'pass' | 'fail' | 'error';
+
+export interface CaseResult {
+  id: string;
+  status: CaseStatus;
+  /** Line of the case in its suite file, for annotations. */
+  line?: number;
+  samples: SampleResult[];
+}
+
+export interface SuiteTotals {
+  cases: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  passRate: number;
+  tokens: { input: number; output: number };
+  costUsd: number | null;
+  durationMs: number;
+}
+
+export interface SuiteResult {
+  suite: string;
+  file: string;
+  prompt: { id: string; version: number; sha256: string; editedSinceLock: boolean };
+  model: { name: string; requested: string; resolved: string; locked: boolean };
+  /** Fraction of a case's samples that must pass. */
+  requiredPassRate: number;
+  outputType: 'text' | 'json';
+  cases: CaseResult[];
+  totals: SuiteTotals;
+}
+
+export interface EvalReport {
+  version: typeof REPORT_VERSION;
+  startedAt: string;
+  durationMs: number;
+  mode: 'live' | 'replay' | 'record';
+  unlocked: boolean;
+  interrupted: boolean;
+  shard?: { index: number; count: number };
+  commit?: string | null;
+  dirty?: boolean;
+  warnings: string[];
+  suites: SuiteResult[];
+  totals: SuiteTotals;
+}
+
+/** A case passes when at least `required` of its samples pass; any failed call makes it an error. */
+export function caseStatus(samples: readonly SampleResult[], required: number): CaseStatus {
+  if (samples.some((s) => s.error)) return 'error';
+  const passed = samples.filter((s) => s.pass).length;
+  return passed / samples.length >= required - 1e-9 ? 'pass' : 'fail';
+}
+
+export function suiteTotals(cases: readonly CaseResult[], durationMs: number): SuiteTotals {
+  const t: SuiteTotals = { cases: cases.length, passed: 0, failed: 0, errors: 0, passRate: 0, tokens: { input: 0, output: 0 }, costUsd: 0, durationMs };
+  let unpriced = false;
+  for (const c of cases) {
+    if (c.status === 'pass') t.passed++;
+    else if (c.status === 'fail') t.failed++;
+    else t.errors++;
+    for (const s of c.samples) {
+      t.tokens.input += s.tokens.input;
+      t.tokens.output += s.tokens.output;
+      if (s.costUsd === null) unpriced ||= !s.error;
+      else t.costUsd! += s.costUsd;
+    }
+  }
+  if (unpriced && t.costUsd === 0) t.costUsd = null;
+  t.passRate = t.cases ? t.passed / t.cases : 1;
+  return t;
+}
+
+export function mergeTotals(suites: readonly SuiteResult[], durationMs: number): SuiteTotals {
+  return suiteTotals(suites.flatMap((s) => s.cases), durationMs);
+}
+
+/** SPEC exit codes: provider failures (3) win over deviations (1); Ctrl-C is 130. */
+export function exitCodeOf(report: EvalReport): ExitCode {
+  if (report.interrupted) return 130;
+  if (report.totals.errors > 0) return 3;
+  if (report.totals.failed > 0) return 1;
+  return 0;
+}
