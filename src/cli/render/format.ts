@@ -7,7 +7,7 @@ export function pct(x: number): string {
 
 export function usd(x: number | null): string {
   if (x === null) return '-';
-  return x === 0 ? '$0' : x < 0.01 ? `$${x.toFixed(4)}` : `$${x.toFixed(2)}`;
+  return x === 0 ? '$0' : x < 0.01 ? `$${Number(x.toPrecision(2))}` : `$${x.toFixed(2)}`;
 }
 
 export function ms(x: number): string {
