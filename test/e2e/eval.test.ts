@@ -162,3 +162,25 @@ describe('aigov eval', () => {
     expect(JSON.parse(v.stdout).events).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('aigov eval, interrupted', () => {
+  it('Ctrl-C stops new calls, reports what finished, and exits 130', async () => {
+    const { execa } = await import('execa');
+    const { BIN } = await import('../support/cli.js');
+    const w = await pinned({ power: 'utilities', flight: 'travel', chairs: 'other' });
+    server.setLatency(1500);
+    try {
+      const child = execa('node', [BIN, 'eval', '--no-cache', '--concurrency', '1', '--json'], { cwd: w.root, reject: false, env: { TEST_OPENAI_KEY: 'sk-test', NO_COLOR: '1' } });
+      await new Promise((r) => setTimeout(r, 2500));
+      child.kill('SIGINT');
+      const r = await child;
+      expect(r.exitCode).toBe(130);
+      const report = JSON.parse(String(r.stdout));
+      expect(report.interrupted).toBe(true);
+      expect(report.totals.cases).toBeLessThan(3);
+      expect(existsSync(join(w.root, 'evals/inv.yaml'))).toBe(true);
+    } finally {
+      server.setLatency(0);
+    }
+  });
+});
