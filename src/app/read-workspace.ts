@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { UsageError } from '../errors.js';
 import { buildWorkspace } from '../core/workspace/build.js';
+import { cachingParse } from './parse-cache.js';
 import type { RawFile, Workspace } from '../core/workspace/workspace.js';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -59,7 +60,7 @@ export function listWorkspaceFiles(root: string): string[] {
 }
 
 export function readWorkspace(root: string): Workspace {
-  return buildWorkspace(root, listWorkspaceFiles(root).map((f) => readWorkspaceFile(root, f)));
+  return buildWorkspace(root, listWorkspaceFiles(root).map((f) => readWorkspaceFile(root, f)), cachingParse(root));
 }
 
 /** process.env over the workspace's .env: secrets come only from the environment. */

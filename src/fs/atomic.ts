@@ -3,8 +3,10 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+/** `durable: false` skips the fsync, for rebuildable files such as caches: never torn, but a crash may lose them. */
+export function writeFileAtomic(path: string, content: string | Uint8Array, opts: { durable?: boolean } = {}): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -12,7 +14,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
     const fd = openSync(tmp, 'w', 0o644);
     try {
       writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
-      fsyncSync(fd);
+      if (opts.durable !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -45,4 +47,21 @@ export function writeFilesAtomic(files: { path: string; content: string }[]): vo
     throw err;
   }
   for (const s of staged) renameSync(s.tmp, s.path);
+}
+
+/**
+ * For rebuildable files (caches): atomic, so never read half-written, but not
+ * fsynced and off the event loop. A crash may lose the file, never corrupt it.
+ */
+export async function writeFileAtomicQuick(path: string, content: string): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }

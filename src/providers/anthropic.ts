@@ -4,6 +4,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors.js';
 import { deadline, toProviderError } from './errors.js';
+import { nodeFetch } from './node-fetch.js';
 import type { CallOptions, ModelRequest, ModelResponse, Provider, ProviderSettings } from './types.js';
 
 export const DEFAULT_MAX_TOKENS = 1024;
@@ -13,7 +14,7 @@ export function create(settings: ProviderSettings, env: Record<string, string | 
   const keyEnv = settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY';
   const apiKey = env[keyEnv];
   if (!apiKey) throw new ProviderError('auth', `${keyEnv} is not set`, { hint: 'export it, put it in .env, or use --replay' });
-  const client = new Anthropic({ apiKey, baseURL: settings.baseURL, maxRetries: 0 });
+  const client = new Anthropic({ apiKey, baseURL: settings.baseURL, maxRetries: 0, fetch: nodeFetch });
   const name = settings.name;
 
   async function guarded<T>(opts: CallOptions, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -20,7 +20,7 @@ describe('response cache', () => {
     const cache = createResponseCache(root);
     const key = requestKey('openai', 'gpt-x-2024-01-01', REQUEST, 0);
     expect(await cache.get(key)).toBeNull();
-    cache.put(key, RESPONSE);
+    await cache.put(key, RESPONSE);
     expect(readdirSync(join(cacheDir(root), key.slice(0, 2)))).toEqual([`${key}.json`]);
     expect(await createResponseCache(root).get(key)).toEqual(RESPONSE);
   });

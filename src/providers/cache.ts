@@ -3,14 +3,15 @@
 // Only successful responses are ever put here; a broken entry reads as a miss.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomicQuick } from '../fs/atomic.js';
 import type { ModelResponse } from './types.js';
 
 const VERSION = 1;
 
 export interface ResponseCache {
   get(key: string): Promise<ModelResponse | null>;
-  put(key: string, response: ModelResponse): void;
+  /** Resolves once the entry is on disk; a cache is rebuildable, so it is not fsynced. */
+  put(key: string, response: ModelResponse): Promise<void>;
 }
 
 export function cacheDir(root: string): string {
@@ -41,7 +42,7 @@ export function createResponseCache(root: string): ResponseCache {
       }
     },
     put(key, response) {
-      writeFileAtomic(pathOf(key), `${JSON.stringify({ version: VERSION, key, response })}\n`);
+      return writeFileAtomicQuick(pathOf(key), `${JSON.stringify({ version: VERSION, key, response })}\n`);
     },
   };
 }

@@ -145,6 +145,7 @@ describe('gateway, cache', () => {
   it('answers the second identical call from the cache, per sample', async () => {
     const gw = gateway({ cache: true });
     expect((await gw.call(call())).source).toBe('live');
+    await gw.flush(); // cache writes land in the background; flush waits for them
     const again = await gateway({ cache: true }).call(call());
     expect(again).toMatchObject({ source: 'cache', attempts: 0, response: { text: 'answer to: Invoice: ACME Power' } });
     expect((await gw.call(call({ sample: 1 }))).source).toBe('live');
@@ -156,6 +157,7 @@ describe('gateway, cache', () => {
     const gw = gateway({ cache: true });
     await expect(gw.call(call())).rejects.toBeInstanceOf(ProviderError);
     expect((await gw.call(call())).source).toBe('live');
+    await gw.flush();
     expect((await gw.call(call())).source).toBe('cache');
   });
 
@@ -191,7 +193,9 @@ describe('gateway, record and replay', () => {
   });
 
   it('record mode calls the model even when the cache has the answer', async () => {
-    await gateway({ cache: true }).call(call());
+    const first = gateway({ cache: true });
+    await first.call(call());
+    await first.flush();
     server.setAnswer(() => 'fresh');
     const recorder = gateway({ mode: 'record', cache: true });
     expect((await recorder.call(call())).response.text).toBe('fresh');

@@ -76,9 +76,11 @@ export function createGateway(opts: GatewayOptions): ModelGateway {
     return p;
   }
 
+  const pending = new Set<Promise<void>>();
   return {
     async call(c) {
-      const key = requestKey(c.provider, c.model, c.request, c.sample);
+      // Hashing the request is only needed to look it up or store it.
+      const key = cache || opts.mode !== 'live' ? requestKey(c.provider, c.model, c.request, c.sample) : '';
       if (opts.mode === 'replay') {
         const response = await cassettes!.find(key, { group: c.group, provider: c.provider, model: c.model, sample: c.sample });
         return { response, source: 'replay', attempts: 0 };
@@ -94,7 +96,7 @@ export function createGateway(opts: GatewayOptions): ModelGateway {
         signal: c.signal,
       });
       if (cassettes) cassettes.record(c.group, { key, provider: c.provider, model: c.model, sample: c.sample, request: c.request, response: value });
-      if (cache) writeQuietly(cache, key, value);
+      if (cache) writeQuietly(cache, key, value, pending);
       return { response: value, source: 'live', attempts };
     },
     async listModels(name) {
@@ -106,6 +108,7 @@ export function createGateway(opts: GatewayOptions): ModelGateway {
       return value;
     },
     async flush() {
+      await Promise.all(pending);
       if (opts.mode === 'record') await cassettes!.flush();
     },
   };
@@ -117,10 +120,12 @@ function builtIn(name: string): ProviderSettings | undefined {
 }
 
 /** The cache only saves time: a full disk must not turn a good answer into a failed call. */
-function writeQuietly(cache: ResponseCache, key: string, response: ModelResponse): void {
-  try {
-    cache.put(key, response);
-  } catch {
-    // Next run simply misses.
-  }
+function writeQuietly(cache: ResponseCache, key: string, response: ModelResponse, pending: Set<Promise<void>>): void {
+  const write = cache
+    .put(key, response)
+    .catch(() => {
+      // Next run simply misses.
+    })
+    .finally(() => pending.delete(write));
+  pending.add(write);
 }

@@ -3,13 +3,14 @@
 import OpenAI from 'openai';
 import { ProviderError } from '../errors.js';
 import { deadline, toProviderError } from './errors.js';
+import { nodeFetch } from './node-fetch.js';
 import type { CallOptions, ModelRequest, ModelResponse, Provider, ProviderSettings, TokenLogprob } from './types.js';
 
 export function create(settings: ProviderSettings, env: Record<string, string | undefined>): Provider {
   const keyEnv = settings.apiKeyEnv ?? 'OPENAI_API_KEY';
   const apiKey = env[keyEnv];
   if (!apiKey) throw new ProviderError('auth', `${keyEnv} is not set`, { hint: 'export it, put it in .env, or use --replay' });
-  const client = new OpenAI({ apiKey, baseURL: settings.baseURL, maxRetries: 0 });
+  const client = new OpenAI({ apiKey, baseURL: settings.baseURL, maxRetries: 0, fetch: nodeFetch });
   const name = settings.name;
 
   async function guarded<T>(opts: CallOptions, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -107,7 +107,7 @@ function withoutAccepted(report: Report, accepted: ReadonlySet<string>): Report 
 async function recordEvidence(o: import('../output.js').Output, ws: import('../../core/workspace/workspace.js').Workspace, report: Report): Promise<void> {
   const [{ evalEvents, recordEvents, gitState }, { whoAmI }] = await Promise.all([import('../../app/evidence.js'), import('../../app/identity.js')]);
   try {
-    await recordEvents(ws, evalEvents(report, gitState(ws.root), whoAmI(ws.root), new Date().toISOString()));
+    await recordEvents(ws, evalEvents(report, await gitState(ws.root), whoAmI(ws.root), new Date().toISOString()));
   } catch (err) {
     o.err(`warning: the results were not recorded in the run log: ${(err as Error).message}`);
   }

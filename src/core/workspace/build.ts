@@ -2,14 +2,17 @@
 import type { Problem } from '../../errors.js';
 import type { z } from 'zod';
 import { automationSchema, configSchema, lockSchema, promptSchema, suiteSchema } from './schemas.js';
-import { parseSource, problemAt } from './source.js';
+import { parseSource, problemAt, type ParsedSource } from './source.js';
 import { checkSchema } from './validate-schema.js';
 import { crossCheck } from './rules.js';
 import type { Loaded, RawFile, Workspace } from './workspace.js';
 
 const FOLDERS = { prompts: 'prompts', evals: 'evals', automations: 'automations' } as const;
 
-export function buildWorkspace(root: string, files: readonly RawFile[]): Workspace {
+export type Parse = (file: string, text: string) => ParsedSource;
+
+/** `parse` may be a caching wrapper around parseSource; it must return what parseSource would. */
+export function buildWorkspace(root: string, files: readonly RawFile[], parse: Parse = parseSource): Workspace {
   const ws: Workspace = { root, prompts: new Map(), suites: new Map(), automations: new Map(), problems: [] };
   for (const f of files) {
     if (f.problem) {
@@ -17,11 +20,11 @@ export function buildWorkspace(root: string, files: readonly RawFile[]): Workspa
       continue;
     }
     const folder = f.path.includes('/') ? f.path.slice(0, f.path.indexOf('/')) : '';
-    if (f.path === 'aigov.yaml') ws.config = load(ws, f, configSchema);
-    else if (f.path === 'aigov.lock') ws.lock = load(ws, f, lockSchema);
-    else if (folder === FOLDERS.prompts) add(ws, ws.prompts, f, promptSchema, 'id');
-    else if (folder === FOLDERS.evals) add(ws, ws.suites, f, suiteSchema, 'suite');
-    else if (folder === FOLDERS.automations) add(ws, ws.automations, f, automationSchema, 'id');
+    if (f.path === 'aigov.yaml') ws.config = load(ws, f, configSchema, parse);
+    else if (f.path === 'aigov.lock') ws.lock = load(ws, f, lockSchema, parse);
+    else if (folder === FOLDERS.prompts) add(ws, ws.prompts, f, promptSchema, 'id', parse);
+    else if (folder === FOLDERS.evals) add(ws, ws.suites, f, suiteSchema, 'suite', parse);
+    else if (folder === FOLDERS.automations) add(ws, ws.automations, f, automationSchema, 'id', parse);
   }
   if (!ws.config && !files.some((f) => f.path === 'aigov.yaml')) {
     ws.problems.push({ severity: 'error', file: 'aigov.yaml', message: 'no aigov.yaml in the workspace root', hint: 'run `aigov init`' });
@@ -30,8 +33,8 @@ export function buildWorkspace(root: string, files: readonly RawFile[]): Workspa
   return ws;
 }
 
-function load<S extends z.ZodType>(ws: Workspace, f: RawFile, schema: S): Loaded<z.infer<S>> | undefined {
-  const parsed = parseSource(f.path, f.text ?? '');
+function load<S extends z.ZodType>(ws: Workspace, f: RawFile, schema: S, parse: Parse): Loaded<z.infer<S>> | undefined {
+  const parsed = parse(f.path, f.text ?? '');
   if (parsed.problems.length) {
     ws.problems.push(...parsed.problems);
     return undefined;
@@ -45,8 +48,8 @@ function load<S extends z.ZodType>(ws: Workspace, f: RawFile, schema: S): Loaded
   return checked.value === undefined ? undefined : { value: checked.value, source: parsed.source };
 }
 
-function add<S extends z.ZodType>(ws: Workspace, into: Map<string, Loaded<z.infer<S>>>, f: RawFile, schema: S, idKey: string): void {
-  const loaded = load(ws, f, schema);
+function add<S extends z.ZodType>(ws: Workspace, into: Map<string, Loaded<z.infer<S>>>, f: RawFile, schema: S, idKey: string, parse: Parse): void {
+  const loaded = load(ws, f, schema, parse);
   if (!loaded) return;
   const stem = f.path.slice(f.path.lastIndexOf('/') + 1).replace(/\.ya?ml$/, '');
   const id = (loaded.value as Record<string, string>)[idKey];

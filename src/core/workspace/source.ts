@@ -7,18 +7,51 @@ export type DocPath = readonly (string | number)[];
 
 export interface SourceFile {
   /** Path relative to the workspace root, as shown to people. */
-  file: string;
-  text: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
+  readonly file: string;
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+}
+
+export interface ParsedSource {
+  source: SourceFile;
+  value: unknown;
+  problems: Problem[];
 }
 
 export const MAX_ALIASES = 100;
 
-export function parseSource(file: string, text: string): { source: SourceFile; value: unknown; problems: Problem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
-  const source = { file, text, doc, lines };
+/** Parses on first use of `doc` or `lines`: positions are only needed to explain a problem or to edit. */
+class LazySource implements SourceFile {
+  private parsed?: { doc: Document.Parsed; lines: LineCounter };
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {}
+  get doc(): Document.Parsed {
+    return this.parse().doc;
+  }
+  get lines(): LineCounter {
+    return this.parse().lines;
+  }
+  private parse(): { doc: Document.Parsed; lines: LineCounter } {
+    if (!this.parsed) {
+      const lines = new LineCounter();
+      this.parsed = { doc: parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true }), lines };
+    }
+    return this.parsed;
+  }
+}
+
+/**
+ * Parses a YAML file, collecting its problems. With `known`, the value of this
+ * exact text from an earlier clean parse, the parse itself waits until a
+ * position is asked for.
+ */
+export function parseSource(file: string, text: string, known?: { value: unknown }): ParsedSource {
+  const source = new LazySource(file, text);
+  if (known) return { source, value: known.value, problems: [] };
+  const { doc, lines } = source;
   const problems: Problem[] = doc.errors.map((e) => ({
     severity: 'error' as const,
     file,

@@ -1,0 +1,10 @@
+// `npm run bench`: every benchmark, each figure beside its limit. `npm run bench -- eval` runs one.
+import { benchStartup } from './startup.mjs';
+import { benchEval } from './eval.mjs';
+
+const only = process.argv.slice(2);
+const want = (name) => !only.length || only.includes(name);
+console.log(`aigov benchmarks on node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+if (want('startup')) benchStartup();
+if (want('eval')) await benchEval();
+if (want('store')) await import('./store.mjs');

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import type { DefineCommand } from './index.js';
+import type { Decision } from '../../app/review.js';
+
+interface DecisionFlags {
+  reason?: string;
+  as?: string;
+  output?: string;
+  outputFile?: string;
+}
+
+export const defineReview: DefineCommand = (program, wrap) => {
+  const review = program.command('review').description('the human review queue');
+  review
+    .command('list')
+    .description('runs waiting for review or approval, oldest first')
+    .option('--automation <id>', 'only this automation')
+    .action(
+      wrap(async (o, g, opts: { automation?: string }) => {
+        const [{ withStore }, { pendingReviews }, { renderRuns }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js'), import('../render/runs.js')]);
+        return withStore(g.root, async (store) => {
+          const rows = await pendingReviews(store, opts);
+          if (o.json) o.out(JSON.stringify(rows, null, 2));
+          else o.out(rows.length ? renderRuns(rows, o) : 'the review queue is empty');
+          return 0;
+        });
+      }),
+    );
+  const decide = (decision: Decision, description: string, extra?: (c: ReturnType<typeof review.command>) => void): void => {
+    const c = review
+      .command(`${decision} <run>`)
+      .description(description)
+      .option('--reason <text>', decision === 'approve' ? 'why (optional)' : 'why (required)')
+      .option('--as <who>', 'reviewer (default: git user.email)');
+    extra?.(c);
+    c.action(
+      wrap(async (o, g, runId: string, opts: DecisionFlags) => {
+        const [{ withStore }, { resolveReview }, { whoAmI }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js'), import('../../app/identity.js')]);
+        return withStore(g.root, async (store, ws) => {
+          const output = opts.outputFile !== undefined ? readFileSync(opts.outputFile, 'utf8') : opts.output;
+          const reviewer = whoAmI(ws.root, opts.as);
+          await resolveReview(store, runId, { decision, reviewer, reason: opts.reason, output, now: new Date() });
+          if (o.json) o.out(JSON.stringify({ runId, decision, reviewer }));
+          else if (!o.quiet) o.err(`${runId}: ${decision === 'approve' ? 'approved' : decision === 'override' ? 'overridden' : 'rejected'} by ${reviewer}`);
+          return 0;
+        });
+      }),
+    );
+  };
+  decide('approve', 'approve a run as it is');
+  decide('override', 'replace a run’s output with a corrected one', (c) => c.option('--output <text>', 'the corrected output').option('--output-file <file>', 'read the corrected output from a file'));
+  decide('reject', 'reject a run: it must not be acted on');
+};

@@ -1,0 +1,184 @@
+// The run log's hash chain. Each event commits to the one before it, so an edit,
+// a deletion or a reordering anywhere shows up as the first event whose links no
+// longer hold. Pure: the clock and the id generator are passed in.
+import { hash } from 'node:crypto';
+import { UsageError } from '../../errors.js';
+import { canonicalText, canonicalize, quote } from './canonical-text.js';
+import { EVENT_FORMAT, EVENT_TYPES, type LoggedEvent, type NewEvent } from './events.js';
+
+/** The prevHash of the first event of every chain. */
+export const GENESIS = '0'.repeat(64);
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** Every field of an event that its hash covers: all but hash and prevHash. */
+export type HashedFields = Pick<LoggedEvent, 'v' | 'seq' | 'id' | 'type' | 'at' | 'automation' | 'runId' | 'actor' | 'data'>;
+
+export function hashEvent(prevHash: string, fields: HashedFields): string {
+  return hashEventText(prevHash, fields, canonicalText(fields.data));
+}
+
+/** A field's canonical JSON, with the common case (plain text) inline. */
+function field(value: unknown): string {
+  return typeof value === 'string' ? quote(value) : canonicalText(value);
+}
+
+/**
+ * `sha256(prevHash + canonicalJson(fields))`, spelled out with the keys in
+ * canonical (sorted) order, from the canonical JSON of `data` the caller may
+ * already hold (the text a store keeps), so each payload is serialized once.
+ * Verifying a long log spends most of its time here.
+ */
+export function hashEventText(prevHash: string, f: Omit<HashedFields, 'data'>, dataJson: string): string {
+  const { v, seq, id, type, at, automation, runId, actor } = f;
+  const missing =
+    v === undefined || seq === undefined || id === undefined || type === undefined ||
+    at === undefined || automation === undefined || runId === undefined || actor === undefined;
+  if (missing) {
+    // canonicalJson leaves an undefined field out; a stored event has none.
+    const data: unknown = JSON.parse(dataJson);
+    return hash('sha256', prevHash + canonicalText({ v, seq, id, type, at, automation, runId, actor, data }), 'hex');
+  }
+  const text =
+    '{"actor":' + field(actor) + ',"at":' + field(at) + ',"automation":' + field(automation) + ',"data":' + dataJson +
+    ',"id":' + field(id) + ',"runId":' + field(runId) + ',"seq":' + field(seq) + ',"type":' + field(type) + ',"v":' + field(v) + '}';
+  return hash('sha256', prevHash + text, 'hex');
+}
+
+export interface ChainDeps {
+  /** ISO 8601 time for events that carry no `at`. */
+  now: () => string;
+  newId: () => string;
+}
+
+/** A chained event and the canonical JSON of its data, as a store writes it. */
+export interface ChainedRow {
+  event: LoggedEvent;
+  dataJson: string;
+}
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+/** Normalizes a timestamp so that stored times compare correctly as text. */
+export function normalizeTime(at: string, what = 'at'): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+  if (Number.isNaN(ms)) throw new UsageError(`${what} must be an ISO 8601 time, got ${JSON.stringify(at)}`);
+  return new Date(ms).toISOString();
+}
+
+function checkEvent(e: NewEvent): void {
+  if (!KNOWN_TYPES.has(e.type)) {
+    throw new UsageError(`unknown event type ${JSON.stringify(e.type)}`, { hint: `one of ${EVENT_TYPES.join(', ')}` });
+  }
+  if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) {
+    throw new UsageError(`the data of a ${e.type} event must be an object`);
+  }
+}
+
+/**
+ * Chains new events after `head` (null for an empty log). What the caller gets
+ * back deep-equals what any later reader gets: the data of each event is the
+ * caller's own object where JSON carries it unchanged, else the parse of its
+ * canonical JSON (undefined dropped, a Date as {}, and so on).
+ */
+export function chainRows(head: ChainHead | null, events: readonly NewEvent[], deps: ChainDeps): ChainedRow[] {
+  let seq = head ? head.seq : 0;
+  let prevHash = head ? head.hash : GENESIS;
+  // One clock reading for the whole batch: its events are written at one instant.
+  let now: string | undefined;
+  const rows: ChainedRow[] = [];
+  for (const e of events) {
+    checkEvent(e);
+    const { text: dataJson, exact } = canonicalize(e.data);
+    seq += 1;
+    // A literal, not a spread: spreading here cost more than hashing.
+    const event: LoggedEvent = {
+      v: EVENT_FORMAT,
+      seq,
+      id: deps.newId(),
+      type: e.type,
+      at: e.at === undefined ? (now ??= normalizeTime(deps.now())) : normalizeTime(e.at),
+      automation: e.automation ?? null,
+      runId: e.runId ?? null,
+      actor: e.actor ?? null,
+      data: exact ? e.data : (JSON.parse(dataJson) as Record<string, unknown>),
+      prevHash,
+      hash: '',
+    };
+    event.hash = hashEventText(prevHash, event, dataJson);
+    rows.push({ event, dataJson });
+    prevHash = event.hash;
+  }
+  return rows;
+}
+
+export function chainEvents(head: ChainHead | null, events: readonly NewEvent[], deps: ChainDeps): LoggedEvent[] {
+  return chainRows(head, events, deps).map((r) => r.event);
+}
+
+/**
+ * An event as its row holds it: `dataJson` is the stored canonical JSON text of
+ * its data, which the hash covers. Verifying from it skips parsing the payload.
+ */
+export interface StoredEvent extends Omit<LoggedEvent, 'data'> {
+  dataJson: string;
+}
+
+export type VerifyResult = { ok: true } | { ok: false; seq: number; reason: string };
+
+export interface ChainVerifier {
+  /** Checks the next event of the chain, in seq order. After a failure it goes on from that event. */
+  push(event: LoggedEvent | StoredEvent): VerifyResult;
+  /** The last event pushed, or the starting head. */
+  readonly head: ChainHead | null;
+  readonly count: number;
+}
+
+const OK: VerifyResult = { ok: true };
+
+/**
+ * An incremental verifier: constant memory, so a log of any length can be
+ * streamed through it. `from` is a trusted head to continue after (a seal);
+ * without it the first event must be seq 1 on the genesis hash.
+ */
+export function createVerifier(from: ChainHead | null = null): ChainVerifier {
+  let seq = from ? from.seq : 0;
+  let hash = from ? from.hash : GENESIS;
+  let count = 0;
+  return {
+    get head() {
+      return count === 0 && !from ? null : { seq, hash };
+    },
+    get count() {
+      return count;
+    },
+    push(event) {
+      count += 1;
+      const result = check(event, seq + 1, hash);
+      seq = event.seq;
+      hash = event.hash;
+      return result;
+    },
+  };
+}
+
+function check(event: LoggedEvent | StoredEvent, expectedSeq: number, expectedPrev: string): VerifyResult {
+  if (event.seq > expectedSeq) {
+    const missing = event.seq - 1 === expectedSeq ? `event ${expectedSeq} is` : `events ${expectedSeq}-${event.seq - 1} are`;
+    return { ok: false, seq: expectedSeq, reason: `seq gap: ${missing} missing (deleted)` };
+  }
+  if (event.seq < expectedSeq) {
+    return { ok: false, seq: event.seq, reason: `seq out of order: expected ${expectedSeq}, found ${event.seq} (reordered or inserted)` };
+  }
+  if (event.prevHash !== expectedPrev) {
+    return { ok: false, seq: event.seq, reason: 'prevHash mismatch: it does not link to the event before (reordered or inserted)' };
+  }
+  const actual = 'dataJson' in event ? hashEventText(event.prevHash, event, event.dataJson) : hashEvent(event.prevHash, event);
+  if (actual !== event.hash) {
+    return { ok: false, seq: event.seq, reason: 'hash mismatch: the event was edited' };
+  }
+  return OK;
+}

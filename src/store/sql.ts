@@ -1,0 +1,158 @@
+// What the SQLite and PostgreSQL stores share: the row layout, the derived
+// impacts rows, and the translation of an EventQuery into SQL.
+import { randomFillSync } from 'node:crypto';
+import { normalizeTime, type StoredEvent } from '../core/log/chain.js';
+import type { EventType, LoggedEvent } from '../core/log/events.js';
+import { UsageError } from '../errors.js';
+import type { EventQuery } from './types.js';
+
+/** The layout of the store's tables; a change needs a bump and a migration. */
+export const STORE_FORMAT = 1;
+
+export const APPEND_ONLY = 'the run log is append-only';
+
+/** In this order everywhere, so scans can read rows as arrays. */
+export const EVENT_COLUMNS = 'seq, id, v, type, at, automation, run_id, actor, data, prev_hash, hash';
+
+const pool = Buffer.alloc(16 * 256);
+let pooled = pool.length;
+
+/**
+ * A UUIDv7 (RFC 9562): the time in its first 48 bits, so ids grow with seq and
+ * the unique index on them takes appends at its end instead of random inserts
+ * all over it (several times faster on a large log).
+ */
+export function newEventId(now = Date.now()): string {
+  if (pooled === pool.length) {
+    randomFillSync(pool);
+    pooled = 0;
+  }
+  const b = pool.subarray(pooled, pooled + 16);
+  pooled += 16;
+  b.writeUIntBE(now, 0, 6);
+  b[6] = 0x70 | (b[6] & 0x0f);
+  b[8] = 0x80 | (b[8] & 0x3f);
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export type EventRow = [
+  seq: number | string,
+  id: string,
+  v: number,
+  type: string,
+  at: string,
+  automation: string | null,
+  runId: string | null,
+  actor: string | null,
+  data: string,
+  prevHash: string,
+  hash: string,
+];
+
+export function rowToEvent(r: EventRow): LoggedEvent {
+  return {
+    v: r[2],
+    seq: Number(r[0]),
+    id: r[1],
+    type: r[3] as EventType,
+    at: r[4],
+    automation: r[5],
+    runId: r[6],
+    actor: r[7],
+    data: JSON.parse(r[8]) as Record<string, unknown>,
+    prevHash: r[9],
+    hash: r[10],
+  };
+}
+
+export function rowToStored(r: EventRow): StoredEvent {
+  return {
+    v: r[2],
+    seq: Number(r[0]),
+    id: r[1],
+    type: r[3] as EventType,
+    at: r[4],
+    automation: r[5],
+    runId: r[6],
+    actor: r[7],
+    dataJson: r[8],
+    prevHash: r[9],
+    hash: r[10],
+  };
+}
+
+export interface ImpactRow {
+  seq: number;
+  runId: string | null;
+  automation: string | null;
+  system: string;
+  ref: string | null;
+  action: string | null;
+}
+
+function optionalText(value: unknown, what: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new UsageError(`${what} must be a string`);
+  return value;
+}
+
+function impactRow(e: LoggedEvent, raw: unknown, what: string): ImpactRow {
+  const i = (raw ?? {}) as Record<string, unknown>;
+  if (typeof i.system !== 'string' || i.system === '') {
+    throw new UsageError(`${what} needs a system (the downstream system it affected)`);
+  }
+  return {
+    seq: e.seq,
+    runId: e.runId,
+    automation: e.automation,
+    system: i.system,
+    ref: optionalText(i.ref, `${what}.ref`),
+    action: optionalText(i.action, `${what}.action`),
+  };
+}
+
+/** The downstream impacts an event declares, for the trace index. */
+export function impactsOf(e: LoggedEvent): ImpactRow[] {
+  if (e.type === 'impact_tagged') return [impactRow(e, e.data, 'an impact_tagged event')];
+  if (e.type !== 'action_taken' || e.data.impacts === undefined) return [];
+  if (!Array.isArray(e.data.impacts)) throw new UsageError('data.impacts of an action_taken event must be a list');
+  return e.data.impacts.map((raw, n) => impactRow(e, raw, `data.impacts[${n}] of an action_taken event`));
+}
+
+/**
+ * An EventQuery as SQL over `events`. `placeholder(n)` spells the n-th
+ * parameter (1-based) in the backend's dialect. An empty `types` list means no
+ * filter on type, like an absent one. A system/ref filter goes through the
+ * impacts index, so tracing a record is a lookup, not a scan.
+ */
+export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const p = (value: unknown): string => {
+    params.push(value);
+    return placeholder(params.length);
+  };
+  if (q.automation !== undefined) where.push(`automation = ${p(q.automation)}`);
+  if (q.runId !== undefined) where.push(`run_id = ${p(q.runId)}`);
+  if (q.types !== undefined && q.types.length > 0) where.push(`type IN (${q.types.map(p).join(', ')})`);
+  if (q.since !== undefined) where.push(`at >= ${p(normalizeTime(q.since, 'since'))}`);
+  if (q.until !== undefined) where.push(`at < ${p(normalizeTime(q.until, 'until'))}`);
+  if (q.system !== undefined || q.ref !== undefined) {
+    const on: string[] = [];
+    if (q.system !== undefined) on.push(`system = ${p(q.system)}`);
+    if (q.ref !== undefined) on.push(`ref = ${p(q.ref)}`);
+    where.push(`seq IN (SELECT seq FROM impacts WHERE ${on.join(' AND ')})`);
+  }
+  if (q.order !== undefined && q.order !== 'asc' && q.order !== 'desc') {
+    throw new UsageError(`order must be asc or desc, got ${JSON.stringify(q.order)}`);
+  }
+  let sql = `SELECT ${EVENT_COLUMNS} FROM events`;
+  if (where.length > 0) sql += ` WHERE ${where.join(' AND ')}`;
+  sql += ` ORDER BY seq ${q.order === 'desc' ? 'DESC' : 'ASC'}`;
+  if (q.limit !== undefined) {
+    if (!Number.isInteger(q.limit) || q.limit < 0) throw new UsageError(`limit must be a whole number, got ${q.limit}`);
+    sql += ` LIMIT ${p(q.limit)}`;
+  }
+  return { sql, params };
+}

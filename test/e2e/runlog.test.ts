@@ -1,0 +1,307 @@
+// The human side of the run log through the built binary: runs, review, revert,
+// trace, log verify/seal. Runs are made by the library against a real model
+// server, in a workspace pinned by `aigov pin`, as production would make them.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openGovernor, type Governor, type Run } from '../../src/app/governor.js';
+import type { LoggedEvent } from '../../src/core/log/events.js';
+import { aigov } from '../support/cli.js';
+import { startModelServer, type ModelServer } from '../support/model-server.mjs';
+import { tempWorkspace } from '../support/workspace.js';
+
+const auto = (id: string, tier: number, extra: string): string => `id: ${id}\nname: ${id}\nowner: ops@example.com\ntier: ${tier}\nprompt: cls\n${extra}`;
+
+function files(baseURL: string): Record<string, string> {
+  return {
+    'aigov.yaml': `version: 1
+models:
+  fast: openai:gpt-4o-mini
+providers:
+  openai: { baseURL: ${baseURL}, apiKeyEnv: TEST_OPENAI_KEY }
+pricing:
+  gpt-4o-mini-2024-07-18: { input: 0.15, output: 0.60 }
+defaults: { concurrency: 4, timeoutMs: 5000, retries: 0 }
+`,
+    'prompts/cls.yaml': `id: cls
+version: 1
+model: fast
+params: { temperature: 0 }
+messages:
+  - role: user
+    content: "Invoice: {{text}}"
+vars:
+  text: { type: string }
+output: { type: text, confidence: logprobs }
+`,
+    'automations/book.yaml': auto('book', 2, 'downstream: [erp]\nconfidence: { threshold: 0.8 }\nreversal: { window: 1h, command: [node, scripts/unbook.mjs] }\n'),
+    'automations/quick.yaml': auto('quick', 2, 'downstream: [erp]\nreversal: { window: 1ms, command: [node, scripts/unbook.mjs] }\n'),
+    'automations/advise.yaml': auto('advise', 1, 'downstream: [erp]\nconfidence: { threshold: 0.8 }\n'),
+    'automations/auto.yaml': auto('auto', 3, 'downstream: [erp, crm]\nconfidence: { threshold: 0.8 }\n'),
+    'scripts/unbook.mjs': `let s = '';
+for await (const c of process.stdin) s += c;
+const run = JSON.parse(s);
+if (run.reason.includes('erp down')) { console.error('ERP refused: period closed'); process.exit(4); }
+console.log('unbooked ' + run.impacts.map((i) => i.ref).join(',') + ' of ' + run.runId + ' for ' + run.by);
+`,
+  };
+}
+
+let server: ModelServer;
+let lock: string;
+const cleanups: (() => void)[] = [];
+const governors: Governor[] = [];
+
+beforeAll(async () => {
+  server = await startModelServer({
+    aliases: { 'gpt-4o-mini': 'gpt-4o-mini-2024-07-18' },
+    answer: (req) => {
+      const p = /Invoice: (sure|unsure)/.exec(req.messages.at(-1)!.content)?.[1] === 'unsure' ? 0.5 : 0.95;
+      return { text: p > 0.8 ? 'utilities' : 'travel', logprobs: [{ token: 'x', logprob: Math.log(p) }] };
+    },
+  });
+});
+afterAll(async () => {
+  for (const g of governors) await g.close();
+  cleanups.forEach((c) => c());
+  await server.close();
+});
+
+/** A fresh workspace, pinned by the binary (once: every workspace here has the same files), and a governor over its run log. */
+async function workspace(): Promise<{ root: string; gov: Governor; cli: (...args: string[]) => ReturnType<typeof aigov> }> {
+  const w = tempWorkspace(files(server.openaiBaseURL));
+  cleanups.push(w.cleanup);
+  if (lock === undefined) {
+    const pin = await aigov(['pin', '--as', 'ops@example.com'], { cwd: w.root });
+    if (pin.exitCode !== 0) throw new Error(`pin failed: ${pin.stderr}`);
+    lock = readFileSync(join(w.root, 'aigov.lock'), 'utf8');
+  } else {
+    w.write('aigov.lock', lock);
+  }
+  const gov = await openGovernor({ root: w.root, env: { TEST_OPENAI_KEY: 'sk-test' }, onWarning: () => undefined });
+  governors.push(gov);
+  return { root: w.root, gov, cli: (...args) => aigov(args, { cwd: w.root }) };
+}
+
+const json = <T>(text: string): T => JSON.parse(text) as T;
+
+describe('aigov runs', () => {
+  let w: Awaited<ReturnType<typeof workspace>>;
+  let runs: Run[];
+
+  beforeAll(async () => {
+    w = await workspace();
+    runs = [];
+    for (const [automation, text] of [['book', 'sure'], ['book', 'unsure'], ['advise', 'sure'], ['auto', 'sure']] as const) runs.push(await w.gov.run(automation, { text }, { triggeredBy: 'e2e' }));
+    await w.gov.act(runs[0], () => undefined, { impacts: [{ system: 'erp', ref: 'INV-1' }] });
+  });
+
+  it('lists runs newest first in a table', async () => {
+    const r = await w.cli('runs');
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => runs.some((x) => l.includes(x.id)));
+    expect(lines.map((l) => runs.find((x) => l.includes(x.id))!.automation)).toEqual(['auto', 'advise', 'book', 'book']);
+    expect(lines[1]).toContain('approval_required');
+    expect(lines[3]).toMatch(/auto\s.*v1\s.*openai:gpt-4o-mini-2024-07-18\s.*0\.95/);
+  });
+
+  it('--json lists every match, and filters', async () => {
+    const [all, review, limited, booked] = await Promise.all([
+      w.cli('runs', '--json'),
+      w.cli('--json', 'runs', '--disposition', 'review', '--since', '2999-01-01'),
+      w.cli('runs', '--json', '--automation', 'book', '--limit', '1'),
+      w.cli('runs', '--json', '--automation', 'book', '--disposition', 'auto', '--since', '2000-01-01'),
+    ]);
+    type Row = { runId: string; disposition: string; impacts: string[] };
+    expect(json<Row[]>(all.stdout).map((r) => r.runId)).toEqual(runs.map((r) => r.id).reverse());
+    expect(json<Row[]>(review.stdout)).toEqual([]);
+    expect(json<Row[]>(limited.stdout).map((r) => r.runId)).toEqual([runs[1].id]);
+    expect(json<Row[]>(booked.stdout).map((r) => [r.runId, r.disposition, r.impacts])).toEqual([[runs[0].id, 'auto', ['erp:INV-1']]]);
+  });
+
+  it('refuses bad flags and an unknown run with exit 2, without a stack', async () => {
+    const cases: [string[], RegExp][] = [
+      [['runs', '--disposition', 'maybe'], /unknown disposition "maybe"/],
+      [['runs', 'show', 'no-such-run'], /no run no-such-run/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => w.cli(...args)));
+    results.forEach((r, i) => {
+      expect(r.exitCode, cases[i][0].join(' ')).toBe(2);
+      expect(r.stderr).toMatch(cases[i][1]);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  });
+
+  it('runs show prints every event of a run in order', async () => {
+    const [r, j] = await Promise.all([w.cli('runs', 'show', runs[0].id), w.cli('runs', 'show', runs[0].id, '--json')]);
+    expect(r.exitCode).toBe(0);
+    expect([...r.stdout.matchAll(/^#\d+ \S+ (\w+)/gm)].map((m) => m[1])).toEqual(['run_started', 'run_finished', 'action_taken']);
+    const events = json<LoggedEvent[]>(j.stdout);
+    expect(events.map((e) => e.type)).toEqual(['run_started', 'run_finished', 'action_taken']);
+    expect(events[2].data).toMatchObject({ impacts: [{ system: 'erp', ref: 'INV-1' }], reversibleUntil: expect.any(String) });
+  });
+});
+
+describe('aigov review', () => {
+  it('lists the queue, records approve / override / reject as events, and refuses a second decision', async () => {
+    const w = await workspace();
+    const low = await w.gov.run('book', { text: 'unsure' });
+    const tier1 = await w.gov.run('advise', { text: 'sure' });
+    const rejectMe = await w.gov.run('auto', { text: 'unsure' });
+    await w.gov.run('auto', { text: 'sure' });
+
+    const [list, table, noReason, rejectNoReason] = await Promise.all([
+      w.cli('review', 'list', '--json'),
+      w.cli('review', 'list', '--automation', 'advise'),
+      w.cli('review', 'override', low.id, '--output', 'utilities', '--as', 'ann@example.com'),
+      w.cli('review', 'reject', rejectMe.id, '--as', 'ann@example.com'),
+    ]);
+    expect(list.exitCode).toBe(0);
+    expect(json<{ runId: string; awaiting: string; output: string }[]>(list.stdout).map((r) => [r.runId, r.awaiting, r.output])).toEqual([
+      [low.id, 'review', 'travel'],
+      [tier1.id, 'approval', 'utilities'],
+      [rejectMe.id, 'review', 'travel'],
+    ]);
+    expect(table.stdout).toContain(tier1.id);
+    expect(table.stdout).not.toContain(low.id);
+    expect(noReason.exitCode).toBe(2);
+    expect(noReason.stderr).toContain('a reason is required to override');
+    expect(rejectNoReason.exitCode).toBe(2);
+    expect(rejectNoReason.stderr).toContain('a reason is required to reject');
+
+    const corrected = join(w.root, 'corrected.txt');
+    writeFileSync(corrected, 'utilities');
+    const override = await w.cli('review', 'override', low.id, '--reason', 'power bill', '--output-file', corrected, '--as', 'ann@example.com');
+    expect(override.exitCode).toBe(0);
+    expect(override.stderr).toContain(`${low.id}: overridden by ann@example.com`);
+    const approve = await w.cli('review', 'approve', tier1.id, '--as', 'bob@example.com', '--json');
+    expect(json(approve.stdout)).toEqual({ runId: tier1.id, decision: 'approve', reviewer: 'bob@example.com' });
+    expect((await w.cli('review', 'reject', rejectMe.id, '--reason', 'not an invoice', '--as', 'ann@example.com')).exitCode).toBe(0);
+
+    const [again, empty] = await Promise.all([w.cli('review', 'approve', low.id, '--as', 'bob@example.com'), w.cli('review', 'list')]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain('already resolved (override by ann@example.com)');
+    expect(empty.stdout.trim()).toBe('the review queue is empty');
+
+    const decisions = (await w.gov.store.query({ types: ['review_resolved'], order: 'asc' })).map((e) => [e.runId, e.actor, e.data]);
+    expect(decisions).toEqual([
+      [low.id, 'ann@example.com', { decision: 'override', reviewer: 'ann@example.com', reason: 'power bill', output: 'utilities' }],
+      [tier1.id, 'bob@example.com', { decision: 'approve', reviewer: 'bob@example.com', reason: null }],
+      [rejectMe.id, 'ann@example.com', { decision: 'reject', reviewer: 'ann@example.com', reason: 'not an invoice' }],
+    ]);
+    // The library now acts on the corrected output and the approved run, and still refuses the rejected one.
+    expect(await w.gov.act(low, (o) => o, { impacts: [{ system: 'erp', ref: 'INV-9' }] })).toBe('utilities');
+    await expect(w.gov.act(tier1, (o) => o, { impacts: [{ system: 'erp' }] })).resolves.toBe('utilities');
+    await expect(w.gov.act(rejectMe, (o) => o, { impacts: [{ system: 'erp' }] })).rejects.toMatchObject({ code: 'E_REJECTED' });
+  });
+});
+
+describe('aigov revert', () => {
+  let w: Awaited<ReturnType<typeof workspace>>;
+  beforeAll(async () => {
+    w = await workspace();
+  });
+
+  async function acted(automation: string, ref: string): Promise<Run> {
+    const run = await w.gov.run(automation, { text: 'sure' });
+    if (automation === 'advise') await w.cli('review', 'approve', run.id, '--as', 'ops@example.com');
+    await w.gov.act(run, () => undefined, { impacts: [{ system: 'erp', ref }] });
+    return run;
+  }
+
+  it('reverses a tier-2 action inside its window and records the result', async () => {
+    const run = await acted('book', 'INV-21');
+    const r = await w.cli('revert', run.id, '--reason', 'wrong supplier', '--as', 'ann@example.com');
+    expect(r.stderr).toContain(`${run.id}: reverted`);
+    expect(r.stderr).toContain(`unbooked INV-21 of ${run.id} for ann@example.com`);
+    expect(r.exitCode).toBe(0);
+    const last = (await w.gov.store.query({ runId: run.id, order: 'desc', limit: 1 }))[0];
+    expect(last).toMatchObject({ type: 'action_reverted', actor: 'ann@example.com', data: { by: 'ann@example.com', reason: 'wrong supplier', result: { ok: true, exitCode: 0 } } });
+    const again = await w.cli('revert', run.id, '--reason', 'twice', '--as', 'ann@example.com');
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toContain('already reverted');
+  });
+
+  it('refuses outside the window with exit 1, naming when the window closed', async () => {
+    const run = await acted('quick', 'INV-22');
+    await new Promise((r) => setTimeout(r, 20));
+    const action = (await w.gov.store.query({ runId: run.id, types: ['action_taken'] }))[0];
+    const r = await w.cli('revert', run.id, '--reason', 'too late', '--as', 'ann@example.com');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`closed at ${action.data.reversibleUntil as string}`);
+    expect(r.stderr).toContain('hint:');
+  });
+
+  it('refuses a run that was not a tier-2 action (exit 1), and a revert without a reason (exit 2)', async () => {
+    const run = await acted('auto', 'INV-23');
+    const r = await w.cli('revert', run.id, '--reason', 'no', '--as', 'ann@example.com');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('not a reversible (tier-2) action');
+    expect((await w.cli('revert', run.id)).exitCode).toBe(2);
+  });
+
+  it('records a failing reversal command and exits 3', async () => {
+    const run = await acted('book', 'INV-24');
+    const r = await w.cli('revert', run.id, '--reason', 'erp down test', '--as', 'ann@example.com');
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('ERP refused: period closed');
+    const last = (await w.gov.store.query({ runId: run.id, order: 'desc', limit: 1 }))[0];
+    expect(last).toMatchObject({ type: 'action_reverted', data: { result: { ok: false, exitCode: 4 } } });
+  });
+});
+
+describe('aigov trace', () => {
+  it('lists the runs that touched a system or record, newest first, with prompt version, model and disposition', async () => {
+    const w = await workspace();
+    const first = await w.gov.run('auto', { text: 'sure' });
+    const second = await w.gov.run('book', { text: 'sure' });
+    await w.gov.act(first, () => undefined, { impacts: [{ system: 'erp', ref: 'INV-31', action: 'book' }, { system: 'crm', ref: 'C-1' }] });
+    await w.gov.act(second, () => undefined, { impacts: [{ system: 'erp', ref: 'INV-32' }] });
+    await w.gov.tag(first.id, { system: 'erp', ref: 'INV-32', action: 'credit note' });
+
+    const [all, one, none] = await Promise.all([
+      w.cli('trace', '--system', 'erp', '--json'),
+      w.cli('trace', '--system', 'erp', '--ref', 'INV-31'),
+      w.cli('trace', '--system', 'billing'),
+    ]);
+    const rows = json<{ runId: string; ref: string; action: string; promptVersion: number; model: string; disposition: string }[]>(all.stdout);
+    expect(rows.map((r) => [r.runId, r.ref, r.action, r.promptVersion, r.model, r.disposition])).toEqual([
+      [first.id, 'INV-32', 'credit note', 1, 'openai:gpt-4o-mini-2024-07-18', 'auto'],
+      [second.id, 'INV-32', 'act', 1, 'openai:gpt-4o-mini-2024-07-18', 'auto'],
+      [first.id, 'INV-31', 'book', 1, 'openai:gpt-4o-mini-2024-07-18', 'auto'],
+    ]);
+    expect(one.exitCode).toBe(0);
+    expect(one.stdout).toContain(first.id);
+    expect(one.stdout).not.toContain(second.id);
+    expect(one.stdout).toMatch(/INV-31.*book.*v1.*openai:gpt-4o-mini-2024-07-18.*auto/);
+    expect(none.stdout.trim()).toBe('no runs touched it');
+  });
+});
+
+describe('aigov log', () => {
+  it('verifies the chain, seals its head into aigov.seals, and catches a seal the log no longer matches', async () => {
+    const w = await workspace();
+    await w.gov.run('auto', { text: 'sure' });
+    const head = (await w.gov.store.head())!;
+    const verify = await w.cli('log', 'verify');
+    expect(verify.exitCode).toBe(0);
+    expect(verify.stderr).toMatch(new RegExp(`^ok: ${head.seq} events, head #${head.seq} ${head.hash.slice(0, 12)}…, 0 seals checked`));
+
+    const seal = await w.cli('log', 'seal');
+    expect(seal.exitCode).toBe(0);
+    expect(seal.stderr).toContain(`sealed #${head.seq}`);
+    const seals = readFileSync(join(w.root, 'aigov.seals'), 'utf8').split('\n').filter((l) => l.startsWith('{'));
+    expect(seals).toHaveLength(1);
+    expect(JSON.parse(seals[0])).toMatchObject({ seq: head.seq, hash: head.hash });
+
+    await w.gov.run('auto', { text: 'sure' });
+    const again = await w.cli('log', 'verify', '--json');
+    expect(json(again.stdout)).toMatchObject({ ok: true, events: head.seq + 2, seals: { checked: 1, bad: [] } });
+
+    appendFileSync(join(w.root, 'aigov.seals'), `${JSON.stringify({ seq: head.seq + 1, hash: 'f'.repeat(64), at: '2026-11-24T00:00:00.000Z' })}\n`);
+    const broken = await w.cli('log', 'verify');
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stderr).toContain(`event ${head.seq + 1} has hash`);
+    expect(existsSync(join(w.root, '.aigov/runs.db'))).toBe(true);
+  });
+});
