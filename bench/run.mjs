@@ -7,4 +7,4 @@ const want = (name) => !only.length || only.includes(name);
 console.log(`aigov benchmarks on node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
 if (want('startup')) benchStartup();
 if (want('eval')) await benchEval();
-if (want('store')) await import('./store.mjs');
+if (want('store')) await (await import('./store.mjs')).main();
