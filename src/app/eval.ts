@@ -1,4 +1,5 @@
 // `aigov eval`: plan, call, assert, report. The CLI and CI gate are thin clients of this.
+import { setMaxListeners } from 'node:events';
 import { AigovError, InvalidWorkspaceError, ProviderError } from '../errors.js';
 import { evaluateAssertion } from '../core/eval/assertions/index.js';
 import { planEval, type PlanOptions, type PlannedCase, type PlannedSuite } from '../core/eval/plan.js';
@@ -56,10 +57,13 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   const judge = createJudge(gateway, plan.models, { signal: opts.signal });
   const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample }))));
 
+  const concurrency = opts.concurrency ?? defaults.concurrency;
+  // Every call in flight listens to the caller's signal; that many listeners is by design.
+  if (opts.signal) setMaxListeners(4 * concurrency + 10, opts.signal);
   let done = 0;
   await runPool(
     tasks,
-    opts.concurrency ?? defaults.concurrency,
+    concurrency,
     async (task) => {
       task.startedAt = now();
       task.result = await runSample(task, gateway, judge, config, opts.signal);
@@ -150,7 +154,9 @@ function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
       // An interrupted run reports only cases whose every sample finished.
       if (samples.some((r) => !r)) return undefined;
       const results = samples as SampleResult[];
-      return { id: planned.case.id, line: planned.line, status: caseStatus(results, s.suite.passRate), samples: results };
+      const status = caseStatus(results, s.suite.passRate);
+      // Lines point annotations and diffs at failures; passing cases need none.
+      return { id: planned.case.id, line: status === 'pass' ? undefined : s.caseLine(planned.index), status, samples: results };
     })
     .filter((c): c is NonNullable<typeof c> => !!c && c.samples.length > 0);
   const ran = mine.filter((t) => t.endedAt !== undefined);

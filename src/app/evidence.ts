@@ -3,7 +3,6 @@ import type { EvalReport } from '../core/eval/report.js';
 import type { NewEvent } from '../core/log/events.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import { openStore } from '../store/open.js';
-import { gitState } from './git.js';
 import type { PinChange } from './pin.js';
 
 export function evalEvents(report: EvalReport, git: { commit: string | null; dirty: boolean }, actor: string, at: string): NewEvent[] {
@@ -42,4 +41,3 @@ export async function recordEvents(ws: Workspace, events: NewEvent[]): Promise<v
   }
 }
 
-export { gitState };

@@ -1,7 +1,7 @@
 // The local response cache: one JSON file per request key under .aigov/cache,
 // fanned out by the key's first two characters so no folder grows huge.
 // Only successful responses are ever put here; a broken entry reads as a miss.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicQuick } from '../fs/atomic.js';
 import type { ModelResponse } from './types.js';
@@ -29,7 +29,9 @@ export function createResponseCache(root: string): ResponseCache {
       const path = pathOf(key);
       let text: string;
       try {
-        text = await readFile(path, 'utf8');
+        // Synchronous: a hit is one small read, and a fully cached run does hundreds
+        // of them back to back; the thread pool's round trips would cost more.
+        text = readFileSync(path, 'utf8');
       } catch {
         // Missing or unreadable: either way the answer has to come from the model.
         return null;

@@ -34,6 +34,8 @@ export const defineEval: DefineCommand = (program, wrap) =>
         if (opts.replay && opts.record) throw new UsageError('--replay and --record cannot be used together');
         const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
         const ws = openWorkspace({ root: g.root });
+        // Which commit and who: asked now, while the calls run, and true of what was evaluated.
+        const facts = evidenceFacts(ws.root);
         const { progressBar } = await import('../progress.js');
         const bar = progressBar(o, 'eval');
         const controller = new AbortController();
@@ -63,7 +65,7 @@ export const defineEval: DefineCommand = (program, wrap) =>
           bar.end();
           process.off('SIGINT', onSigint);
         }
-        if (!report.interrupted) await recordEvidence(o, ws, report);
+        if (!report.interrupted) await recordEvidence(o, ws, report, await facts);
         let accepted = new Set<string>();
         if (opts.accept?.length && !report.interrupted) {
           const { acceptOutputs } = await import('../../app/accept.js');
@@ -103,11 +105,19 @@ function withoutAccepted(report: Report, accepted: ReadonlySet<string>): Report 
   return { ...report, totals };
 }
 
+type Facts = { git: { commit: string | null; dirty: boolean }; actor: string };
+
+async function evidenceFacts(root: string): Promise<Facts> {
+  const [{ gitState }, { whoAmI }] = await Promise.all([import('../../app/git.js'), import('../../app/identity.js')]);
+  const [git, actor] = await Promise.all([gitState(root), whoAmI(root)]);
+  return { git, actor };
+}
+
 /** The results are evidence for promotion; failing to record them is worth a warning, not a failed gate. */
-async function recordEvidence(o: import('../output.js').Output, ws: import('../../core/workspace/workspace.js').Workspace, report: Report): Promise<void> {
-  const [{ evalEvents, recordEvents, gitState }, { whoAmI }] = await Promise.all([import('../../app/evidence.js'), import('../../app/identity.js')]);
+async function recordEvidence(o: import('../output.js').Output, ws: import('../../core/workspace/workspace.js').Workspace, report: Report, facts: Facts): Promise<void> {
+  const { evalEvents, recordEvents } = await import('../../app/evidence.js');
   try {
-    await recordEvents(ws, evalEvents(report, await gitState(ws.root), whoAmI(ws.root), new Date().toISOString()));
+    await recordEvents(ws, evalEvents(report, facts.git, facts.actor, new Date().toISOString()));
   } catch (err) {
     o.err(`warning: the results were not recorded in the run log: ${(err as Error).message}`);
   }

@@ -22,7 +22,7 @@ export const definePin: DefineCommand = (program, wrap) =>
           return drift.length ? 1 : 0;
         }
         const { pinContext } = await import('../../app/pin-context.js');
-        const ctx = pinContext(ws, opts.as);
+        const ctx = await pinContext(ws, opts.as);
         if (opts.upgrade) {
           const { upgrade } = await import('../../app/upgrade.js');
           const r = await upgrade(ws, opts.upgrade, { ...ctx, force: opts.force });

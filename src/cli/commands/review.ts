@@ -38,7 +38,7 @@ export const defineReview: DefineCommand = (program, wrap) => {
         const [{ withStore }, { resolveReview }, { whoAmI }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js'), import('../../app/identity.js')]);
         return withStore(g.root, async (store, ws) => {
           const output = opts.outputFile !== undefined ? readFileSync(opts.outputFile, 'utf8') : opts.output;
-          const reviewer = whoAmI(ws.root, opts.as);
+          const reviewer = await whoAmI(ws.root, opts.as);
           await resolveReview(store, runId, { decision, reviewer, reason: opts.reason, output, now: new Date() });
           if (o.json) o.out(JSON.stringify({ runId, decision, reviewer }));
           else if (!o.quiet) o.err(`${runId}: ${decision === 'approve' ? 'approved' : decision === 'override' ? 'overridden' : 'rejected'} by ${reviewer}`);

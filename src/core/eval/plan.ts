@@ -22,7 +22,6 @@ export interface PlannedModel {
 export interface PlannedCase {
   case: EvalCase;
   index: number;
-  line: number;
   samples: number;
   assertions: AssertionSpec[];
 }
@@ -30,6 +29,8 @@ export interface PlannedCase {
 export interface PlannedSuite {
   suite: Suite;
   file: string;
+  /** The line of a case in the suite file. Finding it parses the file, so ask only for cases that need one. */
+  caseLine(index: number): number;
   prompt: Prompt;
   promptSha256: string;
   editedSinceLock: boolean;
@@ -73,11 +74,11 @@ export function planEval(ws: Workspace, opts: PlanOptions = {}): { suites: Plann
       if (!mine) return;
       const assertions = [...(c.expect !== undefined ? [expectToAssertion(c.expect, prompt.output.type)] : []), ...(c.assert ?? [])];
       for (const a of assertions) if (a.type === 'judge' && typeof a.model === 'string') modelFor(a.model);
-      cases.push({ case: c, index, line: locate(source, ['cases', index]).line, samples: opts.repeat ?? suite.repeat, assertions });
+      cases.push({ case: c, index, samples: opts.repeat ?? suite.repeat, assertions });
     });
     const sha = promptHash(prompt);
     const locked = ws.lock?.value.prompts[prompt.id];
-    suites.push({ suite, file: source.file, prompt, promptSha256: sha, editedSinceLock: !locked || locked.sha256 !== sha, model, cases });
+    suites.push({ suite, file: source.file, caseLine: (i) => locate(source, ['cases', i]).line, prompt, promptSha256: sha, editedSinceLock: !locked || locked.sha256 !== sha, model, cases });
   }
   if (unlocked.length) {
     throw new GateError('E_UNLOCKED', `model${unlocked.length > 1 ? 's' : ''} ${unlocked.map((u) => `"${u}"`).join(', ')} not locked in aigov.lock`, {
