@@ -40,7 +40,7 @@ export function repeat(n, fn) {
 export function printTable(title, rows) {
   console.log(`\n${title}`);
   const head = ['figure', 'measured', 'limit', 'ratio', 'goal', 'ok'];
-  const body = rows.map((r) => [r.figure, r.measured, r.limit, r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`, r.goal ?? '', r.ok === undefined ? '' : r.ok ? 'yes' : 'NO']);
+  const body = rows.map((r) => [r.figure, r.measured, r.limit ?? '', r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`, r.goal ?? '', r.ok === undefined ? '' : r.ok ? 'yes' : 'NO']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => String(b[i]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ');
   console.log(line(head));

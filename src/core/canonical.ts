@@ -1,6 +1,6 @@
 // Canonical JSON: object keys sorted, no whitespace, undefined dropped. The one
 // serialization behind every hash (run-log chain, cache keys, fixture keys, prompt hashes).
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
@@ -13,7 +13,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function sha256(text: string | Uint8Array): string {
-  return createHash('sha256').update(text).digest('hex');
+  // The one-shot hash is about twice as fast as a Hash object; the run log hashes every event.
+  return typeof text === 'string' ? hash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
 }
 
 export function hashOf(value: unknown): string {
