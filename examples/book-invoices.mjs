@@ -54,6 +54,7 @@ async function main() {
     }
   } finally {
     await gov.close();
+    await store?.close();
   }
   console.log(`done: ${tally.booked} booked (reversible for 24h with \`aigov revert RUN\`), ${tally.review} waiting in \`aigov review list\``);
 }

@@ -290,7 +290,7 @@ describe('gov.run', () => {
     expect(run.model.returned).toBe('gpt-4o-mini-2025-02-02');
     const events = await eventsOf(gov, run.id);
     expect(events.map((e) => e.type)).toEqual(['run_started', 'model_mismatch', 'run_finished']);
-    expect(events[1].data).toEqual({ expected: `openai:${MODEL}`, returned: 'gpt-4o-mini-2025-02-02' });
+    expect(events[1].data).toEqual({ expected: `openai:${MODEL}`, returned: 'openai:gpt-4o-mini-2025-02-02' });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('gpt-4o-mini-2025-02-02');
     expect(warnings[0]).toContain(MODEL);

@@ -118,7 +118,7 @@ export class Governor {
     const first = responses[0];
     const events: NewEvent[] = [];
     if (first.modelReturned && first.modelReturned !== r.model.id) {
-      events.push({ type: 'model_mismatch', automation: r.automation.id, runId: id, actor: this.actor, data: { expected: r.model.resolved, returned: first.modelReturned } });
+      events.push({ type: 'model_mismatch', automation: r.automation.id, runId: id, actor: this.actor, data: { expected: r.model.resolved, returned: `${r.model.provider}:${first.modelReturned}` } });
       this.warn(`${r.automation.id}: the API answered with ${first.modelReturned}, but aigov.lock pins ${r.model.resolved}`);
     }
     return this.finishRun(r, id, events, {
@@ -205,8 +205,9 @@ export class Governor {
     await this.append([{ type: 'impact_tagged', automation: started.automation, runId, actor: this.actor, data: { system: impact.system, ref: impact.ref ?? null, action: impact.action ?? null } }]);
   }
 
+  /** Closes the store, unless the caller passed one in: then it is the caller's to close. */
   async close(): Promise<void> {
-    await this.store.close();
+    if (!this.opts.store) await this.store.close();
   }
 
   private get actor(): string {

@@ -3,30 +3,18 @@
 // words (there is no JSON mode), and there are no log-probabilities.
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors.js';
-import { deadline, toProviderError } from './errors.js';
+import { apiKeyFrom, sdkGuard } from './sdk-call.js';
 import { nodeFetch } from './node-fetch.js';
-import type { CallOptions, ModelRequest, ModelResponse, Provider, ProviderSettings } from './types.js';
+import type { ModelRequest, ModelResponse, Provider, ProviderSettings } from './types.js';
 
 export const DEFAULT_MAX_TOKENS = 1024;
 export const JSON_INSTRUCTION = 'Respond with a single JSON object and nothing else.';
 
 export function create(settings: ProviderSettings, env: Record<string, string | undefined>): Provider {
   const keyEnv = settings.apiKeyEnv ?? 'ANTHROPIC_API_KEY';
-  const apiKey = env[keyEnv];
-  if (!apiKey) throw new ProviderError('auth', `${keyEnv} is not set`, { hint: 'export it, put it in .env, or use --replay' });
-  const client = new Anthropic({ apiKey, baseURL: settings.baseURL, maxRetries: 0, fetch: nodeFetch });
+  const client = new Anthropic({ apiKey: apiKeyFrom(env, keyEnv), baseURL: settings.baseURL, maxRetries: 0, fetch: nodeFetch });
   const name = settings.name;
-
-  async function guarded<T>(opts: CallOptions, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const d = deadline(opts.timeoutMs, opts.signal);
-    try {
-      return await fn(d.signal);
-    } catch (err) {
-      throw toProviderError(name, err, { timeoutMs: opts.timeoutMs, timedOut: d.timedOut(), signal: opts.signal, keyEnv });
-    } finally {
-      d.dispose();
-    }
-  }
+  const guarded = sdkGuard(name, keyEnv);
 
   return {
     name,

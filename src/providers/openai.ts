@@ -2,27 +2,15 @@
 // The SDK's own retries are off: retrying is the gateway's job, with one policy for all providers.
 import OpenAI from 'openai';
 import { ProviderError } from '../errors.js';
-import { deadline, toProviderError } from './errors.js';
+import { apiKeyFrom, sdkGuard } from './sdk-call.js';
 import { nodeFetch } from './node-fetch.js';
-import type { CallOptions, ModelRequest, ModelResponse, Provider, ProviderSettings, TokenLogprob } from './types.js';
+import type { ModelRequest, ModelResponse, Provider, ProviderSettings, TokenLogprob } from './types.js';
 
 export function create(settings: ProviderSettings, env: Record<string, string | undefined>): Provider {
   const keyEnv = settings.apiKeyEnv ?? 'OPENAI_API_KEY';
-  const apiKey = env[keyEnv];
-  if (!apiKey) throw new ProviderError('auth', `${keyEnv} is not set`, { hint: 'export it, put it in .env, or use --replay' });
-  const client = new OpenAI({ apiKey, baseURL: settings.baseURL, maxRetries: 0, fetch: nodeFetch });
+  const client = new OpenAI({ apiKey: apiKeyFrom(env, keyEnv), baseURL: settings.baseURL, maxRetries: 0, fetch: nodeFetch });
   const name = settings.name;
-
-  async function guarded<T>(opts: CallOptions, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const d = deadline(opts.timeoutMs, opts.signal);
-    try {
-      return await fn(d.signal);
-    } catch (err) {
-      throw toProviderError(name, err, { timeoutMs: opts.timeoutMs, timedOut: d.timedOut(), signal: opts.signal, keyEnv });
-    } finally {
-      d.dispose();
-    }
-  }
+  const guarded = sdkGuard(name, keyEnv);
 
   return {
     name,

@@ -53,19 +53,8 @@ export type EventRow = [
 ];
 
 export function rowToEvent(r: EventRow): LoggedEvent {
-  return {
-    v: r[2],
-    seq: Number(r[0]),
-    id: r[1],
-    type: r[3] as EventType,
-    at: r[4],
-    automation: r[5],
-    runId: r[6],
-    actor: r[7],
-    data: JSON.parse(r[8]) as Record<string, unknown>,
-    prevHash: r[9],
-    hash: r[10],
-  };
+  const { dataJson, ...fields } = rowToStored(r);
+  return { ...fields, data: JSON.parse(dataJson) as Record<string, unknown> };
 }
 
 export function rowToStored(r: EventRow): StoredEvent {

@@ -38,6 +38,8 @@ export function runState(runId: string, events: readonly LoggedEvent[]): RunStat
         s.failed ??= e;
         break;
       case 'review_resolved':
+        // Decisions are final: should two reviewers race, the first one logged stands.
+        if (s.review) break;
         s.review = e;
         if (e.data.decision === 'override') s.output = e.data.output;
         break;

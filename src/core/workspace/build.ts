@@ -1,5 +1,4 @@
 // Files in, workspace out: parse, schema-check and cross-check, collecting every problem. Pure.
-import type { Problem } from '../../errors.js';
 import type { z } from 'zod';
 import { automationSchema, configSchema, lockSchema, promptSchema, suiteSchema } from './schemas.js';
 import { parseSource, problemAt, type ParsedSource } from './source.js';
