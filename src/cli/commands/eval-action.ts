@@ -1,7 +1,7 @@
 // `aigov eval` as the CLI runs it: flags in, one runEval, reports out, evidence recorded.
 import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { evalEvents, recordEvents } from '../../app/evidence.js';
+import { evalEvents } from '../../app/evidence.js';
 import { acceptOutputs } from '../../app/accept.js';
 import { runEval } from '../../app/eval.js';
 import { gitState } from '../../app/git.js';
@@ -13,6 +13,8 @@ import { exitCodeOf, type EvalReport } from '../../core/eval/report.js';
 import type { Workspace } from '../../core/workspace/workspace.js';
 import { UsageError, type ExitCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
+import { openStore } from '../../store/open.js';
+import type { Store } from '../../store/types.js';
 import type { GlobalOptions } from '../main.js';
 import type { Output } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -37,8 +39,11 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   if (opts.replay && opts.record) throw new UsageError('--replay and --record cannot be used together');
   const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
   const ws = openWorkspace({ root: g.root });
-  // Which commit and who: asked now, while the calls run, and true of what was evaluated.
-  const facts = evidenceFacts(ws.root);
+  // Git, identity and the run log are made ready once the first answer is in:
+  // the remaining calls then mostly wait on the network, and none of it
+  // delays the first request.
+  let evidence: Promise<Evidence | Error> | undefined;
+  const prepare = (): Promise<Evidence | Error> => (evidence ??= prepareEvidence(ws));
   const bar = progressBar(o, 'eval');
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -61,13 +66,16 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
       unlocked: opts.unlocked,
       env: workspaceEnv(ws.root),
       signal: controller.signal,
-      onProgress: (d, t) => bar.update(d, t),
+      onProgress: (d, t) => {
+        bar.update(d, t);
+        void prepare();
+      },
     });
   } finally {
     bar.end();
     process.off('SIGINT', onSigint);
   }
-  if (!report.interrupted) await recordEvidence(o, ws, report, await facts);
+  await recordEvidence(o, report, await prepare());
   let accepted = new Set<string>();
   if (opts.accept?.length && !report.interrupted) {
     const result = acceptOutputs(ws, report, opts.accept);
@@ -88,21 +96,33 @@ function withoutAccepted(report: EvalReport, accepted: ReadonlySet<string>): Eva
   return { ...report, totals };
 }
 
-interface Facts {
+interface Evidence {
   git: { commit: string | null; dirty: boolean };
   actor: string;
+  store: Store;
 }
 
-async function evidenceFacts(root: string): Promise<Facts> {
-  const [git, actor] = await Promise.all([gitState(root), whoAmI(root)]);
-  return { git, actor };
+async function prepareEvidence(ws: Workspace): Promise<Evidence | Error> {
+  try {
+    const [git, actor, store] = await Promise.all([gitState(ws.root), whoAmI(ws.root), openStore(ws.config?.value.store, ws.root)]);
+    return { git, actor, store };
+  } catch (err) {
+    return err as Error;
+  }
 }
 
 /** The results are evidence for promotion; failing to record them is worth a warning, not a failed gate. */
-async function recordEvidence(o: Output, ws: Workspace, report: EvalReport, facts: Facts): Promise<void> {
+async function recordEvidence(o: Output, report: EvalReport, evidence: Evidence | Error): Promise<void> {
+  if (evidence instanceof Error) {
+    o.err(`warning: the results were not recorded in the run log: ${evidence.message}`);
+    return;
+  }
   try {
-    await recordEvents(ws, evalEvents(report, facts.git, facts.actor, new Date().toISOString()));
+    // An interrupted run is no evidence of anything.
+    if (!report.interrupted) await evidence.store.append(evalEvents(report, evidence.git, evidence.actor, new Date().toISOString()));
   } catch (err) {
     o.err(`warning: the results were not recorded in the run log: ${(err as Error).message}`);
+  } finally {
+    await evidence.store.close();
   }
 }
