@@ -184,3 +184,34 @@ describe('aigov eval, interrupted', () => {
     }
   });
 });
+
+describe('aigov eval --changed-since', () => {
+  it('runs only the suites whose suite file, prompt file or model pin changed since a git ref', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const w = await pinned();
+    // A second suite on a second prompt, so one can change without the other.
+    w.write('prompts/inv2.yaml', readFileSync(join(w.root, 'prompts/inv.yaml'), 'utf8').replace('id: inv', 'id: inv2'));
+    w.write('evals/inv2.yaml', readFileSync(join(w.root, 'evals/inv.yaml'), 'utf8').replace('suite: inv', 'suite: inv2').replace('prompt: inv', 'prompt: inv2'));
+    expect((await aigov(['pin'], { cwd: w.root })).exitCode).toBe(0);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: w.root, stdio: 'pipe' });
+    git('init', '-q');
+    git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'add', '-A');
+    git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'base');
+
+    const none = await aigov(['eval', '--changed-since', 'HEAD', '--json'], { cwd: w.root });
+    expect(none.exitCode).toBe(0);
+    expect(none.stderr).toContain('no suite changed since HEAD');
+    expect(JSON.parse(none.stdout).suites).toEqual([]);
+
+    w.write('evals/inv2.yaml', `${readFileSync(join(w.root, 'evals/inv2.yaml'), 'utf8')}# touched\n`);
+    const one = await aigov(['eval', '--changed-since', 'HEAD', '--json'], { cwd: w.root });
+    expect(JSON.parse(one.stdout).suites.map((s: { suite: string }) => s.suite)).toEqual(['inv2']);
+
+    // A new pin of the model both prompts use puts both suites back in.
+    w.write('aigov.lock', readFileSync(join(w.root, 'aigov.lock'), 'utf8').replace(/resolved: openai:\S+/, 'resolved: openai:gpt-4o-mini-2024-07-18'));
+    const both = await aigov(['eval', '--changed-since', 'HEAD', '--json'], { cwd: w.root });
+    expect(JSON.parse(both.stdout).suites.map((s: { suite: string }) => s.suite)).toEqual(['inv', 'inv2']);
+
+    expect((await aigov(['eval', '--changed-since', 'no-such-ref'], { cwd: w.root })).exitCode).toBe(2);
+  });
+});

@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { evalEvents } from '../../app/evidence.js';
 import { acceptOutputs } from '../../app/accept.js';
+import { changedSuites } from '../../app/changed.js';
 import { runEval } from '../../app/eval.js';
 import { gitState } from '../../app/git.js';
 import { whoAmI } from '../../app/identity.js';
@@ -33,10 +34,12 @@ export interface EvalFlags {
   format?: string;
   output?: string;
   accept?: string[];
+  changedSince?: string;
 }
 
 export async function evalAction(o: Output, g: GlobalOptions, suites: string[], opts: EvalFlags): Promise<ExitCode> {
   if (opts.replay && opts.record) throw new UsageError('--replay and --record cannot be used together');
+  if (opts.changedSince && suites.length) throw new UsageError('name suites or use --changed-since, not both');
   const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
   const ws = openWorkspace({ root: g.root });
   // Git, identity and the run log are made ready once the first answer is in:
@@ -55,7 +58,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   let report: EvalReport;
   try {
     report = await runEval(ws, {
-      suites,
+      suites: opts.changedSince ? await changed(o, ws, opts.changedSince) : suites.length ? suites : undefined,
       mode: opts.replay ? 'replay' : opts.record ? 'record' : 'live',
       cache: opts.cache,
       repeat: opts.repeat,
@@ -125,4 +128,10 @@ async function recordEvidence(o: Output, report: EvalReport, evidence: Evidence 
   } finally {
     await evidence.store.close();
   }
+}
+
+async function changed(o: Output, ws: Workspace, ref: string): Promise<string[]> {
+  const names = await changedSuites(ws, ref);
+  if (!o.quiet) o.err(names.length ? `changed since ${ref}: ${names.join(', ')}` : `no suite changed since ${ref}: nothing to run`);
+  return names;
 }

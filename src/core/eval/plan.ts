@@ -39,6 +39,7 @@ export interface PlannedSuite {
 }
 
 export interface PlanOptions {
+  /** The suites to run; all when absent (an empty list runs none). */
   suites?: readonly string[];
   repeat?: number;
   /** 1-based shard index and count. */
@@ -47,7 +48,7 @@ export interface PlanOptions {
 }
 
 export function planEval(ws: Workspace, opts: PlanOptions = {}): { suites: PlannedSuite[]; models: Map<string, PlannedModel> } {
-  const names = opts.suites?.length ? [...opts.suites] : [...ws.suites.keys()].sort();
+  const names = opts.suites ? [...opts.suites] : [...ws.suites.keys()].sort();
   for (const n of names) {
     if (!ws.suites.has(n)) throw new UsageError(`unknown eval suite "${n}"`, { hint: didYouMean(n, ws.suites.keys()) ?? `suites: ${[...ws.suites.keys()].join(', ') || 'none'}` });
   }
