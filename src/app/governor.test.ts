@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startModelServer, type AnswerFn, type ModelServer } from '../../test/support/model-server.mjs';
+import { automationYaml, configYaml, promptYaml } from '../../test/support/workspace.js';
 import { hashOf } from '../core/canonical.js';
 import type { LoggedEvent } from '../core/log/events.js';
 import { serializeLock } from '../core/lock/lockfile.js';
@@ -18,41 +19,15 @@ const KEY = 'sk-test-secret-0123456789';
 const MODEL = 'gpt-4o-mini-2024-07-18';
 const NOW = new Date('2026-11-24T10:00:00.000Z');
 
-const prompt = (id: string, version: number, user: string, output: string): string => `id: ${id}
-version: ${version}
-model: fast
-params: { temperature: 0 }
-messages:
-  - role: system
-    content: One word.
-  - role: user
-    content: "${user}"
-vars:
-  text: { type: string, maxLength: 200 }
-output: ${output}
-`;
-
-const automation = (id: string, tier: number, promptId: string, extra = ''): string => `id: ${id}
-name: ${id}
-owner: ops@example.com
-tier: ${tier}
-prompt: ${promptId}
-${extra}`;
+const prompt = (id: string, version: number, user: string, output: string): string => promptYaml(id, { version, user, output, maxLength: 200 });
+const automation = automationYaml;
 
 const REVERSAL = 'reversal: { window: 1h, command: [node, revert.mjs] }\n';
 const NOTIFY = 'notify: { command: [node, notify.mjs] }\n';
 
 function files(baseURL: string): Record<string, string> {
   return {
-    'aigov.yaml': `version: 1
-models:
-  fast: openai:gpt-4o-mini
-providers:
-  openai: { baseURL: ${baseURL}, apiKeyEnv: TEST_OPENAI_KEY }
-pricing:
-  ${MODEL}: { input: 0.15, output: 0.60 }
-defaults: { concurrency: 4, timeoutMs: 5000, retries: 0 }
-`,
+    'aigov.yaml': configYaml(baseURL, '{ concurrency: 4, timeoutMs: 5000, retries: 0 }'),
     'prompts/cls.yaml': prompt('cls', 1, 'Invoice: {{text}}', '{ type: text, confidence: logprobs }'),
     'prompts/ext.yaml': prompt('ext', 2, 'Extract: {{text}}', '{ type: json, confidence: "field:/confidence" }'),
     'prompts/vote.yaml': prompt('vote', 1, 'Vote: {{text}}', '{ type: text, confidence: "samples:3" }'),

@@ -8,32 +8,14 @@ import { openGovernor, type Governor, type Run } from '../../src/app/governor.js
 import type { LoggedEvent } from '../../src/core/log/events.js';
 import { aigov } from '../support/cli.js';
 import { startModelServer, type ModelServer } from '../support/model-server.mjs';
-import { tempWorkspace } from '../support/workspace.js';
+import { automationYaml, configYaml, promptYaml, tempWorkspace } from '../support/workspace.js';
 
-const auto = (id: string, tier: number, extra: string): string => `id: ${id}\nname: ${id}\nowner: ops@example.com\ntier: ${tier}\nprompt: cls\n${extra}`;
+const auto = (id: string, tier: number, extra: string): string => automationYaml(id, tier, 'cls', extra);
 
 function files(baseURL: string): Record<string, string> {
   return {
-    'aigov.yaml': `version: 1
-models:
-  fast: openai:gpt-4o-mini
-providers:
-  openai: { baseURL: ${baseURL}, apiKeyEnv: TEST_OPENAI_KEY }
-pricing:
-  gpt-4o-mini-2024-07-18: { input: 0.15, output: 0.60 }
-defaults: { concurrency: 4, timeoutMs: 5000, retries: 0 }
-`,
-    'prompts/cls.yaml': `id: cls
-version: 1
-model: fast
-params: { temperature: 0 }
-messages:
-  - role: user
-    content: "Invoice: {{text}}"
-vars:
-  text: { type: string }
-output: { type: text, confidence: logprobs }
-`,
+    'aigov.yaml': configYaml(baseURL, '{ concurrency: 4, timeoutMs: 5000, retries: 0 }'),
+    'prompts/cls.yaml': promptYaml('cls', { output: '{ type: text, confidence: logprobs }' }),
     'automations/book.yaml': auto('book', 2, 'downstream: [erp]\nconfidence: { threshold: 0.8 }\nreversal: { window: 1h, command: [node, scripts/unbook.mjs] }\n'),
     'automations/quick.yaml': auto('quick', 2, 'downstream: [erp]\nreversal: { window: 1ms, command: [node, scripts/unbook.mjs] }\n'),
     'automations/advise.yaml': auto('advise', 1, 'downstream: [erp]\nconfidence: { threshold: 0.8 }\n'),
