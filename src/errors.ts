@@ -4,6 +4,49 @@
 /** 70 is an internal error (a bug), never a user error. */
 export type ExitCode = 0 | 1 | 2 | 3 | 70 | 130;
 
+/**
+ * Every stable error code, with what it means. The README lists them all (a
+ * test keeps the two in step); `ErrorCode` is derived from this list, so a
+ * misspelled code does not compile.
+ */
+export const ERROR_CODES = {
+  E_USAGE: 'bad usage: an unknown flag, a missing argument, flags that do not go together',
+  E_INVALID: 'the workspace has errors (each printed with file:line:col)',
+  E_NO_WORKSPACE: 'no aigov.yaml here or above (or at --root)',
+  E_UNLOCKED: 'a model is not pinned in aigov.lock',
+  E_STALE_LOCK: 'aigov.lock is older than what aigov.yaml or the prompts ask for',
+  E_PROMPT_NOT_BUMPED: "a prompt's content changed without a version bump",
+  E_INTERRUPTED: 'interrupted (Ctrl-C)',
+  E_INTERNAL: 'a bug in aigov',
+  E_STORE: 'the run log could not be read or written',
+  E_STORE_BUSY: 'the run log stayed locked by another writer',
+  E_STORE_AUTH: 'the run log server refused the login',
+  E_STORE_UNREACHABLE: 'the run log server could not be reached',
+  E_CHAIN_BROKEN: 'the run log hash chain is broken',
+  E_SEAL_MISMATCH: 'the run log no longer matches a seal in aigov.seals',
+  E_AWAITING_REVIEW: 'the run waits for a human review',
+  E_APPROVAL_REQUIRED: 'at tier 1 a run needs approval before it is acted on',
+  E_REJECTED: 'a reviewer rejected the run',
+  E_RUN_NOT_FINISHED: 'the run has not finished successfully',
+  E_NOT_REVERSIBLE: 'the run has no reversible action',
+  E_NOTHING_TO_REVERT: 'the run took no action',
+  E_ALREADY_REVERTED: 'the action was already reverted',
+  E_WINDOW_CLOSED: 'the reversal window has closed',
+  E_REVERT_FAILED: 'the reversal command failed',
+  E_PROVIDER_RATE_LIMIT: 'the provider kept answering 429 after every retry',
+  E_PROVIDER_SERVER: 'the provider kept answering 5xx after every retry',
+  E_PROVIDER_TIMEOUT: 'the provider did not answer in time after every retry',
+  E_PROVIDER_NETWORK: 'the provider could not be reached (reset, refused, dropped)',
+  E_PROVIDER_AUTH: 'the provider refused the API key, or none is set',
+  E_PROVIDER_BAD_REQUEST: 'the provider refused the request (4xx)',
+  E_PROVIDER_MALFORMED: 'the provider answered something that is not a valid response',
+  E_PROVIDER_NOT_FOUND: 'the provider does not know the model',
+  E_PROVIDER_NO_RECORDING: '--replay found no recording for a request',
+  E_PROVIDER_EXEC: "the exec provider's command failed",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
 /** A place in a workspace file: 1-based line and column, and the path inside the document. */
 export interface Location {
   file: string;
@@ -32,11 +75,11 @@ export function formatProblem(p: Problem): string {
 }
 
 export class AigovError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly hint?: string;
   readonly location?: Location;
-  constructor(code: string, message: string, opts: { exitCode?: ExitCode; hint?: string; location?: Location; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { exitCode?: ExitCode; hint?: string; location?: Location; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
@@ -48,7 +91,7 @@ export class AigovError extends Error {
 
 /** Bad usage or bad input (exit 2). */
 export class UsageError extends AigovError {
-  constructor(message: string, opts: { hint?: string; location?: Location; code?: string } = {}) {
+  constructor(message: string, opts: { hint?: string; location?: Location; code?: ErrorCode } = {}) {
     super(opts.code ?? 'E_USAGE', message, { ...opts, exitCode: 2 });
   }
 }
@@ -65,7 +108,7 @@ export class InvalidWorkspaceError extends AigovError {
 
 /** A gate failed: a deviation, a stale lock, an unmet promotion gate, a broken chain (exit 1). */
 export class GateError extends AigovError {
-  constructor(code: string, message: string, opts: { hint?: string; location?: Location } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { hint?: string; location?: Location } = {}) {
     super(code, message, { ...opts, exitCode: 1 });
   }
 }
@@ -90,7 +133,7 @@ export class ProviderError extends AigovError {
   readonly status?: number;
   readonly retryAfterMs?: number;
   constructor(kind: ProviderErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; hint?: string; cause?: unknown } = {}) {
-    super(`E_PROVIDER_${kind.toUpperCase()}`, message, { exitCode: 3, hint: opts.hint, cause: opts.cause });
+    super(`E_PROVIDER_${kind.toUpperCase() as Uppercase<ProviderErrorKind>}` satisfies ErrorCode, message, { exitCode: 3, hint: opts.hint, cause: opts.cause });
     this.kind = kind;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
@@ -109,7 +152,7 @@ export class InterruptedError extends AigovError {
 
 /** The library refused an action the automation's tier or the run's state does not allow. */
 export class TierError extends AigovError {
-  constructor(code: string, message: string, opts: { hint?: string } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { hint?: string } = {}) {
     super(code, message, { ...opts, exitCode: 1 });
   }
 }

@@ -39,11 +39,13 @@ function validatorFor(jsonSchema: Record<string, unknown>): Promise<ValidateFunc
 
 async function compile(jsonSchema: Record<string, unknown>): Promise<ValidateFunction> {
   const draft = typeof jsonSchema.$schema === 'string' ? jsonSchema.$schema : '';
+  // ajv is CommonJS: Node's loader gives its named exports, a bundler only `default`.
+  // `default` is module.exports in both, and it carries the class as a property.
   const Ajv = draft.includes('2020-12')
-    ? (await import('ajv/dist/2020.js')).Ajv2020
+    ? (await import('ajv/dist/2020.js')).default.Ajv2020
     : draft.includes('2019-09')
-      ? (await import('ajv/dist/2019.js')).Ajv2019
-      : (await import('ajv')).Ajv;
+      ? (await import('ajv/dist/2019.js')).default.Ajv2019
+      : (await import('ajv')).default.Ajv;
   // Not strict: prompt authors annotate schemas freely. No logger: core code prints nothing.
   const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
   try {
