@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   E_ALREADY_REVERTED: 'the action was already reverted',
   E_WINDOW_CLOSED: 'the reversal window has closed',
   E_REVERT_FAILED: 'the reversal command failed',
+  E_CONFLICT: 'another caller changed the run first (a racing review, act or revert); nothing was written',
   E_PROVIDER_RATE_LIMIT: 'the provider kept answering 429 after every retry',
   E_PROVIDER_SERVER: 'the provider kept answering 5xx after every retry',
   E_PROVIDER_TIMEOUT: 'the provider did not answer in time after every retry',
@@ -154,5 +155,12 @@ export class InterruptedError extends AigovError {
 export class TierError extends AigovError {
   constructor(code: ErrorCode, message: string, opts: { hint?: string } = {}) {
     super(code, message, { ...opts, exitCode: 1 });
+  }
+}
+
+/** A conditional append lost a race: another caller changed the run first (exit 1). */
+export class ConflictError extends AigovError {
+  constructor(message: string, opts: { hint?: string } = {}) {
+    super('E_CONFLICT', message, { ...opts, exitCode: 1 });
   }
 }

@@ -16,6 +16,23 @@ export interface EventQuery {
   limit?: number;
 }
 
+/**
+ * A conditional append: the events are appended only if, inside the same
+ * transaction, the newest event of `runId` whose type is one of `types` still
+ * has seq `lastSeq` (null: the run has no such event). Otherwise nothing is
+ * appended and `append` throws a ConflictError. This is how two racing
+ * reviewers, two acts on one run or two reverts are refused for all but one.
+ */
+export interface AppendCondition {
+  runId: string;
+  types: readonly EventType[];
+  lastSeq: number | null;
+}
+
+export interface AppendOptions {
+  expect?: AppendCondition;
+}
+
 export interface ChainHead {
   seq: number;
   hash: string;
@@ -28,7 +45,7 @@ export interface ChainHead {
 export interface Store {
   readonly url: string;
   /** Appends all events in one transaction, chained after the current head. */
-  append(events: NewEvent[]): Promise<LoggedEvent[]>;
+  append(events: NewEvent[], opts?: AppendOptions): Promise<LoggedEvent[]>;
   query(q: EventQuery): Promise<LoggedEvent[]>;
   /** Every event from `fromSeq` on, in order, streamed in pages (constant memory). */
   scan(fromSeq?: number): AsyncIterable<LoggedEvent>;
