@@ -5,9 +5,9 @@ import type { Pool, PoolClient } from 'pg';
 import { chainRows, type ChainHead, type StoredEvent } from '../core/log/chain.js';
 import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { AigovError, UsageError } from '../errors.js';
-import { EVENT_COLUMNS, eventQuerySql, impactsOf, newEventId, rowToEvent, rowToStored, type EventRow, type ImpactRow } from './sql.js';
+import { EVENT_COLUMNS, checkCondition, conditionSql, eventQuerySql, impactsOf, newEventId, rowToEvent, rowToStored, type EventRow, type ImpactRow } from './sql.js';
 import { ensureSchema } from './postgres-schema.js';
-import type { EventQuery, Store } from './types.js';
+import type { AppendOptions, EventQuery, Store } from './types.js';
 
 const PAGE = 2000;
 
@@ -95,7 +95,7 @@ class PostgresStore implements Store {
     this.#lockSql = `BEGIN; SELECT pg_advisory_xact_lock(hashtext('aigov:append:${schema}')); SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`;
   }
 
-  async append(events: NewEvent[]): Promise<LoggedEvent[]> {
+  async append(events: NewEvent[], opts: AppendOptions = {}): Promise<LoggedEvent[]> {
     if (events.length === 0) return [];
     let client: PoolClient;
     try {
@@ -108,6 +108,11 @@ class PostgresStore implements Store {
       const results = (await client.query(this.#lockSql)) as unknown as { rows: { seq: string; hash: string }[] }[];
       const last = results[2].rows[0];
       const head: ChainHead | null = last ? { seq: Number(last.seq), hash: last.hash } : null;
+      if (opts.expect) {
+        const { sql, params } = conditionSql(opts.expect, (n) => `$${n}`);
+        const found = await client.query<[string | null]>({ text: sql, values: params, rowMode: 'array' });
+        checkCondition(opts.expect, found.rows[0]?.[0]);
+      }
       const rows = chainRows(head, events, { now: () => new Date().toISOString(), newId: () => newEventId() });
       const columns: unknown[][] = Array.from({ length: 11 }, () => []);
       const impacts: ImpactRow[] = [];

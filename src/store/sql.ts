@@ -3,8 +3,8 @@
 import { randomFillSync } from 'node:crypto';
 import { normalizeTime, type StoredEvent } from '../core/log/chain.js';
 import type { EventType, LoggedEvent } from '../core/log/events.js';
-import { UsageError } from '../errors.js';
-import type { EventQuery } from './types.js';
+import { ConflictError, UsageError } from '../errors.js';
+import type { AppendCondition, EventQuery } from './types.js';
 
 /** The layout of the store's tables; a change needs a bump and a migration. */
 export const STORE_FORMAT = 1;
@@ -146,4 +146,28 @@ export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string)
     sql += ` LIMIT ${p(q.limit)}`;
   }
   return { sql, params };
+}
+
+/**
+ * The check of a conditional append, run inside the append's transaction: the
+ * newest seq of the run's events of the given types. `placeholder(n)` as above.
+ */
+export function conditionSql(c: AppendCondition, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+  if (typeof c.runId !== 'string' || c.runId === '') throw new UsageError('a conditional append needs the runId it is about');
+  if (!Array.isArray(c.types) || c.types.length === 0) throw new UsageError('a conditional append needs the event types it watches');
+  if (c.lastSeq !== null && !Number.isInteger(c.lastSeq)) throw new UsageError(`lastSeq must be a whole number or null, got ${c.lastSeq}`);
+  const params: unknown[] = [c.runId, ...c.types];
+  const types = c.types.map((_, n) => placeholder(n + 2)).join(', ');
+  return { sql: `SELECT max(seq) FROM events WHERE run_id = ${placeholder(1)} AND type IN (${types}) AND seq >= 1`, params };
+}
+
+/** Throws the ConflictError of a condition that no longer holds; `found` is the newest matching seq now. */
+export function checkCondition(c: AppendCondition, found: number | string | null | undefined): void {
+  const now = found === null || found === undefined ? null : Number(found);
+  if (now === c.lastSeq) return;
+  const was = c.lastSeq === null ? 'no such event' : `seq ${c.lastSeq}`;
+  const is = now === null ? 'none' : `seq ${now}`;
+  throw new ConflictError(`run ${c.runId} changed since it was read: its newest ${c.types.join('/')} event was ${was}, now ${is}; nothing was written`, {
+    hint: 'read the run again and decide on what it is now',
+  });
 }

@@ -6,9 +6,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { chainRows, type ChainHead, type StoredEvent } from '../core/log/chain.js';
 import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { AigovError, UsageError } from '../errors.js';
-import { EVENT_COLUMNS, eventQuerySql, impactsOf, newEventId, rowToEvent, rowToStored, type EventRow } from './sql.js';
+import { EVENT_COLUMNS, checkCondition, conditionSql, eventQuerySql, impactsOf, newEventId, rowToEvent, rowToStored, type EventRow } from './sql.js';
 import { ensureSchema } from './sqlite-schema.js';
-import type { EventQuery, Store } from './types.js';
+import type { AppendCondition, AppendOptions, EventQuery, Store } from './types.js';
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -65,7 +65,7 @@ class SqliteStore implements Store {
   readonly #head: Statement;
   readonly #page: Statement;
   readonly #queries = new Map<string, Statement>();
-  readonly #append: (events: readonly NewEvent[]) => LoggedEvent[];
+  readonly #append: (events: readonly NewEvent[], expect: AppendCondition | undefined) => LoggedEvent[];
 
   constructor(db: Database, path: string, opts: SqliteStoreOptions) {
     this.url = opts.url ?? `sqlite:${path}`;
@@ -77,7 +77,11 @@ class SqliteStore implements Store {
     const insertEvent = db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertImpact = db.prepare('INSERT INTO impacts (seq, run_id, automation, system, ref, action) VALUES (?, ?, ?, ?, ?, ?)');
     const deps = { now: () => new Date().toISOString(), newId: () => newEventId() };
-    const append = db.transaction((events: readonly NewEvent[]) => {
+    const append = db.transaction((events: readonly NewEvent[], expect: AppendCondition | undefined) => {
+      if (expect) {
+        const { sql, params } = conditionSql(expect, () => '?');
+        checkCondition(expect, this.#statement(sql).pluck(true).get(...params) as number | null);
+      }
       const rows = chainRows((this.#head.get() as ChainHead | undefined) ?? null, events, deps);
       for (const { event: e, dataJson } of rows) {
         insertEvent.run(e.seq, e.id, e.v, e.type, e.at, e.automation, e.runId, e.actor, dataJson, e.prevHash, e.hash);
@@ -87,15 +91,15 @@ class SqliteStore implements Store {
     });
     // IMMEDIATE takes the write lock before reading the head, so two
     // processes can never chain onto the same head.
-    this.#append = (events) => append.immediate(events);
+    this.#append = (events, expect) => append.immediate(events, expect);
   }
 
-  async append(events: NewEvent[]): Promise<LoggedEvent[]> {
+  async append(events: NewEvent[], opts: AppendOptions = {}): Promise<LoggedEvent[]> {
     if (events.length === 0) return [];
     const deadline = Date.now() + this.#lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.#append(events);
+        return this.#append(events, opts.expect);
       } catch (err) {
         if (err instanceof AigovError) throw err;
         if (!sqliteCode(err).startsWith('SQLITE_BUSY')) throw this.#failure('append to', err);
@@ -113,15 +117,18 @@ class SqliteStore implements Store {
 
   async query(q: EventQuery): Promise<LoggedEvent[]> {
     const { sql, params } = eventQuerySql(q, () => '?');
-    return this.#read(() => {
-      let stmt = this.#queries.get(sql);
-      if (!stmt) {
-        if (this.#queries.size >= 200) this.#queries.clear();
-        stmt = this.#db.prepare(sql).raw(true);
-        this.#queries.set(sql, stmt);
-      }
-      return (stmt.all(...params) as EventRow[]).map(rowToEvent);
-    });
+    return this.#read(() => (this.#statement(sql).raw(true).all(...params) as EventRow[]).map(rowToEvent));
+  }
+
+  /** A prepared statement, cached by its text (queries repeat with other parameters). */
+  #statement(sql: string): Statement {
+    let stmt = this.#queries.get(sql);
+    if (!stmt) {
+      if (this.#queries.size >= 200) this.#queries.clear();
+      stmt = this.#db.prepare(sql);
+      this.#queries.set(sql, stmt);
+    }
+    return stmt;
   }
 
   async *scan(fromSeq = 1): AsyncIterable<LoggedEvent> {

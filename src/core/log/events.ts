@@ -7,14 +7,19 @@ export const EVENT_TYPES = [
   'run_started',
   'run_finished',
   'run_failed',
+  'run_abandoned',
   'review_resolved',
+  'action_started',
   'action_taken',
+  'action_failed',
+  'notification_sent',
   'action_reverted',
   'impact_tagged',
   'tier_changed',
   'eval_completed',
   'model_pinned',
   'model_mismatch',
+  'review_completed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
