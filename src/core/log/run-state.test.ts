@@ -3,9 +3,10 @@ import type { EventType, LoggedEvent } from './events.js';
 import { impactsOf, runState } from './run-state.js';
 
 let seq = 0;
+// Payloads are not checked here: runState folds whatever it is given.
 function ev(type: EventType, data: Record<string, unknown> = {}, runId = 'r1', automation = 'inv'): LoggedEvent {
   seq += 1;
-  return { v: 1, seq, id: `e${seq}`, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), automation, runId, actor: 'test', data, prevHash: '', hash: '' };
+  return { v: 2, seq, id: `e${seq}`, type, at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), automation, runId, actor: 'test', data, prevHash: '', hash: '' } as LoggedEvent;
 }
 
 const started = (): LoggedEvent => ev('run_started', { tier: 2 });
