@@ -370,8 +370,8 @@ describe('gov.act', () => {
     const gov = await open();
     const base = { automation: 'retired', runId: 'r-retired' };
     await gov.store.append([
-      { ...base, type: 'run_started', data: { tier: 3 } },
-      { ...base, type: 'run_finished', data: { output: 'x', disposition: 'auto' } },
+      { ...base, type: 'run_started', data: { tier: 3, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'm', resolved: 'openai:m' } } },
+      { ...base, type: 'run_finished', data: { output: 'x', confidence: null, disposition: 'auto' } },
     ]);
     await expect(gov.act('r-retired', () => 1, { impacts: [] })).rejects.toThrow(/automation "retired", which is not in this workspace/);
   });

@@ -16,15 +16,22 @@ export const defineRuns: DefineCommand = (program, wrap) => {
       wrap(async (o, g, opts: { automation?: string; since?: string; disposition?: string; limit?: number }) => {
         if (opts.disposition && !DISPOSITIONS.includes(opts.disposition)) throw new UsageError(`unknown disposition "${opts.disposition}"`, { hint: DISPOSITIONS.join(', ') });
         if (opts.since && Number.isNaN(Date.parse(opts.since))) throw new UsageError(`--since ${opts.since}: not a date`, { hint: 'e.g. 2026-11-01 or 2026-11-01T08:00:00Z' });
-        const [{ withStore }, { listRuns }, { renderRuns }] = await Promise.all([import('../../app/open-store.js'), import('../../app/runs.js'), import('../render/runs.js')]);
+        const [{ withStore }, { listRuns, runPages }, { renderRuns }, { writeJsonArray }] = await Promise.all([
+          import('../../app/open-store.js'),
+          import('../../app/runs.js'),
+          import('../render/runs.js'),
+          import('../render/json-stream.js'),
+        ]);
         return withStore(g.root, async (store) => {
-          const rows = await listRuns(store, {
+          const filter = {
             automation: opts.automation,
             since: opts.since ? new Date(opts.since).toISOString() : undefined,
             disposition: opts.disposition as never,
             limit: opts.limit ?? (o.json ? undefined : 50),
-          });
-          o.out(o.json ? JSON.stringify(rows, null, 2) : renderRuns(rows, o));
+          };
+          // Every match with --json, so it streams: a page of runs at a time.
+          if (o.json) await writeJsonArray(runPages(store, filter));
+          else o.out(renderRuns(await listRuns(store, filter), o));
           return 0;
         });
       }),

@@ -6,7 +6,11 @@ import type { Output } from '../output.js';
 import { ms, usd } from './format.js';
 
 const conf = (c: number | null): string => (c === null ? '-' : c.toFixed(2));
-const state = (r: RunRow): string => (r.status === 'finished' ? `${r.disposition}${r.decision ? ` -> ${r.decision}` : ''}` : r.status);
+const state = (r: RunRow): string => {
+  const base = r.status === 'finished' ? `${r.disposition}${r.decision ? ` -> ${r.decision}` : ''}` : r.status;
+  // An action that started and never ended may have happened: say so wherever the run shows.
+  return r.actionState === 'in_doubt' ? `${base}, action in doubt` : base;
+};
 
 function table(o: Output, head: string[]): Table.Table {
   return new Table({ head, style: { head: o.color ? ['bold'] : [], border: o.color ? ['grey'] : [] } });
