@@ -215,7 +215,12 @@ BEGIN
     head_seq := 0;
     head_hash := repeat('0', 64);
   END IF;
-  o_found := '{}'; o_error := '{}'; o_seq := '{}'; o_prev := '{}'; o_hash := '{}';
+  -- Full length from the start: assigning past the end of an empty array would shift its bounds.
+  o_found := array_fill(NULL::bigint, ARRAY[coalesce(array_length(r_count, 1), 0)]);
+  o_error := array_fill(NULL::text, ARRAY[coalesce(array_length(r_count, 1), 0)]);
+  o_seq := array_fill(NULL::bigint, ARRAY[coalesce(array_length(e_id, 1), 0)]);
+  o_prev := array_fill(NULL::text, ARRAY[coalesce(array_length(e_id, 1), 0)]);
+  o_hash := array_fill(NULL::text, ARRAY[coalesce(array_length(e_id, 1), 0)]);
   FOR k IN 1 .. coalesce(array_length(r_count, 1), 0) LOOP
     first_e := e + 1;
     e := e + r_count[k];
