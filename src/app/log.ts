@@ -121,8 +121,8 @@ async function verifyFrom(store: Store, audit: StoreAudit | null, seals: Seal[])
   let firstBad: { seq: number; reason: string } | undefined;
   let next = 0;
   for await (const page of audit ? audit.events() : pages(store, 1)) {
+    if (accountant) await accountant.push(page as StoredEvent[]);
     for (const event of page) {
-      if (accountant) await accountant.push(event as StoredEvent);
       const result = verifier.push(event);
       if (!result.ok && !firstBad) firstBad = { seq: result.seq, reason: result.reason };
       for (; next < seals.length && seals[next].seq <= event.seq; next++) {

@@ -160,8 +160,7 @@ ${runColumnsDdl},
   CONSTRAINT runs_first_seq_check CHECK (first_seq >= 1),
   CONSTRAINT runs_last_seq_check CHECK (last_seq >= first_seq)
 );
-CREATE INDEX runs_by_first ON ${s}.runs (first_seq);
-CREATE INDEX runs_by_last ON ${s}.runs (last_seq, run_id);
+CREATE INDEX runs_by_first ON ${s}.runs (first_seq, run_id);
 CREATE INDEX runs_by_automation ON ${s}.runs (automation, first_seq);
 CREATE INDEX runs_by_disposition ON ${s}.runs (disposition, first_seq);
 CREATE INDEX runs_awaiting ON ${s}.runs (first_seq) WHERE awaiting IS NOT NULL;

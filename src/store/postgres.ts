@@ -289,11 +289,11 @@ class PostgresAudit implements StoreAudit {
 
   async *runs(): AsyncIterable<RunRecord[]> {
     for (let seq = '-9223372036854775808', runId = ''; ; ) {
-      const rows = await this.#rows<unknown[]>(`SELECT ${RUN_SQL_COLUMNS} FROM runs WHERE (last_seq, run_id) > ($1::bigint, $2) ORDER BY last_seq, run_id LIMIT $3`, [seq, runId, PAGE]);
+      const rows = await this.#rows<unknown[]>(`SELECT ${RUN_SQL_COLUMNS} FROM runs WHERE (first_seq, run_id) > ($1::bigint, $2) ORDER BY first_seq, run_id LIMIT $3`, [seq, runId, PAGE]);
       if (rows.length > 0) yield rows.map(rowToRun);
       if (rows.length < PAGE) return;
       const last = rows[rows.length - 1];
-      seq = String(last[last.length - 1]);
+      seq = String(last[2]);
       runId = last[0] as string;
     }
   }

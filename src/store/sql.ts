@@ -100,17 +100,32 @@ export function runRowValues(run: RunRecord): (string | number | null)[] {
   return [run.runId, ...RUN_COLUMNS.map(([column]) => run[column])];
 }
 
-/** A runs row read back as an array of its columns (PostgreSQL gives bigints as text). */
+/** A runs row read back as an array of its columns, in table order (PostgreSQL gives bigints as text). */
 export function rowToRun(r: unknown[]): RunRecord {
-  const run: Record<string, unknown> = { runId: r[0] };
-  RUN_COLUMNS.forEach(([column], n) => {
-    const value = r[n + 1];
-    run[column] = typeof value === 'string' && NUMERIC.has(column) ? Number(value) : value;
-  });
-  return run as unknown as RunRecord;
+  // A literal, not a loop over the columns: verify reads every runs row.
+  return {
+    runId: r[0] as string,
+    automation: r[1] as string | null,
+    firstSeq: num(r[2]) as number,
+    startedAt: r[3] as string,
+    tier: num(r[4]),
+    promptVersion: num(r[5]),
+    model: r[6] as string | null,
+    status: r[7] as RunRecord['status'],
+    finishedAt: r[8] as string | null,
+    disposition: r[9] as RunRecord['disposition'],
+    confidence: num(r[10]),
+    costUsd: num(r[11]),
+    durationMs: num(r[12]),
+    decision: r[13] as string | null,
+    awaiting: r[14] as RunRecord['awaiting'],
+    audit: r[15] as RunRecord['audit'],
+    action: r[16] as RunRecord['action'],
+    lastSeq: num(r[17]) as number,
+  };
 }
 
-const NUMERIC: ReadonlySet<string> = new Set(['firstSeq', 'lastSeq', 'tier', 'promptVersion', 'confidence', 'costUsd', 'durationMs']);
+const num = (value: unknown): number | null => (value === null || value === undefined ? null : typeof value === 'number' ? value : Number(value));
 
 export const RUN_SQL_COLUMNS = ['run_id', ...RUN_COLUMNS.map(([, sql]) => sql)].join(', ');
 
@@ -157,7 +172,12 @@ export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string)
   if (q.automation !== undefined) where.push(`automation = ${p(q.automation)}`);
   if (q.runId !== undefined) where.push(`run_id = ${p(q.runId)}`);
   if (q.runIds !== undefined) where.push(q.runIds.length ? `run_id IN (${q.runIds.map(p).join(', ')})` : 'false');
-  if (q.types !== undefined && q.types.length > 0) where.push(`type IN (${q.types.map(p).join(', ')})`);
+  if (q.types !== undefined && q.types.length > 0) {
+    // With a run filter the run index is the one to use: the type index would
+    // read every event of those types. `type || ''` keeps the planner off it.
+    const byRun = q.runId !== undefined || q.runIds !== undefined;
+    where.push(`${byRun ? "(type || '')" : 'type'} IN (${q.types.map(p).join(', ')})`);
+  }
   if (q.since !== undefined) where.push(`at >= ${p(normalizeTime(q.since, 'since'))}`);
   if (q.until !== undefined) where.push(`at < ${p(normalizeTime(q.until, 'until'))}`);
   if (q.system !== undefined || q.ref !== undefined) {

@@ -269,18 +269,24 @@ class SqliteAudit implements StoreAudit {
   }
 
   impacts(): AsyncIterable<ImpactRow[]> {
-    return impactPages((sql, params) => this.#read(() => this.#db.prepare(sql).raw(true).all(...params) as unknown[][]), () => '?');
+    const statements = new Map<string, Statement>();
+    const prepared = (sql: string): Statement => {
+      let s = statements.get(sql);
+      if (!s) statements.set(sql, (s = this.#db.prepare(sql).raw(true)));
+      return s;
+    };
+    return impactPages((sql, params) => this.#read(() => prepared(sql).all(...params) as unknown[][]), () => '?');
   }
 
   async *runs(): AsyncIterable<RunRecord[]> {
-    const page = this.#db.prepare(`SELECT ${RUN_SQL_COLUMNS}, rowid FROM runs WHERE (last_seq, rowid) > (?, ?) ORDER BY last_seq, rowid LIMIT ?`).raw(true);
-    for (let seq = Number.MIN_SAFE_INTEGER, rowid = 0; ; ) {
-      const rows = this.#read(() => page.all(seq, rowid, PAGE) as unknown[][]);
+    // In table order, which is the order rows were first written in (each with
+    // its run's first event): a sequential read instead of an index walk.
+    const page = this.#db.prepare(`SELECT ${RUN_SQL_COLUMNS}, rowid FROM runs WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw(true);
+    for (let rowid = 0; ; ) {
+      const rows = this.#read(() => page.all(rowid, PAGE) as unknown[][]);
       if (rows.length > 0) yield rows.map(rowToRun);
       if (rows.length < PAGE) return;
-      const last = rows[rows.length - 1];
-      seq = last[last.length - 2] as number;
-      rowid = last[last.length - 1] as number;
+      rowid = rows[rows.length - 1][18] as number;
     }
   }
 

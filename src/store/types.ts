@@ -88,7 +88,7 @@ export interface StoreAudit {
   events(): AsyncIterable<StoredEvent[]>;
   /** Every impacts row, whatever its seq, in seq order. */
   impacts(): AsyncIterable<ImpactRow[]>;
-  /** Every runs row, in order of its last_seq. */
+  /** Every runs row, in order of first_seq (roughly: verify holds a row that comes early until the chain reaches it). */
   runs(): AsyncIterable<RunRecord[]>;
   /** How the schema differs from the one aigov created: a trigger or constraint missing, changed or disabled. */
   schemaProblems(): Promise<string[]>;
