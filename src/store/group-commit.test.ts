@@ -67,7 +67,7 @@ describe('AppendQueue', () => {
   });
 });
 
-describe.each(storeBackends('group commit'))('group commit in the store: $name', (backend) => {
+describe.each(storeBackends('group commit', { thread: true }))('group commit in the store: $name', (backend) => {
   let opened: Opened;
   let store: Store;
   const started = (runId: string, extra: Partial<NewEvent> = {}): NewEvent => ({ type: 'run_started', automation: 'inv', runId, data: startedData(), ...extra });
@@ -92,7 +92,7 @@ describe.each(storeBackends('group commit'))('group commit in the store: $name',
     expect(stored).toEqual(results.flat().sort((a, b) => a.seq - b.seq));
     const v = createVerifier();
     for (const e of stored) expect(v.push(e)).toEqual({ ok: true });
-    expect((await opened.rows('SELECT count(*) AS n FROM runs'))[0].n).toEqual(backend.name === 'sqlite' ? 64 : '64');
+    expect((await opened.rows('SELECT count(*) AS n FROM runs'))[0].n).toEqual(backend.dialect === 'sqlite' ? 64 : '64');
   });
 
   it('fails only the conditional append that lost its race inside the shared transaction', async () => {
@@ -109,7 +109,7 @@ describe.each(storeBackends('group commit'))('group commit in the store: $name',
   it('fails only the caller whose rows the database refused, undoing them alone', async () => {
     // A trigger that refuses one automation's events stands in for any error inside the transaction.
     await opened.raw(
-      backend.name === 'sqlite'
+      backend.dialect === 'sqlite'
         ? "CREATE TRIGGER test_boom BEFORE INSERT ON events WHEN NEW.automation = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END"
         : "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.automation = 'boom' THEN RAISE EXCEPTION 'boom refused'; END IF; RETURN NEW; END $$; CREATE TRIGGER test_boom BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION boom()",
     );

@@ -1,0 +1,182 @@
+// The SQLite append transaction, and a thread to run it in. A commit waits for
+// an fsync (synchronous=FULL), and better-sqlite3 waits synchronously: on the
+// main thread every commit stalls the whole process, so a library under load
+// writes from its own thread instead, while the main thread goes on serving
+// its callers (and group commit gathers what arrives meanwhile).
+//
+// `sqliteWriter` and `writerThread` are self-contained: they use only their
+// parameters and Node's globals, because the thread runs their source text
+// (no module of this package is loaded there, so it works alike from the
+// sources, the compiled library and the bundled CLI).
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { WireRequest, WireResult } from './wire.js';
+
+export interface WriterSql {
+  head: string;
+  insertEvent: string;
+  insertImpact: string;
+  upsertRun: string;
+  firstSlot: number;
+  lastSlot: number;
+}
+
+type Head = { seq: number; hash: string } | null;
+
+/**
+ * The append transaction: under the write lock (BEGIN IMMEDIATE) it reads the
+ * head, and for each request in turn checks its condition, chains its events
+ * and writes them with their impacts and runs rows, in a savepoint of its own
+ * so that a request that fails is undone alone. Throws only SQLITE_BUSY (the
+ * lock is held by another process: try again) and what fails the whole batch.
+ */
+export function sqliteWriter(db: BetterSqlite3.Database, sql: WriterSql, hash: (text: string) => string): (reqs: WireRequest[]) => WireResult[] {
+  const head = db.prepare(sql.head);
+  const insertEvent = db.prepare(sql.insertEvent);
+  const insertImpact = db.prepare(sql.insertImpact);
+  const upsertRun = db.prepare(sql.upsertRun);
+  const conditions = new Map<string, BetterSqlite3.Statement>();
+  const one = db.transaction((req: WireRequest, from: Head): WireResult => {
+    if (req.expect) {
+      let check = conditions.get(req.expect.sql);
+      if (!check) conditions.set(req.expect.sql, (check = db.prepare(req.expect.sql).pluck(true)));
+      const found = (check.get(...req.expect.params) as number | null | undefined) ?? null;
+      if (found !== req.expect.lastSeq) return { ok: false, conflict: found };
+    }
+    let seq = from ? from.seq : 0;
+    let prev = from ? from.hash : '0'.repeat(64);
+    const seqs: number[] = [];
+    const prevs: string[] = [];
+    const hashes: string[] = [];
+    for (const e of req.events) {
+      seq += 1;
+      const digest = hash(prev + e.before + e.columns[7] + e.middle + seq + e.after);
+      insertEvent.run(seq, ...e.columns, prev, digest);
+      for (const [system, ref, action] of e.impacts) insertImpact.run(seq, e.columns[5], e.columns[4], system, ref, action);
+      if (e.run) {
+        e.run[sql.firstSlot] = seq;
+        e.run[sql.lastSlot] = seq;
+        upsertRun.run(...e.run);
+      }
+      seqs.push(seq);
+      prevs.push(prev);
+      hashes.push(digest);
+      prev = digest;
+    }
+    return { ok: true, seqs, prevs, hashes };
+  });
+  const batch = db.transaction((reqs: WireRequest[]): WireResult[] => {
+    let from = (head.get() as Head | undefined) ?? null;
+    return reqs.map((req): WireResult => {
+      try {
+        const r = one(req, from);
+        if (r.ok && r.seqs.length > 0) from = { seq: r.seqs[r.seqs.length - 1], hash: r.hashes[r.hashes.length - 1] };
+        return r;
+      } catch (err) {
+        const code = String((err as { code?: unknown })?.code ?? '');
+        if (code.startsWith('SQLITE_BUSY')) throw err;
+        return { ok: false, error: err instanceof Error ? err.message : String(err), code: code || null };
+      }
+    });
+  });
+  return (reqs) => batch.immediate(reqs);
+}
+
+export interface ThreadData {
+  driver: string;
+  path: string;
+  sql: WriterSql;
+  lockTimeoutMs: number;
+}
+
+/** The writer thread's program: opens its own connection and answers each batch with its results. */
+export function writerThread(makeWriter: typeof sqliteWriter): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const data = workerData as ThreadData;
+  const Driver = require(data.driver) as typeof BetterSqlite3;
+  const { hash } = require('node:crypto') as typeof import('node:crypto');
+  const db = new Driver(data.path);
+  db.pragma('busy_timeout = 20');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  const write = makeWriter(db, data.sql, (text) => hash('sha256', text, 'hex'));
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  parentPort!.on('message', (m: { id: number; reqs?: WireRequest[]; close?: true }) => {
+    if (m.close) {
+      db.close();
+      parentPort!.close();
+      return;
+    }
+    const deadline = Date.now() + data.lockTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        parentPort!.postMessage({ id: m.id, results: write(m.reqs!) });
+        return;
+      } catch (err) {
+        const code = String((err as { code?: unknown })?.code ?? '');
+        // This thread may wait: only its own queue waits with it. Jittered, so writers do not wake in lockstep.
+        if (code.startsWith('SQLITE_BUSY') && Date.now() < deadline) {
+          Atomics.wait(pause, 0, 0, Math.random() * Math.min(25, 1 + attempt));
+          continue;
+        }
+        parentPort!.postMessage({ id: m.id, error: { message: err instanceof Error ? err.message : String(err), code } });
+        return;
+      }
+    }
+  });
+}
+
+interface Pending {
+  resolve(results: WireResult[]): void;
+  reject(err: unknown): void;
+}
+
+/** The main thread's side of the writer thread. */
+export class WriterThread {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+  #failed: Error | null = null;
+
+  constructor(path: string, sql: WriterSql, lockTimeoutMs: number) {
+    const data: ThreadData = { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, sql, lockTimeoutMs };
+    this.#worker = new Worker(`(${writerThread.toString()})(${sqliteWriter.toString()})`, { eval: true, workerData: data });
+    // Idle, the thread must not keep the process alive; while a batch is out, it must.
+    this.#worker.unref();
+    this.#worker.on('message', (m: { id: number; results?: WireResult[]; error?: { message: string; code: string } }) => {
+      const p = this.#pending.get(m.id);
+      if (!p) return;
+      this.#pending.delete(m.id);
+      if (this.#pending.size === 0) this.#worker.unref();
+      if (m.results) p.resolve(m.results);
+      else p.reject(Object.assign(new Error(m.error!.message), { code: m.error!.code }));
+    });
+    const fail = (err: Error): void => {
+      this.#failed = err;
+      for (const p of this.#pending.values()) p.reject(err);
+      this.#pending.clear();
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', (code) => fail(new Error(`the run log's writer thread stopped (exit ${code})`)));
+  }
+
+  write(reqs: WireRequest[]): Promise<WireResult[]> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    const id = this.#next++;
+    this.#worker.ref();
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, reqs });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#failed) return;
+    const exited = new Promise<void>((resolve) => this.#worker.once('exit', () => resolve()));
+    this.#worker.ref();
+    this.#worker.postMessage({ id: -1, close: true });
+    await exited;
+  }
+}
