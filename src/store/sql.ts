@@ -130,20 +130,10 @@ const num = (value: unknown): number | null => (value === null || value === unde
 export const RUN_SQL_COLUMNS = ['run_id', ...RUN_COLUMNS.map(([, sql]) => sql)].join(', ');
 
 /**
- * The upsert that applies a RunPatch: parameters are run_id, each column's
- * value (null where the patch leaves it), then each column's mode (0 keep,
- * 1 set, 2 fill while null). `placeholder(n)` spells the n-th parameter.
+ * A RunPatch as the runs upsert's parameters: run_id, each column's value
+ * (null where the patch leaves it), then each column's mode (0 keep, 1 set,
+ * 2 fill while null). The SQLite writer names only the columns a patch touches.
  */
-export function runUpsertSql(placeholder: (n: number) => string): string {
-  const n = RUN_COLUMNS.length;
-  const values = Array.from({ length: n + 1 }, (_, i) => placeholder(i + 1)).join(', ');
-  const set = RUN_COLUMNS.map(
-    ([, c], i) => `${c} = CASE ${placeholder(n + 2 + i)} WHEN 1 THEN excluded.${c} WHEN 2 THEN coalesce(runs.${c}, excluded.${c}) ELSE runs.${c} END`,
-  ).join(', ');
-  return `INSERT INTO runs (${RUN_SQL_COLUMNS}) VALUES (${values}) ON CONFLICT (run_id) DO UPDATE SET ${set}`;
-}
-
-/** The parameters of runUpsertSql for one patch. */
 export function runUpsertParams(p: RunPatch): (string | number | null)[] {
   const values: (string | number | null)[] = [p.runId];
   const modes: number[] = [];

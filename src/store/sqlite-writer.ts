@@ -17,7 +17,8 @@ export interface WriterSql {
   head: string;
   insertEvent: string;
   insertImpact: string;
-  upsertRun: string;
+  /** The runs table's columns after run_id, in the order of the runs upsert's parameters (runUpsertParams). */
+  runColumns: string[];
   firstSlot: number;
   lastSlot: number;
 }
@@ -27,17 +28,45 @@ type Head = { seq: number; hash: string } | null;
 /**
  * The append transaction: under the write lock (BEGIN IMMEDIATE) it reads the
  * head, and for each request in turn checks its condition, chains its events
- * and writes them with their impacts and runs rows, in a savepoint of its own
- * so that a request that fails is undone alone. Throws only SQLITE_BUSY (the
- * lock is held by another process: try again) and what fails the whole batch.
+ * and writes them with their impacts and runs rows. Should any request fail,
+ * the batch is written again with each request in a savepoint of its own, so
+ * that only that one fails. Throws only SQLITE_BUSY (the lock is held by
+ * another process: try again) and what fails the whole batch.
  */
 export function sqliteWriter(db: BetterSqlite3.Database, sql: WriterSql, hash: (text: string) => string): (reqs: WireRequest[]) => WireResult[] {
   const head = db.prepare(sql.head);
   const insertEvent = db.prepare(sql.insertEvent);
   const insertImpact = db.prepare(sql.insertImpact);
-  const upsertRun = db.prepare(sql.upsertRun);
   const conditions = new Map<string, BetterSqlite3.Statement>();
-  const one = db.transaction((req: WireRequest, from: Head): WireResult => {
+  // A runs upsert for each set of columns a patch touches (a handful: one a
+  // kind of event), naming only those: the generic one, with a CASE for every
+  // column, costs most of an append.
+  const n = sql.runColumns.length;
+  const upserts = new Map<string, { stmt: BetterSqlite3.Statement; slots: number[] }>();
+  const upsertRun = (params: (string | number | null)[]): void => {
+    const modes = params.slice(1 + n).join('');
+    let u = upserts.get(modes);
+    if (!u) {
+      const slots: number[] = [];
+      const set: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const mode = params[1 + n + i];
+        if (mode === 0) continue;
+        const c = sql.runColumns[i];
+        slots.push(1 + i);
+        set.push(mode === 1 ? `${c} = excluded.${c}` : `${c} = coalesce(runs.${c}, excluded.${c})`);
+      }
+      const cols = slots.map((slot) => sql.runColumns[slot - 1]);
+      const text = `INSERT INTO runs (run_id, ${cols.join(', ')}) VALUES (${['?', ...cols.map(() => '?')].join(', ')}) ON CONFLICT (run_id) DO UPDATE SET ${set.join(', ')}`;
+      upserts.set(modes, (u = { stmt: db.prepare(text), slots }));
+    }
+    const values: (string | number | null)[] = [params[0]];
+    for (const slot of u.slots) values.push(params[slot]);
+    u.stmt.run(...values);
+  };
+  // One request: its condition checked against everything written before it
+  // (the batch's earlier requests too), then its events chained and written.
+  const write = (req: WireRequest, from: Head): WireResult => {
     if (req.expect) {
       let check = conditions.get(req.expect.sql);
       if (!check) conditions.set(req.expect.sql, (check = db.prepare(req.expect.sql).pluck(true)));
@@ -57,7 +86,7 @@ export function sqliteWriter(db: BetterSqlite3.Database, sql: WriterSql, hash: (
       if (e.run) {
         e.run[sql.firstSlot] = seq;
         e.run[sql.lastSlot] = seq;
-        upsertRun.run(...e.run);
+        upsertRun(e.run);
       }
       seqs.push(seq);
       prevs.push(prev);
@@ -65,13 +94,26 @@ export function sqliteWriter(db: BetterSqlite3.Database, sql: WriterSql, hash: (
       prev = digest;
     }
     return { ok: true, seqs, prevs, hashes };
+  };
+  const after = (r: WireResult, from: Head): Head => (r.ok && r.seqs.length > 0 ? { seq: r.seqs[r.seqs.length - 1], hash: r.hashes[r.hashes.length - 1] } : from);
+  // The common case: nothing fails, and no savepoint is needed (a savepoint
+  // makes SQLite keep a sub-journal of every page it changes).
+  const fast = db.transaction((reqs: WireRequest[]): WireResult[] => {
+    let from = (head.get() as Head | undefined) ?? null;
+    return reqs.map((req) => {
+      const r = write(req, from);
+      from = after(r, from);
+      return r;
+    });
   });
-  const batch = db.transaction((reqs: WireRequest[]): WireResult[] => {
+  // After a failure: again from the start, each request in a savepoint of its own, so the one that fails is undone alone.
+  const one = db.transaction(write);
+  const isolated = db.transaction((reqs: WireRequest[]): WireResult[] => {
     let from = (head.get() as Head | undefined) ?? null;
     return reqs.map((req): WireResult => {
       try {
         const r = one(req, from);
-        if (r.ok && r.seqs.length > 0) from = { seq: r.seqs[r.seqs.length - 1], hash: r.hashes[r.hashes.length - 1] };
+        from = after(r, from);
         return r;
       } catch (err) {
         const code = String((err as { code?: unknown })?.code ?? '');
@@ -80,7 +122,15 @@ export function sqliteWriter(db: BetterSqlite3.Database, sql: WriterSql, hash: (
       }
     });
   });
-  return (reqs) => batch.immediate(reqs);
+  return (reqs) => {
+    // The runs-row parameters are filled in place: a second attempt writes them again.
+    try {
+      return fast.immediate(reqs);
+    } catch (err) {
+      if (String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY')) throw err;
+      return isolated.immediate(reqs);
+    }
+  };
 }
 
 export interface ThreadData {

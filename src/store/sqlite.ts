@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
 import { hash } from 'node:crypto';
 import { prepareRows, type ChainHead, type StoredEvent } from '../core/log/chain.js';
-import type { ImpactRow, RunRecord } from '../core/log/derived.js';
+import { RUN_COLUMNS, type ImpactRow, type RunRecord } from '../core/log/derived.js';
 import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { AigovError, UsageError } from '../errors.js';
 import { AppendQueue, type AppendRequest, type Outcome } from './group-commit.js';
@@ -23,7 +23,6 @@ import {
   rowToTouch,
   impactPages,
   runPages,
-  runUpsertSql,
   type EventRow,
 } from './sql.js';
 import { ensureSchema, schemaProblems } from './sqlite-schema.js';
@@ -111,7 +110,7 @@ class SqliteStore implements Store {
       head: 'SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1',
       insertEvent: `INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       insertImpact: 'INSERT INTO impacts (seq, run_id, automation, system, ref, action) VALUES (?, ?, ?, ?, ?, ?)',
-      upsertRun: runUpsertSql(() => '?'),
+      runColumns: RUN_COLUMNS.map(([, c]) => c),
       firstSlot: FIRST_SEQ_SLOT,
       lastSlot: LAST_SEQ_SLOT,
     };

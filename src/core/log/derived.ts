@@ -99,8 +99,8 @@ export interface RunPatch {
 
 const awaitingOf = (d: Disposition): RunRecord['awaiting'] => (d === 'review' ? 'review' : d === 'approval_required' ? 'approval' : null);
 
-/** Where the rules below write: a patch for SQL, or a row folded in memory. */
-interface RunSink {
+/** Where the rules below write: a patch, SQL parameters, or a row folded in memory. */
+export interface RunSink {
   set(column: RunColumn, value: Value): void;
   first(column: RunColumn, value: Value): void;
 }
@@ -198,6 +198,11 @@ export function envelopePatch(e: Pick<LoggedEvent, 'seq' | 'at' | 'automation' |
   const sink = new PatchSink();
   envelopeRules(e, sink);
   return { runId: e.runId, ops: sink.ops };
+}
+
+/** Runs the rules of one event into `to` (the event has a run). */
+export function runRules(e: LoggedEvent, to: RunSink): void {
+  eventRules(e, to);
 }
 
 /** How an event changes its run's row; null for an event of no run. */
