@@ -17,6 +17,9 @@ export const NEXT_SEQ_ONLY = 'the run log takes only the next seq';
 /** In this order everywhere, so scans can read rows as arrays. */
 export const EVENT_COLUMNS = 'seq, id, v, type, at, automation, run_id, actor, data, prev_hash, hash';
 
+/** The same layout with only what the derived rows are rebuilt from, and the hash: the rest empty (verify reads a million rows). */
+export const LEAN_EVENT_COLUMNS = "seq, '' AS id, 0 AS v, type, at, automation, run_id, NULL AS actor, data, '' AS prev_hash, hash";
+
 const pool = Buffer.alloc(16 * 256);
 let pooled = pool.length;
 

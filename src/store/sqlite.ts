@@ -9,10 +9,12 @@ import { RUN_COLUMNS, type ImpactRow, type RunRecord } from '../core/log/derived
 import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { AigovError, UsageError } from '../errors.js';
 import { AppendQueue, type AppendRequest, type Outcome } from './group-commit.js';
+import { checkChainInThread, type ChainReport } from './chain-thread.js';
 import { WriterThread, sqliteWriter, type WriterSql } from './sqlite-writer.js';
 import { FIRST_SEQ_SLOT, LAST_SEQ_SLOT, outcomes, wireRequest, type WireRequest, type WireResult } from './wire.js';
 import {
   EVENT_COLUMNS,
+  LEAN_EVENT_COLUMNS,
   RUN_SQL_COLUMNS,
   eventQuerySql,
   impactQuerySql,
@@ -217,7 +219,7 @@ class SqliteStore implements Store {
     db.pragma('busy_timeout = 10000');
     db.exec('BEGIN');
     db.prepare('SELECT 1 FROM events LIMIT 1').get();
-    return new SqliteAudit(db, (what, err) => this.#failure(what, err));
+    return new SqliteAudit(db, this.#path, (what, err) => this.#failure(what, err));
   }
 
   async close(): Promise<void> {
@@ -243,11 +245,23 @@ class SqliteStore implements Store {
 
 class SqliteAudit implements StoreAudit {
   readonly #db: Database;
+  readonly #path: string;
   readonly #failure: (what: string, err: unknown) => AigovError;
+  readonly checkChain?: (toSeq: number) => Promise<ChainReport>;
 
-  constructor(db: Database, failure: (what: string, err: unknown) => AigovError) {
+  constructor(db: Database, path: string, failure: (what: string, err: unknown) => AigovError) {
     this.#db = db;
+    this.#path = path;
     this.#failure = failure;
+    if (path !== ':memory:') {
+      this.checkChain = async (toSeq) => {
+        try {
+          return await checkChainInThread(this.#path, toSeq);
+        } catch (err) {
+          throw this.#failure('verify', err);
+        }
+      };
+    }
   }
 
   async tally(): Promise<EventsTally> {
@@ -258,8 +272,8 @@ class SqliteAudit implements StoreAudit {
     });
   }
 
-  async *events(): AsyncIterable<StoredEvent[]> {
-    const page = this.#db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`).raw(true);
+  async *events(opts: { lean?: boolean } = {}): AsyncIterable<StoredEvent[]> {
+    const page = this.#db.prepare(`SELECT ${opts.lean ? LEAN_EVENT_COLUMNS : EVENT_COLUMNS} FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`).raw(true);
     for (let next = 1; ; ) {
       const rows = this.#read(() => page.all(next, PAGE) as EventRow[]);
       if (rows.length > 0) yield rows.map(rowToStored);
