@@ -5,7 +5,8 @@
 // the two equal on intact and tampered chains.
 //
 // `checkChainPage` and `chainThread` are self-contained (only their parameters
-// and Node's globals), because the thread runs their source text.
+// and Node's globals, `require` passed in), because the thread runs their
+// source text.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -62,11 +63,11 @@ export interface ChainThreadData {
 }
 
 /** The thread's program: one read transaction over the events up to `toSeq`, in pages, then the report. */
-export function chainThread(check: typeof checkChainPage): void {
-  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+export function chainThread(check: typeof checkChainPage, load: NodeJS.Require): void {
+  const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
   const data = workerData as ChainThreadData;
-  const Driver = require(data.driver) as typeof BetterSqlite3;
-  const { hash } = require('node:crypto') as typeof import('node:crypto');
+  const Driver = load(data.driver) as typeof BetterSqlite3;
+  const { hash } = load('node:crypto') as typeof import('node:crypto');
   let db: BetterSqlite3.Database | undefined;
   try {
     db = new Driver(data.path, { readonly: true, fileMustExist: true });
@@ -93,7 +94,8 @@ export function chainThread(check: typeof checkChainPage): void {
 /** Checks the chain of the SQLite log at `path` from seq 1 up to `toSeq`, on a thread of its own. */
 export function checkChainInThread(path: string, toSeq: number): Promise<ChainReport> {
   const data: ChainThreadData = { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, toSeq };
-  const worker = new Worker(`(${chainThread.toString()})(${checkChainPage.toString()})`, { eval: true, workerData: data });
+  // `require` is passed in, not called inside: a bundler rewrites calls to it in the functions' text.
+  const worker = new Worker(`(${chainThread.toString()})(${checkChainPage.toString()}, require)`, { eval: true, workerData: data });
   return new Promise((resolve, reject) => {
     worker.once('message', (m: { report?: ChainReport; error?: string }) => {
       if (m.report) resolve(m.report);

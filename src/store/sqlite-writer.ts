@@ -5,7 +5,8 @@
 // its callers (and group commit gathers what arrives meanwhile).
 //
 // `sqliteWriter` and `writerThread` are self-contained: they use only their
-// parameters and Node's globals, because the thread runs their source text
+// parameters and Node's globals (`require` is passed in), because the thread
+// runs their source text
 // (no module of this package is loaded there, so it works alike from the
 // sources, the compiled library and the bundled CLI).
 import { createRequire } from 'node:module';
@@ -141,12 +142,11 @@ export interface ThreadData {
 }
 
 /** The writer thread's program: opens its own connection and answers each batch with its results. */
-export function writerThread(makeWriter: typeof sqliteWriter): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+export function writerThread(makeWriter: typeof sqliteWriter, load: NodeJS.Require): void {
+  const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
   const data = workerData as ThreadData;
-  const Driver = require(data.driver) as typeof BetterSqlite3;
-  const { hash } = require('node:crypto') as typeof import('node:crypto');
+  const Driver = load(data.driver) as typeof BetterSqlite3;
+  const { hash } = load('node:crypto') as typeof import('node:crypto');
   const db = new Driver(data.path);
   db.pragma('busy_timeout = 20');
   db.pragma('journal_mode = WAL');
@@ -192,7 +192,8 @@ export class WriterThread {
 
   constructor(path: string, sql: WriterSql, lockTimeoutMs: number) {
     const data: ThreadData = { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, sql, lockTimeoutMs };
-    this.#worker = new Worker(`(${writerThread.toString()})(${sqliteWriter.toString()})`, { eval: true, workerData: data });
+    // `require` is passed in, not called inside: a bundler rewrites calls to it in the functions' text.
+    this.#worker = new Worker(`(${writerThread.toString()})(${sqliteWriter.toString()}, require)`, { eval: true, workerData: data });
     // Idle, the thread must not keep the process alive; while a batch is out, it must.
     this.#worker.unref();
     this.#worker.on('message', (m: { id: number; results?: WireResult[]; error?: { message: string; code: string } }) => {
