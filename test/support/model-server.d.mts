@@ -23,8 +23,8 @@ export type ModelServerAnswer =
 
 export type AnswerFn = (req: ModelServerRequest) => ModelServerAnswer | Promise<ModelServerAnswer>;
 
-/** 401 and 404 go beyond the transient faults so that error mapping can be tested through the real SDKs. */
-export type FaultKind = '429' | '500' | 'hang' | 'drop' | 'malformed' | '401' | '404';
+/** 400, 401 and 404 go beyond the transient faults so that error mapping can be tested through the real SDKs. */
+export type FaultKind = '429' | '500' | 'hang' | 'drop' | 'malformed' | '400' | '401' | '404';
 
 export interface ModelServerOptions {
   /** Added before every answer. */

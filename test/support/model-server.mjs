@@ -10,7 +10,7 @@ const DEFAULT_MODELS = {
   anthropic: ['claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805', 'claude-3-5-haiku-20241022'],
 };
 const CREATED = 1_700_000_000;
-const FAULT_KINDS = new Set(['429', '500', 'hang', 'drop', 'malformed', '401', '404']);
+const FAULT_KINDS = new Set(['429', '500', 'hang', 'drop', 'malformed', '400', '401', '404']);
 
 export async function startModelServer(opts = {}) {
   let latencyMs = opts.latencyMs ?? 0;
@@ -154,6 +154,8 @@ export async function startModelServer(opts = {}) {
         return sendJson(res, 429, errorBody(provider, 'rate_limit', 'Rate limit reached; please try again later.'), { 'retry-after': String(retryAfterSeconds) });
       case '500':
         return sendJson(res, 500, errorBody(provider, 'server', 'The server had an error while processing your request.'));
+      case '400':
+        return sendJson(res, 400, errorBody(provider, 'bad_request', "Invalid value for 'temperature': must be between 0 and 2."));
       case '401':
         return sendJson(res, 401, errorBody(provider, 'auth', 'Incorrect API key provided.'));
       case '404':

@@ -65,8 +65,8 @@ describe('model server', () => {
   });
 
   describe('behaving like real servers (each off by default)', () => {
-    const chat = (base: string, body: Record<string, unknown>) => post(`${base}/chat/completions`, { messages: [{ role: 'user', content: 'two words' }], ...body }).then((r) => r.json());
-    const message = (base: string, body: Record<string, unknown>) => post(`${base}/v1/messages`, { max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], ...body }).then((r) => r.json());
+    const chat = (base: string, body: Record<string, unknown>) => post(`${base}/chat/completions`, { messages: [{ role: 'user', content: 'two words' }], ...body }).then((r) => r.json() as Promise<any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const message = (base: string, body: Record<string, unknown>) => post(`${base}/v1/messages`, { max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], ...body }).then((r) => r.json() as Promise<any>); // eslint-disable-line @typescript-eslint/no-explicit-any
 
     it('by default echoes the model, sends a fingerprint, no cache details, no alternatives, stops normally', async () => {
       const s = await startModelServer({ answer: () => 'one two three' });
@@ -131,7 +131,7 @@ describe('model server', () => {
         expect((await chat(ignoring.openaiBaseURL, { model: 'm', response_format: schema })).choices[0].message.content).toBe('not json');
         const res = await post(`${refusing.openaiBaseURL}/chat/completions`, { model: 'm', messages: [], response_format: schema });
         expect(res.status).toBe(400);
-        expect(await res.json()).toMatchObject({ error: { param: 'response_format', type: 'invalid_request_error' } });
+        expect((await res.json()) as object).toMatchObject({ error: { param: 'response_format', type: 'invalid_request_error' } });
         expect((await chat(refusing.openaiBaseURL, { model: 'm', response_format: { type: 'json_object' } })).choices[0].message.content).toBe('{}');
       } finally {
         await Promise.all([ignoring.close(), refusing.close()]);
