@@ -1,6 +1,6 @@
 // Opening a workspace for a command or the library: find the root, read, validate.
 import type { Problem } from '../errors.js';
-import { describeDrift, lockDrift } from '../core/lock/drift.js';
+import { automationTiers, describeDrift, lockDrift } from '../core/lock/drift.js';
 import { promptValues, type Workspace } from '../core/workspace/workspace.js';
 import { findRoot, readWorkspace } from './read-workspace.js';
 
@@ -17,5 +17,5 @@ export function openWorkspace(opts: OpenOptions = {}): Workspace {
 /** Lock drift as warnings, for `aigov validate` (which lists drift without failing on it). */
 export function driftWarnings(ws: Workspace): Problem[] {
   if (!ws.config) return [];
-  return lockDrift(ws.config.value, promptValues(ws), ws.lock?.value).map((d) => ({ severity: 'warning' as const, ...describeDrift(d) }));
+  return lockDrift(ws.config.value, promptValues(ws), ws.lock?.value, automationTiers(ws.automations)).map((d) => ({ severity: 'warning' as const, ...describeDrift(d) }));
 }
