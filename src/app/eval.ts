@@ -2,8 +2,10 @@
 import { setMaxListeners } from 'node:events';
 import { AigovError, InvalidWorkspaceError, ProviderError } from '../errors.js';
 import { evaluateAssertion } from '../core/eval/assertions/index.js';
-import { planEval, type PlanOptions, type PlannedCase, type PlannedSuite } from '../core/eval/plan.js';
+import { planEval, type PlanOptions, type PlannedCase, type PlannedModel, type PlannedSuite } from '../core/eval/plan.js';
 import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
+import { returnedIds, tallyMismatches, type ReportedAnswer } from '../core/eval/served-check.js';
+import { expectedServed } from '../core/lock/served.js';
 import { costUsd } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { renderRequest } from '../core/render.js';
@@ -21,6 +23,8 @@ export interface EvalOptions extends PlanOptions {
   env?: Record<string, string | undefined>;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** aigov's own notices from the providers (a deprecated model, a refused schema). */
+  onWarning?: (message: string) => void;
   /** For tests and for `pin --upgrade`: a gateway other than the workspace's own. */
   gateway?: ModelGateway;
   now?: () => number;
@@ -31,6 +35,8 @@ interface Task {
   planned: PlannedCase;
   sample: number;
   result?: SampleResult;
+  /** The model every answer of this task reported (its own, and its judges'), for the served check. */
+  answers: ReportedAnswer[];
   startedAt?: number;
   endedAt?: number;
 }
@@ -43,6 +49,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   const defaults = runDefaults(config);
   const mode = opts.mode ?? 'live';
   const plan = planEval(ws, opts);
+  const concurrency = opts.concurrency ?? defaults.concurrency;
   const gateway =
     opts.gateway ??
     createGateway({
@@ -53,11 +60,15 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
       cache: opts.cache ?? true,
       retries: opts.retries ?? defaults.retries,
       timeoutMs: opts.timeoutMs ?? defaults.timeoutMs,
+      connections: concurrency,
+      onWarning: opts.onWarning,
     });
   const judge = createJudge(gateway, plan.models, { signal: opts.signal });
-  const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample }))));
+  const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample, answers: [] }))));
+  // One check per provider before anything is sent, instead of one "key not set" per case.
+  if (tasks.length) gateway.checkKeys?.([...plan.models.values()].map((m) => m.provider), "export it or put it in the workspace's .env; `aigov eval --replay` needs no key");
+  const served = servedCheck(ws);
 
-  const concurrency = opts.concurrency ?? defaults.concurrency;
   // Every call in flight listens to the caller's signal; that many listeners is by design.
   if (opts.signal) setMaxListeners(4 * concurrency + 10, opts.signal);
   let done = 0;
@@ -66,7 +77,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
     concurrency,
     async (task) => {
       task.startedAt = now();
-      task.result = await runSample(task, gateway, judge, config, opts.signal);
+      task.result = await runSample(task, gateway, judge, config, served, opts.signal);
       task.endedAt = now();
       opts.onProgress?.(++done, tasks.length);
     },
@@ -75,7 +86,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   await gateway.flush();
   const interrupted = !!opts.signal?.aborted;
 
-  const suites = plan.suites.map((s) => suiteResult(s, tasks));
+  const suites = plan.suites.map((s) => suiteResult(s, tasks, served));
   const durationMs = now() - started;
   return {
     version: REPORT_VERSION,
@@ -85,19 +96,20 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
     unlocked: plan.suites.some((s) => !s.model.locked),
     interrupted,
     shard: opts.shard,
-    warnings: warningsOf(plan.suites),
+    warnings: warningsOf(plan.suites, ws),
     suites,
     totals: mergeTotals(suites, durationMs),
   };
 }
 
-async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config: NonNullable<Workspace['config']>['value'], signal?: AbortSignal): Promise<SampleResult> {
+async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config: NonNullable<Workspace['config']>['value'], served: (m: PlannedModel) => string | null, signal?: AbortSignal): Promise<SampleResult> {
   const { suite, planned, sample } = task;
   const request = renderRequest(suite.prompt, planned.case.vars);
   const t0 = Date.now();
   let judgeFailure: ProviderError | undefined;
   try {
     const { response, source } = await gateway.call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal });
+    task.answers.push({ model: suite.model.name, expected: served(suite.model), returned: response.modelReturned });
     const cost = costUsd(config, suite.model.provider, suite.model.id, response.tokens);
     const ctx = {
       outputType: suite.prompt.output.type,
@@ -108,7 +120,7 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       tokens: response.tokens,
       judge: async (r: Parameters<Judge>[0]) => {
         try {
-          return await judge(r);
+          return await judge(r, (m, res) => task.answers.push({ model: m.name, expected: served(m), returned: res.modelReturned }));
         } catch (err) {
           if (err instanceof ProviderError) judgeFailure = err;
           throw err;
@@ -129,6 +141,7 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       latencyMs: response.latencyMs,
       source,
       modelReturned: response.modelReturned,
+      ...(response.truncated ? { truncated: true } : {}),
     };
   } catch (err) {
     if (!(err instanceof AigovError) && !(err instanceof ProviderError)) throw err;
@@ -144,7 +157,15 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
   }
 }
 
-function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
+/** The lock's `served` for a planned model; null for a model run --unlocked: the lock makes no claim about it. */
+function servedCheck(ws: Workspace): (m: PlannedModel) => string | null {
+  return (m) => {
+    const locked = m.locked ? ws.lock?.value.models[m.name] : undefined;
+    return locked ? expectedServed(locked) : null;
+  };
+}
+
+function suiteResult(s: PlannedSuite, tasks: readonly Task[], served: (m: PlannedModel) => string | null): SuiteResult {
   const mine = tasks.filter((t) => t.suite === s);
   const byCase = new Map<PlannedCase, Task[]>();
   for (const t of mine) byCase.set(t.planned, [...(byCase.get(t.planned) ?? []), t]);
@@ -160,12 +181,16 @@ function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
     })
     .filter((c): c is NonNullable<typeof c> => !!c && c.samples.length > 0);
   const ran = mine.filter((t) => t.endedAt !== undefined);
+  const answers = ran.flatMap((t) => t.answers);
+  const mismatch = tallyMismatches(answers);
+  const returned = returnedIds(answers.filter((a) => a.model === s.model.name));
   const durationMs = ran.length ? Math.max(...ran.map((t) => t.endedAt!)) - Math.min(...ran.map((t) => t.startedAt!)) : 0;
   return {
     suite: s.suite.suite,
     file: s.file,
     prompt: { id: s.prompt.id, version: s.prompt.version, sha256: s.promptSha256, editedSinceLock: s.editedSinceLock },
-    model: { name: s.model.name, requested: s.model.requested, resolved: s.model.resolved, locked: s.model.locked },
+    model: { name: s.model.name, requested: s.model.requested, resolved: s.model.resolved, locked: s.model.locked, served: served(s.model), returned },
+    ...(mismatch.length ? { modelMismatch: mismatch } : {}),
     requiredPassRate: s.suite.passRate,
     outputType: s.prompt.output.type,
     cases,
@@ -173,11 +198,12 @@ function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
   };
 }
 
-function warningsOf(suites: readonly PlannedSuite[]): string[] {
+function warningsOf(suites: readonly PlannedSuite[], ws: Workspace): string[] {
   const out: string[] = [];
   for (const s of suites) {
     if (!s.model.locked) out.push(`UNLOCKED: suite "${s.suite.suite}" ran against ${s.model.resolved}, which is not pinned in aigov.lock; this result is not evidence for a gate`);
-    if (s.editedSinceLock) out.push(`prompt "${s.prompt.id}" (version ${s.prompt.version}) was edited since it was locked; bump its version and run \`aigov pin\` before merging`);
+    if (s.editedSinceLock && !ws.lock?.value.prompts[s.prompt.id]) out.push(`prompt "${s.prompt.id}" (version ${s.prompt.version}) is not locked yet; run \`aigov pin\` before merging`);
+    else if (s.editedSinceLock) out.push(`prompt "${s.prompt.id}" (version ${s.prompt.version}) was edited since it was locked; bump its version and run \`aigov pin\` before merging`);
   }
   return out;
 }

@@ -6,7 +6,7 @@ import { dispositionOf } from '../core/disposition.js';
 import { parseDuration } from '../core/duration.js';
 import { runState } from '../core/log/run-state.js';
 import type { Disposition, Impact, NewEvent } from '../core/log/events.js';
-import { costUsd } from '../core/pricing.js';
+import { costUsd, sumTokens } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { confidenceSamples, renderRequest } from '../core/render.js';
 import { didYouMean } from '../core/suggest.js';
@@ -18,6 +18,7 @@ import type { Store } from '../store/types.js';
 import { uuidv7 } from './ids.js';
 import { describeFailure, runJsonCommand } from './run-command.js';
 import { checkVars, runnable, type Runnable } from './runnable.js';
+import { checkServed } from './served-run.js';
 import { workspaceEnv } from './read-workspace.js';
 import { openWorkspace } from './workspace.js';
 
@@ -116,21 +117,19 @@ export class Governor {
     const confidence = extractConfidence(r.prompt.output.confidence, responses);
     const tokens = responses.reduce((t, x) => ({ input: t.input + x.tokens.input, output: t.output + x.tokens.output }), { input: 0, output: 0 });
     const first = responses[0];
-    const events: NewEvent[] = [];
-    if (first.modelReturned && first.modelReturned !== r.model.id) {
-      events.push({ type: 'model_mismatch', automation: r.automation.id, runId: id, actor: this.actor, data: { expected: r.model.resolved, returned: `${r.model.provider}:${first.modelReturned}` } });
-      this.warn(`${r.automation.id}: the API answered with ${first.modelReturned}, but aigov.lock pins ${r.model.resolved}`);
-    }
-    return this.finishRun(r, id, events, {
+    const served = checkServed({ ...r, locked: this.workspace.lock!.value.models[r.model.name] }, responses.map((x) => x.modelReturned), { runId: id, actor: this.actor });
+    if (served.warning) this.warn(served.warning);
+    return this.finishRun(r, id, served.events, {
       output: confidence.output,
       confidence: confidence.value,
       confidenceSource: confidence.source,
       modelReturned: first.modelReturned,
       systemFingerprint: first.systemFingerprint,
       tokens,
-      costUsd: costUsd(this.workspace.config!.value, r.model.provider, r.model.id, tokens),
+      costUsd: costUsd(this.workspace.config!.value, r.model.provider, r.model.id, sumTokens(responses.map((x) => x.tokens))),
       durationMs: Math.round(performance.now() - t0),
-    });
+      truncated: responses.some((x) => x.truncated === true),
+    }, served.review);
   }
 
   /** For automations that call models their own way: the same log, started now, finished or failed later. */
@@ -230,8 +229,8 @@ export class Governor {
     return { type: 'run_started', automation: r.automation.id, runId: id, actor: this.actor, data };
   }
 
-  private async finishRun(r: Runnable, id: string, before: NewEvent[], f: { output: string; confidence: number | null; confidenceSource: string; modelReturned: string | null; systemFingerprint: string | null; tokens: { input: number; output: number }; costUsd: number | null; durationMs: number }): Promise<Run> {
-    const disposition = dispositionOf(r.automation.tier, f.confidence, r.automation.confidence?.threshold);
+  private async finishRun(r: Runnable, id: string, before: NewEvent[], f: { output: string; confidence: number | null; confidenceSource: string; modelReturned: string | null; systemFingerprint: string | null; tokens: { input: number; output: number }; costUsd: number | null; durationMs: number; truncated?: boolean }, review = false): Promise<Run> {
+    const disposition = review ? 'review' : dispositionOf(r.automation.tier, f.confidence, r.automation.confidence?.threshold);
     await this.append([...before, { type: 'run_finished', automation: r.automation.id, runId: id, actor: this.actor, data: { ...f, disposition } }]);
     return {
       id,

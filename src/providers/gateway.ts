@@ -58,9 +58,10 @@ export interface ModelGateway {
   flush(): Promise<void>;
   /**
    * Before a run: throws one ProviderError('auth') naming the variable of the first
-   * of these providers whose API key is not set. Nothing to check in replay mode.
+   * of these providers whose API key is not set (`hint` replaces the default one).
+   * Nothing to check in replay mode.
    */
-  checkKeys?(providers: readonly string[]): void;
+  checkKeys?(providers: readonly string[], hint?: string): void;
 }
 
 export function createGateway(opts: GatewayOptions): ModelGateway {
@@ -130,13 +131,13 @@ export function createGateway(opts: GatewayOptions): ModelGateway {
       await Promise.all(pending);
       if (opts.mode === 'record') await cassettes!.flush();
     },
-    checkKeys(providers) {
+    checkKeys(providers, hint) {
       if (opts.mode === 'replay') return;
       for (const name of [...new Set(providers)].sort()) {
         const s = settingsOf(name);
         if (s.type === 'exec') continue;
         const keyEnv = s.apiKeyEnv ?? (s.type === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY');
-        if (!opts.env[keyEnv]) throw missingKey(keyEnv, name);
+        if (!opts.env[keyEnv]) throw missingKey(keyEnv, name, hint);
       }
     },
   };

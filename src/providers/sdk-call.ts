@@ -12,9 +12,9 @@ export function apiKeyFrom(env: Record<string, string | undefined>, keyEnv: stri
 }
 
 /** One sentence for every command: `eval` adds its own hint about --replay, `pin` has none. */
-export function missingKey(keyEnv: string, provider?: string): ProviderError {
+export function missingKey(keyEnv: string, provider?: string, hint?: string): ProviderError {
   const whose = provider ? ` (provider "${provider}")` : '';
-  return new ProviderError('auth', `${keyEnv} is not set${whose}`, { hint: `export ${keyEnv}=... or put it in the workspace's .env` });
+  return new ProviderError('auth', `${keyEnv} is not set${whose}`, { hint: hint ?? `export ${keyEnv}=... or put it in the workspace's .env` });
 }
 
 export type Guard = <T>(opts: CallOptions, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;

@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import type { EvalReport } from '../../core/eval/report.js';
 import { paint, type Output } from '../output.js';
 import { ms, pct, tokens, usd } from './format.js';
+import { mismatchesOf } from './served.js';
 
 export function renderSummary(report: EvalReport, o: Output): string {
   const table = new Table({
@@ -15,7 +16,7 @@ export function renderSummary(report: EvalReport, o: Output): string {
   }
   const t = report.totals;
   table.push(['total', t.cases, t.passed, t.failed, t.errors, pct(t.passRate), tokens(t.tokens), usd(t.costUsd), ms(report.durationMs)]);
-  const notes = report.warnings.map((w) => paint(o, 'yellow', `warning: ${w}`));
+  const notes = [...mismatchesOf(report).map((m) => paint(o, 'red', m.text)), ...report.warnings.map((w) => paint(o, 'yellow', `warning: ${w}`))];
   if (report.interrupted) notes.push(paint(o, 'yellow', 'interrupted: only cases whose every sample finished are reported'));
   return [table.toString(), ...notes].join('\n');
 }
