@@ -103,6 +103,26 @@ describe('the served model', () => {
     expect(r.stdout).toContain('1 answer came from gpt-4o-mini-2025-09-09, but aigov.lock says "fast" is served as gpt-4o-mini-2024-07-18');
   });
 
+  it("a judge's answers are checked against the judge model's served too", async () => {
+    const judged = await serve({
+      answer: (req) => {
+        if (/You grade/.test(req.messages[0].content)) return { text: '{"pass":true,"score":1,"reason":"fine"}', model: req.provider === 'anthropic' ? 'claude-imposter-1' : undefined };
+        return byInvoice(req);
+      },
+      models: { ...listed, anthropic: ['claude-haiku-4-5-20251001'] },
+    });
+    const config = configYaml(judged.openaiBaseURL)
+      .replace('fast: openai:gpt-4o-mini', 'fast: openai:gpt-4o-mini\n  grader: anthropic:claude-haiku-4-5-20251001')
+      .replace('providers:\n', `providers:\n  anthropic: { baseURL: ${judged.anthropicBaseURL}, apiKeyEnv: TEST_ANTHROPIC_KEY }\n`);
+    const suite = 'suite: inv\nprompt: inv\ncases:\n  - id: power\n    vars: { text: power }\n    assert: [{ type: judge, rubric: "names a category", model: grader }]\n';
+    const w = await pinned(judged, { 'aigov.yaml': config, 'evals/inv.yaml': suite });
+    const r = await aigov(['eval', '--json'], { cwd: w.root });
+    expect(r.exitCode).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.totals).toMatchObject({ passed: 1, failed: 0 });
+    expect(report.suites[0].modelMismatch).toEqual([{ model: 'grader', expected: 'claude-haiku-4-5-20251001', returned: 'claude-imposter-1', answers: 1 }]);
+  });
+
   it('says "not locked yet" for a prompt the lock has never seen, not "edited since it was locked"', async () => {
     const w = await pinned(server);
     w.write('prompts/fresh.yaml', promptYaml('fresh'));
