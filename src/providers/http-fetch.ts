@@ -4,9 +4,9 @@
 // client over node:http got wrong: compressed answers, redirects, `Request` objects,
 // and HTTP(S)_PROXY / NO_PROXY from the environment.
 //
-// Not undici's `fetch` itself: its WHATWG streams cost about 0.3 ms of CPU a call
-// more, which bench/compare-builds.mjs measured as 14% slower on the 500-case
-// eval at 200 ms latency (see the README's figures).
+// Not undici's `fetch` itself: measured with bench/compare-builds.mjs, its WHATWG
+// streams cost about half as much CPU again per call, and the 5000-case run went
+// from 135 to 180-206 MiB, over its 150 MiB budget.
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici';
 
