@@ -70,19 +70,29 @@ export const assertionSchema = z.looseObject({
   value: z.unknown().optional(),
 });
 
+// zod's own "Invalid input" names no fix; these say what the file should hold.
+const describeInput = (input: unknown): string => (Array.isArray(input) ? 'a list' : input === null ? 'nothing' : typeof input === 'object' ? 'a mapping' : JSON.stringify(input));
+const varValue = z.union([z.string(), z.number(), z.boolean()], { error: (iss) => `expected a string, number or boolean, got ${describeInput(iss.input)}` });
+const caseVars = z.record(z.string(), varValue, {
+  error: (iss) => (iss.code === 'invalid_type' ? `vars is a mapping of variable name to value, e.g. vars: { text: "..." }; got ${describeInput(iss.input)}` : undefined),
+});
+
 const evalCase = z.strictObject({
   id,
   description: z.string().optional(),
-  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  vars: caseVars.default({}),
   expect: z.unknown().optional(),
   assert: z.array(assertionSchema).optional(),
 });
+
+/** Samples per case, in a suite file and from `--repeat`. */
+export const MAX_REPEAT = 100;
 
 export const suiteSchema = z.strictObject({
   suite: id,
   prompt: id,
   description: z.string().optional(),
-  repeat: z.int().min(1).max(100).default(1),
+  repeat: z.int().min(1).max(MAX_REPEAT).default(1),
   passRate: z.number().min(0).max(1).default(1),
   cases: z.array(evalCase).min(1),
 });
@@ -101,7 +111,7 @@ export const automationSchema = z.strictObject({
   id,
   name: z.string().min(1),
   owner: z.string().min(1, 'an owner is required: who answers for this automation'),
-  tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: (iss) => (iss.input === undefined ? 'required: expected 1, 2 or 3' : `expected 1, 2 or 3, got ${describeInput(iss.input)}`) }),
   prompt: id,
   evals: z.array(id).default([]),
   downstream: z.array(id).default([]),
