@@ -31,6 +31,8 @@ interface Task {
   planned: PlannedCase;
   sample: number;
   result?: SampleResult;
+  /** In flight when the run was interrupted: no result, and no error either. */
+  interrupted?: boolean;
   startedAt?: number;
   endedAt?: number;
 }
@@ -66,8 +68,10 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
     concurrency,
     async (task) => {
       task.startedAt = now();
-      task.result = await runSample(task, gateway, judge, config, opts.signal);
+      const result = await runSample(task, gateway, judge, config, opts.signal);
       task.endedAt = now();
+      if (result === INTERRUPTED) task.interrupted = true;
+      else task.result = result;
       opts.onProgress?.(++done, tasks.length);
     },
     opts.signal,
@@ -91,11 +95,14 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   };
 }
 
-async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config: NonNullable<Workspace['config']>['value'], signal?: AbortSignal): Promise<SampleResult> {
+const INTERRUPTED = Symbol('interrupted');
+
+async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config: NonNullable<Workspace['config']>['value'], signal?: AbortSignal): Promise<SampleResult | typeof INTERRUPTED> {
   const { suite, planned, sample } = task;
   const request = renderRequest(suite.prompt, planned.case.vars);
   const t0 = Date.now();
   let judgeFailure: ProviderError | undefined;
+  let judgeInterrupted = false;
   try {
     const { response, source } = await gateway.call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal });
     const cost = costUsd(config, suite.model.provider, suite.model.id, response.tokens);
@@ -111,12 +118,15 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
           return await judge(r);
         } catch (err) {
           if (err instanceof ProviderError) judgeFailure = err;
+          else if (signal?.aborted) judgeInterrupted = true;
           throw err;
         }
       },
     };
     const assertions = [];
     for (const spec of planned.assertions) assertions.push(await evaluateAssertion(response.text, spec, ctx));
+    // A judge stopped by Ctrl-C graded nothing: the sample did not finish, it did not fail.
+    if (judgeInterrupted) return INTERRUPTED;
     // A judge whose provider failed makes the case an error (exit 3), not a deviation (exit 1).
     if (judgeFailure) throw judgeFailure;
     return {
@@ -132,6 +142,8 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
     };
   } catch (err) {
     if (!(err instanceof AigovError) && !(err instanceof ProviderError)) throw err;
+    // A call cut off by Ctrl-C tells nothing about the provider or the prompt.
+    if (signal?.aborted) return INTERRUPTED;
     return {
       sample,
       error: { kind: err instanceof ProviderError ? err.kind : err.code, message: err.message },
@@ -148,11 +160,16 @@ function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
   const mine = tasks.filter((t) => t.suite === s);
   const byCase = new Map<PlannedCase, Task[]>();
   for (const t of mine) byCase.set(t.planned, [...(byCase.get(t.planned) ?? []), t]);
+  let interrupted = 0;
   const cases = s.cases
     .map((planned) => {
       const samples = (byCase.get(planned) ?? []).map((t) => t.result);
-      // An interrupted run reports only cases whose every sample finished.
-      if (samples.some((r) => !r)) return undefined;
+      // An interrupted run reports only cases whose every sample finished; the
+      // others (in flight or never started) are counted, not judged.
+      if (samples.some((r) => !r)) {
+        interrupted++;
+        return undefined;
+      }
       const results = samples as SampleResult[];
       const status = caseStatus(results, s.suite.passRate);
       // Lines point annotations and diffs at failures; passing cases need none.
@@ -169,7 +186,7 @@ function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
     requiredPassRate: s.suite.passRate,
     outputType: s.prompt.output.type,
     cases,
-    totals: suiteTotals(cases, durationMs),
+    totals: suiteTotals(cases, durationMs, interrupted),
   };
 }
 
