@@ -2,8 +2,8 @@
 // encoding checks. Everything after the bytes is pure (core/workspace/build).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseEnv } from 'node:util';
-import { UsageError } from '../errors.js';
+import { UsageError, type Problem } from '../errors.js';
+import { parseDotenv } from '../core/dotenv.js';
 import { buildWorkspace } from '../core/workspace/build.js';
 import { cachingParse } from './parse-cache.js';
 import type { RawFile, Workspace } from '../core/workspace/workspace.js';
@@ -63,10 +63,15 @@ export function readWorkspace(root: string): Workspace {
   return buildWorkspace(root, listWorkspaceFiles(root).map((f) => readWorkspaceFile(root, f)), cachingParse(root));
 }
 
-/** process.env over the workspace's .env: secrets come only from the environment. */
-export function workspaceEnv(root: string, env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+/**
+ * process.env over the workspace's .env: secrets come only from the environment.
+ * `onProblem` hears of each line of .env that was not read (file:line, never the value).
+ */
+export function workspaceEnv(root: string, env: NodeJS.ProcessEnv = process.env, onProblem?: (p: Problem) => void): Record<string, string | undefined> {
   const file = join(root, '.env');
   if (!existsSync(file)) return { ...env };
-  return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
+  const dotenv = parseDotenv(readFileSync(file, 'utf8'), '.env');
+  if (onProblem) dotenv.problems.forEach(onProblem);
+  return { ...dotenv.values, ...env };
 }
 
