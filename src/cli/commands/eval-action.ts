@@ -12,13 +12,14 @@ import { openWorkspace } from '../../app/workspace.js';
 import { parseShard } from '../../core/eval/plan.js';
 import { exitCodeOf, type EvalReport } from '../../core/eval/report.js';
 import type { Workspace } from '../../core/workspace/workspace.js';
-import { UsageError, type ExitCode } from '../../errors.js';
+import { formatProblem, UsageError, type ExitCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/types.js';
 import type { GlobalOptions } from '../main.js';
 import type { Output } from '../output.js';
 import { progressBar } from '../progress.js';
+import { renderFailingCases } from '../render/deviations.js';
 import * as render from '../render/report.js';
 
 export interface EvalFlags {
@@ -40,6 +41,8 @@ export interface EvalFlags {
 export async function evalAction(o: Output, g: GlobalOptions, suites: string[], opts: EvalFlags): Promise<ExitCode> {
   if (opts.replay && opts.record) throw new UsageError('--replay and --record cannot be used together');
   if (opts.changedSince && suites.length) throw new UsageError('name suites or use --changed-since, not both');
+  // Two flags for one choice would leave one of them silently ignored.
+  if (o.json && opts.format) throw new UsageError('--json and --format cannot be used together', { hint: '--json is short for --format json' });
   const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
   const ws = openWorkspace({ root: g.root });
   // Git, identity and the run log are made ready once the first answer is in:
@@ -67,7 +70,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
       retries: opts.retries,
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       unlocked: opts.unlocked,
-      env: workspaceEnv(ws.root),
+      env: workspaceEnv(ws.root, process.env, (p) => !o.quiet && o.err(formatProblem(p))),
       signal: controller.signal,
       onProgress: (d, t) => {
         bar.update(d, t);
@@ -79,15 +82,21 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     process.off('SIGINT', onSigint);
   }
   await recordEvidence(o, report, await prepare());
+  if (!o.quiet || format !== 'table') o.out(render.renderReport(report, format, o));
+  else {
+    // Quiet still names what failed the gate: an exit code alone sends people digging.
+    const failing = renderFailingCases(report, o);
+    if (failing) o.out(failing);
+  }
+  if (opts.output) writeFileAtomic(resolve(opts.output), `${render.renderReport(report, render.formatForFile(opts.output), { ...o, color: false })}\n`);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${render.renderReport(report, 'markdown', o)}\n`);
+  // After the report, so a refused --accept still leaves the results on screen.
   let accepted = new Set<string>();
   if (opts.accept?.length && !report.interrupted) {
     const result = acceptOutputs(ws, report, opts.accept);
     accepted = result.accepted;
     if (!o.quiet) o.err(`accepted ${result.accepted.size} case${result.accepted.size === 1 ? '' : 's'}: ${[...result.accepted].join(', ')}`);
   }
-  if (!o.quiet || format !== 'table') o.out(render.renderReport(report, format, o));
-  if (opts.output) writeFileAtomic(resolve(opts.output), `${render.renderReport(report, render.formatForFile(opts.output), { ...o, color: false })}\n`);
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${render.renderReport(report, 'markdown', o)}\n`);
   return exitCodeOf(withoutAccepted(report, accepted));
 }
 
