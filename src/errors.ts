@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   E_STALE_LOCK: 'aigov.lock is older than what aigov.yaml or the prompts ask for',
   E_PROMPT_NOT_BUMPED: "a prompt's content changed without a version bump",
   E_INTERRUPTED: 'interrupted (Ctrl-C)',
+  E_WORKSPACE_EXISTS: 'init found an aigov.yaml in the folder or above it: a workspace is already there',
+  E_FILE_EXISTS: 'init would overwrite existing files (--force replaces them)',
   E_CANNOT_EDIT: 'a value could not be written into a workspace file without changing its layout (e.g. an alias on the way); nothing was written',
   E_CANNOT_ACCEPT: '--accept refused a case: an expect would not make it pass, or it has no single output to accept',
   E_PLAN_TOO_LARGE: 'an eval would run more case samples (cases × repeats) than the memory budget allows',
