@@ -122,3 +122,36 @@ describe('gates', () => {
     expect(failing).toEqual(['lock', 'runs', 'errorRate', 'notify']);
   });
 });
+
+describe('gates read the stats fold as it is', () => {
+  it('promotion facts from a folded log, counted by hand', async () => {
+    const { foldEvents } = await import('../stats/fold.js');
+    const t0 = Date.parse('2026-11-01T00:00:00Z');
+    const at = (min: number) => new Date(t0 + min * 60_000).toISOString();
+    const events = [];
+    // 120 runs at tier 1: every 40th fails (39, 79, 119), every 30th that did not fail is low
+    // confidence and goes to review (29, 59, 89), every 50th is rejected (49, 99); 89 is never resolved.
+    for (let i = 0; i < 120; i++) {
+      const runId = `r${i}`;
+      events.push({ type: 'run_started', at: at(i * 10), automation: 'inv', runId, data: { tier: 1 } });
+      if (i % 40 === 39) {
+        events.push({ type: 'run_failed', at: at(i * 10 + 1), automation: 'inv', runId, data: { durationMs: 10 } });
+        continue;
+      }
+      const review = i % 30 === 29;
+      events.push({ type: 'run_finished', at: at(i * 10 + 1), automation: 'inv', runId, data: { confidence: review ? 0.4 : 0.95, disposition: review ? 'review' : 'approval_required', durationMs: 100 } });
+      if (i === 89) continue;
+      events.push({ type: 'review_resolved', at: at(i * 10 + 2), automation: 'inv', runId, data: { decision: i % 50 === 49 ? 'reject' : 'approve' } });
+    }
+    const stats = foldEvents(events, '2026-11-05T00:00:00Z').automations[0];
+    expect(stats.total).toMatchObject({ started: 120, failed: 3, finished: 117, lowConfidenceReviews: 3, approvals: 114, rejections: 2, corrected: 2 });
+    expect(stats.backlog).toMatchObject({ count: 1, oldestAt: at(891) });
+    const g = gates(facts({ runs: stats.total, oldestWaitingAt: stats.backlog.oldestAt, asOf: '2026-11-05T00:00:00Z' }));
+    const byName = Object.fromEntries(g.map((x) => [x.name, x]));
+    expect(byName.runs).toMatchObject({ actual: 117, pass: true });
+    expect(byName.errorRate).toMatchObject({ actual: 3 / 120, pass: false });
+    expect(byName.overrideRate).toMatchObject({ actual: 2 / 117, pass: true });
+    expect(byName.lowConfidenceRate).toMatchObject({ actual: 3 / 117, pass: true });
+    expect(byName.reviewBacklog).toMatchObject({ actual: (Date.parse('2026-11-05T00:00:00Z') - Date.parse(at(891))) / 86_400_000, pass: true });
+  });
+});
