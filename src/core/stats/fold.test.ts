@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evalEvidence } from './evals.js';
+import type { LoggedEvent } from '../log/events.js';
 import type { FoldEvent } from './events.js';
 import { createStatsFold, foldEvents, type AutomationStats } from './fold.js';
 import { errorRate, lowConfidenceRate, overrideRate } from './rates.js';
@@ -221,6 +222,14 @@ describe('the fold: automations and evals', () => {
   it('keeps the last eval of each suite', () => {
     expect(s.evals.map((e) => [e.suite, e.last.at, e.last.unlocked])).toEqual([['s', at(4 * HOUR), true]]);
     expect(evalEvidence(s.evals, 'nope', { sha256: A, model: 'openai:m-1' })).toBeNull();
+  });
+});
+
+describe('the fold reads what the store returns', () => {
+  it('takes a LoggedEvent as it is', () => {
+    const logged: LoggedEvent = { v: 1, seq: 1, id: 'e1', type: 'run_started', at: at(0), automation: 'inv', runId: 'r1', actor: 'lib', data: { tier: 1 }, prevHash: '0', hash: '1' };
+    const asFold: FoldEvent = logged;
+    expect(only([asFold]).total.started).toBe(1);
   });
 });
 
