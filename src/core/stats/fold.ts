@@ -15,6 +15,8 @@
 // as they are settled. Memory is the open runs plus bounded sketches per window,
 // never a list of all runs. An outcome for a run whose state is gone (or whose
 // start came before the first event folded) is counted as `unattributed`.
+import { addWaiting, emptyBacklog, type Backlog } from './backlog.js';
+export type { Backlog } from './backlog.js';
 import { evalRecord, targetKey, type SuiteEvals } from './evals.js';
 import { decisionOf, dispositionOf, num, record, timeOf, type FoldEvent } from './events.js';
 import { addConfidence, addLatency, mergeWindows, newWindow, windowStats, type WindowAcc, type WindowStats } from './window-stats.js';
@@ -31,16 +33,6 @@ export interface FoldOptions {
   thresholdOf?: (automation: string) => number | undefined;
   /** How long a settled tier-2 run waits to be acted on before its state is dropped. Default 7 days. */
   actionHorizonMs?: number;
-}
-
-export interface Backlog {
-  count: number;
-  review: number;
-  approval: number;
-  /** When the longest-waiting run finished (ISO 8601), or null. */
-  oldestAt: string | null;
-  /** How many wait, by age at `asOf`: under a day, 1 to 7 days, 7 to 31 days, longer. */
-  ages: { underDay: number; underWeek: number; underMonth: number; older: number };
 }
 
 export interface AutomationStats {
@@ -252,11 +244,7 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
       if (!r.awaiting || !r.waitingSince) continue;
       let b = backlogs.get(r.automation);
       if (!b) backlogs.set(r.automation, (b = emptyBacklog()));
-      b.count++;
-      b[r.awaiting]++;
-      if (b.oldestAt === null || (timeOf(r.waitingSince) ?? 0) < (timeOf(b.oldestAt) ?? 0)) b.oldestAt = r.waitingSince;
-      const age = now - (timeOf(r.waitingSince) ?? now);
-      b.ages[age < DAY ? 'underDay' : age < 7 * DAY ? 'underWeek' : age < 31 * DAY ? 'underMonth' : 'older']++;
+      addWaiting(b, r.awaiting, r.waitingSince, now);
     }
     const ids = [...automations.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return {
@@ -285,10 +273,6 @@ const COUNTED = new Set(['run_finished', 'run_failed', 'run_abandoned', 'review_
 function lowConfidence(r: OpenRun, confidence: number | null, threshold: number | undefined): boolean {
   if (!r.mismatch) return true;
   return threshold !== undefined && (confidence === null || confidence < threshold);
-}
-
-function emptyBacklog(): Backlog {
-  return { count: 0, review: 0, approval: 0, oldestAt: null, ages: { underDay: 0, underWeek: 0, underMonth: 0, older: 0 } };
 }
 
 /** Folds a whole sequence at once. */
