@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   E_PROVIDER_NOT_FOUND: 'the provider does not know the model',
   E_PROVIDER_NO_RECORDING: '--replay found no recording for a request',
   E_PROVIDER_EXEC: "the exec provider's command failed",
+  E_DOCS_NAME_CLASH: 'two automations (or one and the index) would get the same governance page on a case-insensitive file system',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

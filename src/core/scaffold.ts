@@ -1,6 +1,7 @@
 // What `aigov init` writes: a small working workspace, each file with an editor
 // schema header, and the lines a .gitignore needs. Pure: the files are text here,
 // app/init decides what may be written.
+import { initGovernanceYaml } from './workspace/placeholders.js';
 
 const schema = (kind: string, depth: number): string => `# yaml-language-server: $schema=${depth ? '../' : './'}node_modules/aigov/schemas/${kind}.json\n`;
 
@@ -57,15 +58,7 @@ evals: [sentiment]
 downstream: [helpdesk]
 confidence: { threshold: 0.85 }
 review: { cadence: monthly }
-governance:
-  purpose: Tags incoming support messages by sentiment so angry customers are answered first.
-  data: The text of customer messages; may contain personal data; not stored by aigov unless logInputs is set.
-  decisions: { autonomous: Nothing at tier 1., humanReview: Every tag is approved by an agent. }
-  testing: The sentiment suite runs on every pull request against the locked model.
-  monitoring: Confidence and override rates on the aigov dashboard, reviewed monthly.
-  overrideProcess: An agent overrides a tag with aigov review override.
-  limitations: Sarcasm and mixed messages are often misread.
-`,
+${initGovernanceYaml()}`,
 };
 
 /** Local state and secrets: never committed. */

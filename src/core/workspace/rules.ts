@@ -4,6 +4,7 @@ import { checkAssertion } from '../eval/assertions/index.js';
 import { didYouMean } from '../suggest.js';
 import { splitModelRef } from '../lock/snapshots.js';
 import { placeholders } from './template.js';
+import { checkGovernanceAnswers } from './governance-answers.js';
 import { problemAt, type SourceFile } from './source.js';
 import type { Automation, Config, Prompt, Suite } from './schemas.js';
 import type { Loaded, Workspace } from './workspace.js';
@@ -17,6 +18,7 @@ export function crossCheck(ws: Workspace): Problem[] {
     ...[...ws.prompts.values()].flatMap((p) => checkPrompt(p, config.value)),
     ...[...ws.suites.values()].flatMap((s) => checkSuite(ws, s)),
     ...[...ws.automations.values()].flatMap((a) => checkAutomation(ws, a)),
+    ...[...ws.automations.values()].flatMap(checkGovernanceAnswers),
   ];
 }
 
