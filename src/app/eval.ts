@@ -1,6 +1,6 @@
 // `aigov eval`: plan, call, assert, report. The CLI and CI gate are thin clients of this.
 import { setMaxListeners } from 'node:events';
-import { AigovError, InvalidWorkspaceError, ProviderError } from '../errors.js';
+import { AigovError, asInternal, InternalError, InvalidWorkspaceError, ProviderError } from '../errors.js';
 import { evaluateAssertion } from '../core/eval/assertions/index.js';
 import { planEval, type PlanOptions, type PlannedCase, type PlannedSuite } from '../core/eval/plan.js';
 import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
@@ -54,23 +54,32 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
       retries: opts.retries ?? defaults.retries,
       timeoutMs: opts.timeoutMs ?? defaults.timeoutMs,
     });
-  const judge = createJudge(gateway, plan.models, { signal: opts.signal });
+  // A bug in aigov stops the run at once: no new call starts, and those in flight are cancelled.
+  const halt = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, halt.signal]) : halt.signal;
+  const judge = createJudge(gateway, plan.models, { signal });
   const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample }))));
 
   const concurrency = opts.concurrency ?? defaults.concurrency;
   // Every call in flight listens to the caller's signal; that many listeners is by design.
   if (opts.signal) setMaxListeners(4 * concurrency + 10, opts.signal);
+  setMaxListeners(4 * concurrency + 10, signal);
   let done = 0;
   await runPool(
     tasks,
     concurrency,
     async (task) => {
       task.startedAt = now();
-      task.result = await runSample(task, gateway, judge, config, opts.signal);
+      try {
+        task.result = await runSample(task, gateway, judge, config, signal);
+      } catch (err) {
+        halt.abort(err);
+        throw err;
+      }
       task.endedAt = now();
       opts.onProgress?.(++done, tasks.length);
     },
-    opts.signal,
+    signal,
   );
   await gateway.flush();
   const interrupted = !!opts.signal?.aborted;
@@ -95,9 +104,11 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
   const { suite, planned, sample } = task;
   const request = renderRequest(suite.prompt, planned.case.vars);
   const t0 = Date.now();
-  let judgeFailure: ProviderError | undefined;
   try {
-    const { response, source } = await gateway.call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal });
+    const { response, source } = await gateway
+      .call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal })
+      // An adapter reports a failed call as a ProviderError; anything else it throws is a bug.
+      .catch((err: unknown) => Promise.reject(asInternal(err, `the ${suite.model.provider} provider threw`)));
     const cost = costUsd(config, suite.model.provider, suite.model.id, response.tokens);
     const ctx = {
       outputType: suite.prompt.output.type,
@@ -106,19 +117,11 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       costUsd: cost,
       model: suite.model.resolved,
       tokens: response.tokens,
-      judge: async (r: Parameters<Judge>[0]) => {
-        try {
-          return await judge(r);
-        } catch (err) {
-          if (err instanceof ProviderError) judgeFailure = err;
-          throw err;
-        }
-      },
+      judge: (r: Parameters<Judge>[0]) => judge(r).catch((err: unknown) => Promise.reject(asInternal(err, `the judge "${r.model}" threw`))),
     };
     const assertions = [];
+    // A judge whose provider failed throws its ProviderError: the case is an error (exit 3), not a deviation (exit 1).
     for (const spec of planned.assertions) assertions.push(await evaluateAssertion(response.text, spec, ctx));
-    // A judge whose provider failed makes the case an error (exit 3), not a deviation (exit 1).
-    if (judgeFailure) throw judgeFailure;
     return {
       sample,
       output: response.text,
@@ -131,7 +134,8 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       modelReturned: response.modelReturned,
     };
   } catch (err) {
-    if (!(err instanceof AigovError) && !(err instanceof ProviderError)) throw err;
+    // Only a failure outside aigov is the case's; a bug stops the run (exit 70).
+    if (!(err instanceof AigovError) || err instanceof InternalError) throw inCase(err, task);
     return {
       sample,
       error: { kind: err instanceof ProviderError ? err.kind : err.code, message: err.message },
@@ -142,6 +146,12 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       latencyMs: Date.now() - t0,
     };
   }
+}
+
+/** The bug, with the case it happened in, so the report can be reproduced. */
+function inCase(err: unknown, { suite, planned }: Task): AigovError {
+  const where = `in case "${planned.case.id}" of suite "${suite.suite.suite}"`;
+  return err instanceof InternalError ? new InternalError(`${where}, ${err.message}`, { cause: err.cause ?? err }) : asInternal(err, where);
 }
 
 function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
