@@ -7,6 +7,7 @@ import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, 
 import { costUsd } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { renderRequest } from '../core/render.js';
+import { unpricedCostLimits } from '../core/workspace/rules-pricing.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
 import { createGateway, type ModelGateway } from '../providers/gateway.js';
 import { createJudge, type Judge } from './judge.js';
@@ -43,6 +44,9 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   const defaults = runDefaults(config);
   const mode = opts.mode ?? 'live';
   const plan = planEval(ws, opts);
+  // Validation priced the locked snapshots; a run may be on another (--unlocked, a `pin --upgrade` candidate).
+  const unpriced = unpricedCostLimits(ws, plan.suites.map((s) => ({ suite: s.suite.suite, provider: s.model.provider, model: s.model.id })));
+  if (unpriced.length) throw new InvalidWorkspaceError(unpriced);
   const gateway =
     opts.gateway ??
     createGateway({
