@@ -25,8 +25,8 @@ export function reportError(err: unknown, o: Output, debug: boolean): ExitCode {
     o.err(`${paint(o, 'red', 'internal error')} ${e.code}: ${oneLine(e.message)}; ${e.hint}`);
     if (debug) o.err(stackOf(e));
   } else {
-    // A message that starts with its file already says where.
-    const where = e.location && !e.message.startsWith(e.location.file) ? `${formatLocation(e.location)} ` : '';
+    // A message that names its file already says where.
+    const where = e.location && !e.message.includes(e.location.file) ? `${formatLocation(e.location)} ` : '';
     o.err(`${where}${paint(o, 'red', 'error')} ${e.code}: ${e.message}`);
     if (e.hint) o.err(`  hint: ${e.hint}`);
     if (debug && e.stack) o.err(e.stack);

@@ -101,8 +101,8 @@ function checkOutputs(output: string | undefined, summary: string | undefined): 
   if (output !== undefined) {
     // Commander takes the next word as the value even when it is an option: `-o --json`.
     if (output === '' || output.startsWith('-')) throw new UsageError(`-o needs a file name${output ? `, got the option "${output}"` : ''}`, { hint: output ? `for a file whose name starts with "-", write ./${output}` : 'for example -o report.json' });
-    render.formatForFile(output);
     checkOutputPath({ path: output, label: '-o' });
+    render.formatForFile(output);
   }
   if (summary) checkOutputPath({ path: summary, label: 'GITHUB_STEP_SUMMARY', append: true });
 }
