@@ -1,7 +1,7 @@
 // How runEval classes what goes wrong during a case: a provider failure is the
 // case's (an error, exit 3); any other exception is a bug that stops the run.
 import { describe, expect, it } from 'vitest';
-import { InternalError, InvalidWorkspaceError, ProviderError } from '../errors.js';
+import { InternalError, InterruptedError, InvalidWorkspaceError, ProviderError, UsageError } from '../errors.js';
 import { buildWorkspace } from '../core/workspace/build.js';
 import type { GatewayCall, ModelGateway } from '../providers/gateway.js';
 import type { ModelResponse } from '../providers/types.js';
@@ -92,6 +92,26 @@ describe('runEval: what is a case error and what is a bug', () => {
     const run = runEval(workspace(suite(1, '    assert:\n      - { type: judge, rubric: polite, model: judge }\n')), { gateway: g, unlocked: true });
     await expect(run).rejects.toBeInstanceOf(InternalError);
     await expect(run).rejects.toThrow(/^in case "c0" of suite "inv", the judge "judge" threw: unexpected$/);
+  });
+
+  it('bad input from the gateway (a broken fixture file) stops the run with its own code, once, not as an error per case', async () => {
+    const bad = new UsageError('fixtures/inv.yaml:1:1 invalid YAML', { location: { file: 'fixtures/inv.yaml', line: 1, col: 1 } });
+    const g = gateway(async () => Promise.reject(bad));
+    const run = runEval(workspace(suite(5)), { gateway: g, unlocked: true, concurrency: 1 });
+    await expect(run).rejects.toBe(bad);
+    expect(g.calls).toHaveLength(1);
+  });
+
+  it('a file the gateway cannot read is the user\'s, not a bug', async () => {
+    const eisdir = Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR', syscall: 'read' });
+    const g = gateway(async () => Promise.reject(eisdir));
+    await expect(runEval(workspace(suite(2)), { gateway: g, unlocked: true })).rejects.toMatchObject({ code: 'E_FILE_UNREADABLE', exitCode: 2 });
+  });
+
+  it('Ctrl-C in a call stays the case\'s (the report says it was interrupted)', async () => {
+    const g = gateway(async () => Promise.reject(new InterruptedError()));
+    const report = await runEval(workspace(suite(1)), { gateway: g, unlocked: true });
+    expect(report.suites[0].cases[0].samples[0].error?.kind).toBe('E_INTERRUPTED');
   });
 
   it('runs nothing on a workspace with errors', async () => {

@@ -1,6 +1,7 @@
 // `aigov eval`: plan, call, assert, report. The CLI and CI gate are thin clients of this.
 import { setMaxListeners } from 'node:events';
-import { AigovError, asInternal, InternalError, InvalidWorkspaceError, ProviderError } from '../errors.js';
+import { AigovError, asInternal, InternalError, InterruptedError, InvalidWorkspaceError, ProviderError } from '../errors.js';
+import { classifyThrown } from '../fs/file-errors.js';
 import { evaluateAssertion } from '../core/eval/assertions/index.js';
 import { planEval, type PlanOptions, type PlannedCase, type PlannedSuite } from '../core/eval/plan.js';
 import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
@@ -111,8 +112,8 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
   try {
     const { response, source } = await gateway
       .call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal })
-      // An adapter reports a failed call as a ProviderError; anything else it throws is a bug.
-      .catch((err: unknown) => Promise.reject(asInternal(err, `the ${suite.model.provider} provider threw`)));
+      // An adapter reports a failed call as a ProviderError; a fixture it cannot read is the user's; anything else is a bug.
+      .catch((err: unknown) => Promise.reject(classifyThrown(err, `the ${suite.model.provider} provider threw`)));
     const cost = costUsd(config, suite.model.provider, suite.model.id, response.tokens);
     const ctx = {
       outputType: suite.prompt.output.type,
@@ -121,7 +122,7 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       costUsd: cost,
       model: suite.model.resolved,
       tokens: response.tokens,
-      judge: (r: Parameters<Judge>[0]) => judge(r).catch((err: unknown) => Promise.reject(asInternal(err, `the judge "${r.model}" threw`))),
+      judge: (r: Parameters<Judge>[0]) => judge(r).catch((err: unknown) => Promise.reject(classifyThrown(err, `the judge "${r.model}" threw`))),
     };
     const assertions = [];
     // A judge whose provider failed throws its ProviderError: the case is an error (exit 3), not a deviation (exit 1).
@@ -138,8 +139,9 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       modelReturned: response.modelReturned,
     };
   } catch (err) {
-    // Only a failure outside aigov is the case's; a bug stops the run (exit 70).
-    if (!(err instanceof AigovError) || err instanceof InternalError) throw inCase(err, task);
+    // A provider failure (or Ctrl-C) is the case's. Bad input (a broken fixture file) would
+    // fail every case alike, and a bug is a bug: either stops the run, with its own code.
+    if (!(err instanceof ProviderError) && !(err instanceof InterruptedError)) throw inCase(err, task);
     return {
       sample,
       error: { kind: err instanceof ProviderError ? err.kind : err.code, message: err.message },
@@ -152,7 +154,7 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
   }
 }
 
-/** The bug, with the case it happened in, so the report can be reproduced. */
+/** What stops the run; a bug with the case it happened in, so the report can be reproduced. */
 function inCase(err: unknown, { suite, planned }: Task): AigovError {
   const where = `in case "${planned.case.id}" of suite "${suite.suite.suite}"`;
   return err instanceof InternalError ? new InternalError(`${where}, ${err.message}`, { cause: err.cause ?? err }) : asInternal(err, where);

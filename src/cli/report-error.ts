@@ -1,7 +1,7 @@
 // The one place that turns an error into what a person (or, with --json, a
 // program) reads, and into an exit code. Every error leaves here with its stable code.
-import { AigovError, asInternal, formatLocation, formatProblem, InternalError, InvalidWorkspaceError, type ErrorCode, type ExitCode, type Location, type Problem } from '../errors.js';
-import { fileError, isFileSystemError } from '../fs/file-errors.js';
+import { AigovError, formatLocation, formatProblem, InternalError, InvalidWorkspaceError, type ErrorCode, type ExitCode, type Location, type Problem } from '../errors.js';
+import { classifyThrown } from '../fs/file-errors.js';
 import { paint, type Output } from './output.js';
 
 /** The `--json` shape of an error, the same for every command. */
@@ -39,9 +39,7 @@ export function reportError(err: unknown, o: Output, debug: boolean): ExitCode {
  * (or the machine's), anything else that is not an AigovError is a bug.
  */
 export function classify(err: unknown): AigovError {
-  if (err instanceof AigovError) return err;
-  if (isFileSystemError(err)) return fileError(err, err.path)!;
-  return asInternal(err, 'unexpected error');
+  return classifyThrown(err, 'unexpected error');
 }
 
 export function errorJson(e: AigovError): ErrorJson {

@@ -1,7 +1,7 @@
 // What the operating system says about a path, turned into an error a person can
 // act on. A folder where a file should be, a dangling link or a read-only disk is
 // the user's environment (exit 2) or the machine's (exit 3), never a bug in aigov.
-import { AigovError, type ErrorCode, type ExitCode } from '../errors.js';
+import { AigovError, asInternal, type ErrorCode, type ExitCode } from '../errors.js';
 
 export type FileUse = 'read' | 'write';
 
@@ -81,4 +81,14 @@ export function fileError(err: unknown, path: string | undefined, use?: FileUse,
   const d = describeErrno(errno, how);
   const userCode: ErrorCode = code ?? (how === 'write' ? 'E_FILE_UNWRITABLE' : 'E_FILE_UNREADABLE');
   return new AigovError(d.exitCode === 3 ? 'E_FILE_SYSTEM' : userCode, `${path ?? 'a file'}: ${d.reason}`, { exitCode: d.exitCode, location: path === undefined ? undefined : { file: path }, cause: err });
+}
+
+/**
+ * Anything thrown, as the error to report: an AigovError as it is, a
+ * file-system failure as the user's (or the machine's), anything else as a bug.
+ */
+export function classifyThrown(err: unknown, where: string): AigovError {
+  if (err instanceof AigovError) return err;
+  if (isFileSystemError(err)) return fileError(err, err.path)!;
+  return asInternal(err, where);
 }

@@ -208,3 +208,19 @@ describe('what the user must fix is found by validate, and eval calls no model',
     expect(server.requests.length).toBe(before);
   });
 });
+
+describe('replay fixtures the user must fix stop the run once, with exit 2', () => {
+  it.each<[string, (root: string) => void, RegExp]>([
+    ['a fixture file that is not YAML', (root) => writeFileSync(join(root, 'fixtures/inv.yaml'), 'recordings: [\n'), /^error E_USAGE: fixtures\/inv.yaml:\d+:\d+ invalid YAML/m],
+    ['a folder among the fixtures', (root) => mkdirSync(join(root, 'fixtures/inv.yaml')), /^error E_FILE_UNREADABLE: fixtures\/inv.yaml: is a folder, not a file/m],
+  ])('%s', async (_n, make, message) => {
+    const w = await pinned();
+    mkdirSync(join(w.root, 'fixtures'), { recursive: true });
+    make(w.root);
+    const r = await aigov(['eval', '--replay'], { cwd: w.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.match(/error E_/g)).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
+});
