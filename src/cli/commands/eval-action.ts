@@ -99,7 +99,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
 /** Where the reports go is checked before any model is called: a bad path found afterwards wastes the run. */
 function checkOutputs(output: string | undefined, summary: string | undefined): void {
   if (output !== undefined) {
-    // Commander takes the next word as the value even when it is an option: `-o --json`.
+    // Commander takes the next word as the value when it starts with "-" but is no known option: `-o -x.json`.
     if (output === '' || output.startsWith('-')) throw new UsageError(`-o needs a file name${output ? `, got the option "${output}"` : ''}`, { hint: output ? `for a file whose name starts with "-", write ./${output}` : 'for example -o report.json' });
     checkOutputPath({ path: output, label: '-o' });
     render.formatForFile(output);
