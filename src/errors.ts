@@ -24,7 +24,11 @@ export const ERROR_CODES = {
   E_PLAN_TOO_LARGE: 'an eval would run more case samples (cases × repeats) than the memory budget allows',
   E_NOT_GIT_REPO: 'the command needs git and a git repository (e.g. --changed-since), and there is none',
   E_UNKNOWN_REF: 'a git ref (branch, tag, commit) that the repository does not have',
-  E_INTERNAL: 'a bug in aigov',
+  E_INTERNAL: 'a bug in aigov: an exception inside an assertion, a provider adapter or a renderer (please report it)',
+  E_FILE_UNREADABLE: 'a file cannot be read: a folder where a file should be, a dangling or looping symbolic link, no permission, not a regular file',
+  E_FILE_UNWRITABLE: 'a file cannot be written: no permission, a read-only file system, a folder in its place',
+  E_OUTPUT_PATH: 'a report cannot be written there (-o, GITHUB_STEP_SUMMARY): a folder, a missing folder, no permission',
+  E_FILE_SYSTEM: 'the file system failed: disk full, an I/O error, too many open files',
   E_STORE: 'the run log could not be read or written',
   E_STORE_BUSY: 'the run log stayed locked by another writer',
   E_STORE_AUTH: 'the run log server refused the login',
@@ -69,6 +73,8 @@ export interface Problem extends Location {
   severity: 'error' | 'warning';
   message: string;
   hint?: string;
+  /** Only where the problem is of a class of its own, such as a file that cannot be read. */
+  code?: ErrorCode;
 }
 
 export function formatLocation(loc: Location): string {
@@ -78,9 +84,10 @@ export function formatLocation(loc: Location): string {
 }
 
 export function formatProblem(p: Problem): string {
+  const code = p.code ? ` ${p.code}${p.path ? '' : ':'}` : '';
   const path = p.path ? ` ${p.path}:` : '';
   const hint = p.hint ? ` (${p.hint})` : '';
-  return `${formatLocation(p)} ${p.severity}${path} ${p.message}${hint}`;
+  return `${formatLocation(p)} ${p.severity}${code}${path} ${p.message}${hint}`;
 }
 
 export class AigovError extends Error {
@@ -113,6 +120,27 @@ export class InvalidWorkspaceError extends AigovError {
     super('E_INVALID', errors.map(formatProblem).join('\n') || 'invalid workspace', { exitCode: 2 });
     this.problems = problems;
   }
+}
+
+/** What an internal error asks of the person who met it. */
+export const REPORT_A_BUG = 'this is a bug in aigov: please report it with the command you ran (--debug shows the stack)';
+
+/**
+ * A bug in aigov (exit 70): an exception where none was expected, inside an
+ * assertion, a provider adapter or a renderer. It stops the run; it is never a
+ * failed case, so a bug cannot pass for a worse prompt.
+ */
+export class InternalError extends AigovError {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super('E_INTERNAL', message, { exitCode: 70, hint: REPORT_A_BUG, cause: opts.cause });
+  }
+}
+
+/** An AigovError as it is; anything else thrown is a bug, wrapped with where it happened. */
+export function asInternal(err: unknown, where: string): AigovError {
+  if (err instanceof AigovError) return err;
+  const what = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+  return new InternalError(`${where}: ${what}`, { cause: err });
 }
 
 /** A gate failed: a deviation, a stale lock, an unmet promotion gate, a broken chain (exit 1). */

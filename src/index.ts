@@ -8,5 +8,5 @@ export { openStore } from './store/open.js';
 export type { Store, EventQuery } from './store/types.js';
 export type { Disposition, EventType, Impact, LoggedEvent, NewEvent } from './core/log/events.js';
 export type { EvalReport } from './core/eval/report.js';
-export { AigovError, UsageError, InvalidWorkspaceError, GateError, ProviderError, InterruptedError, TierError } from './errors.js';
+export { AigovError, UsageError, InvalidWorkspaceError, GateError, ProviderError, InterruptedError, TierError, InternalError } from './errors.js';
 export type { Problem, Location, ExitCode } from './errors.js';
