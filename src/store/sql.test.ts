@@ -23,6 +23,7 @@ describe('impactsOf', () => {
       { system: 'mail', ref: null, action: null },
     ]],
     ['an action without impacts', { data: { notified: true } }, []],
+    ['an action started (in doubt until it ends)', { type: 'action_started', data: { impacts: [{ system: 'erp', ref: 'INV-1' }] } }, [{ system: 'erp', ref: 'INV-1', action: null }]],
     ['a tag', { type: 'impact_tagged', data: { system: 'crm', ref: 'C-9', action: 'note' } }, [{ system: 'crm', ref: 'C-9', action: 'note' }]],
     ['another event type', { type: 'run_finished', data: { system: 'erp' } }, []],
   ])('indexes %s', (_what, change, expected) => {

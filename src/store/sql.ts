@@ -106,9 +106,10 @@ function impactRow(e: LoggedEvent, raw: unknown, what: string): ImpactRow {
 /** The downstream impacts an event declares, for the trace index. */
 export function impactsOf(e: LoggedEvent): ImpactRow[] {
   if (e.type === 'impact_tagged') return [impactRow(e, e.data, 'an impact_tagged event')];
-  if (e.type !== 'action_taken' || e.data.impacts === undefined) return [];
-  if (!Array.isArray(e.data.impacts)) throw new UsageError('data.impacts of an action_taken event must be a list');
-  return e.data.impacts.map((raw, n) => impactRow(e, raw, `data.impacts[${n}] of an action_taken event`));
+  // action_started too: an action in doubt (it never logged its end) may have touched the system.
+  if ((e.type !== 'action_taken' && e.type !== 'action_started') || e.data.impacts === undefined) return [];
+  if (!Array.isArray(e.data.impacts)) throw new UsageError(`data.impacts of an ${e.type} event must be a list`);
+  return e.data.impacts.map((raw, n) => impactRow(e, raw, `data.impacts[${n}] of an ${e.type} event`));
 }
 
 /**

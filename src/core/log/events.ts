@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'action_taken',
   'action_failed',
   'notification_sent',
+  'revert_started',
   'action_reverted',
   'impact_tagged',
   'tier_changed',

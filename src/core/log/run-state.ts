@@ -12,6 +12,17 @@ export interface RunState {
   actions: LoggedEvent[];
   reverted: LoggedEvent[];
   tags: LoggedEvent[];
+  /** action_started, action_failed, notification_sent, revert_started: in log order. */
+  actionsStarted: LoggedEvent[];
+  actionsFailed: LoggedEvent[];
+  notifications: LoggedEvent[];
+  revertsStarted: LoggedEvent[];
+  /** A person closed the run, which had started and never finished. */
+  abandoned?: LoggedEvent;
+  /** An action_started that no action_taken or action_failed followed: the action may have happened. */
+  inDoubt?: LoggedEvent;
+  /** A revert_started that no action_reverted followed: the reversal command may have run. */
+  revertInDoubt?: LoggedEvent;
   disposition?: Disposition;
   /** The output to act on: an override's corrected output, else the model's. */
   output?: unknown;
@@ -21,7 +32,7 @@ export interface RunState {
 }
 
 export function runState(runId: string, events: readonly LoggedEvent[]): RunState {
-  const s: RunState = { runId, automation: null, actions: [], reverted: [], tags: [], awaiting: null, rejected: false };
+  const s: RunState = { runId, automation: null, actions: [], reverted: [], tags: [], actionsStarted: [], actionsFailed: [], notifications: [], revertsStarted: [], awaiting: null, rejected: false };
   for (const e of events) {
     if (e.runId !== runId) continue;
     s.automation ??= e.automation;
@@ -43,11 +54,31 @@ export function runState(runId: string, events: readonly LoggedEvent[]): RunStat
         s.review = e;
         if (e.data.decision === 'override') s.output = e.data.output;
         break;
+      case 'action_started':
+        s.actionsStarted.push(e);
+        s.inDoubt = e;
+        break;
       case 'action_taken':
         s.actions.push(e);
+        s.inDoubt = undefined;
+        break;
+      case 'action_failed':
+        s.actionsFailed.push(e);
+        s.inDoubt = undefined;
+        break;
+      case 'notification_sent':
+        s.notifications.push(e);
+        break;
+      case 'revert_started':
+        s.revertsStarted.push(e);
+        s.revertInDoubt = e;
         break;
       case 'action_reverted':
         s.reverted.push(e);
+        s.revertInDoubt = undefined;
+        break;
+      case 'run_abandoned':
+        s.abandoned ??= e;
         break;
       case 'impact_tagged':
         s.tags.push(e);
@@ -61,10 +92,18 @@ export function runState(runId: string, events: readonly LoggedEvent[]): RunStat
   return s;
 }
 
-/** Every downstream impact of a run: its actions' and its later tags'. */
+/** Every downstream impact of a run: its actions', an action in doubt's, and its later tags'. */
 export function impactsOf(s: RunState): Impact[] {
   return [
     ...s.actions.flatMap((a) => (a.data.impacts as Impact[] | undefined) ?? []),
+    ...((s.inDoubt?.data.impacts as Impact[] | undefined) ?? []),
     ...s.tags.map((t) => ({ system: t.data.system as string, ref: t.data.ref as string | undefined, action: t.data.action as string | undefined })),
   ];
+}
+
+/** The seq of the run's newest event of one of `types`, or null: what a conditional append expects to be unchanged. */
+export function newestSeq(events: readonly LoggedEvent[], runId: string, types: readonly string[]): number | null {
+  let seq: number | null = null;
+  for (const e of events) if (e.runId === runId && types.includes(e.type) && (seq === null || e.seq > seq)) seq = e.seq;
+  return seq;
 }
