@@ -1,14 +1,15 @@
 // Reading the run log back: runs, one run's events, and traces from a downstream system.
 import { UsageError } from '../errors.js';
 import type { Disposition, LoggedEvent } from '../core/log/events.js';
-import { impactsOf, runState, type RunState } from '../core/log/run-state.js';
+import { actionStateOf, impactsOf, runState, type ActionState, type RunState } from '../core/log/run-state.js';
 import type { Store } from '../store/types.js';
 
 export interface RunRow {
   runId: string;
   automation: string | null;
   startedAt: string;
-  status: 'running' | 'finished' | 'failed';
+  /** `running`: started, with no end yet (see `--stale`); `abandoned`: closed by a person. */
+  status: 'running' | 'finished' | 'failed' | 'abandoned';
   disposition: Disposition | null;
   decision: string | null;
   promptVersion: number | null;
@@ -17,6 +18,8 @@ export interface RunRow {
   costUsd: number | null;
   durationMs: number | null;
   impacts: string[];
+  /** Where its action stands; `in_doubt`: started and never recorded its end, so it may have happened. */
+  actionState: ActionState | null;
 }
 
 export async function loadRun(store: Store, runId: string): Promise<{ events: LoggedEvent[]; state: RunState }> {
@@ -32,7 +35,7 @@ export function runRow(s: RunState): RunRow {
     runId: s.runId,
     automation: s.automation,
     startedAt: s.started?.at ?? '',
-    status: s.failed ? 'failed' : s.finished ? 'finished' : 'running',
+    status: s.failed ? 'failed' : s.finished ? 'finished' : s.abandoned ? 'abandoned' : 'running',
     disposition: s.disposition ?? null,
     decision: (s.review?.data.decision as string | undefined) ?? null,
     promptVersion: started?.prompt?.version ?? null,
@@ -41,6 +44,7 @@ export function runRow(s: RunState): RunRow {
     costUsd: finished?.costUsd ?? null,
     durationMs: finished?.durationMs ?? (s.failed?.data.durationMs as number | undefined) ?? null,
     impacts: impactsOf(s).map((i) => `${i.system}${i.ref ? `:${i.ref}` : ''}`),
+    actionState: actionStateOf(s),
   };
 }
 
@@ -48,6 +52,8 @@ export interface RunFilter {
   automation?: string;
   since?: string;
   disposition?: Disposition;
+  /** Only runs that started before this time (ISO 8601) and have no end: `--stale`. */
+  staleBefore?: string;
   limit?: number;
 }
 
@@ -63,14 +69,16 @@ export async function listRuns(store: Store, f: RunFilter): Promise<RunRow[]> {
   let size = f.limit === undefined ? undefined : Math.max(50, f.limit);
   let oldestSeen = Number.POSITIVE_INFINITY;
   for (;;) {
-    const batch = await store.query({ types: [anchor], automation: f.automation, since: f.since, order: 'desc', limit: size });
+    const batch = await store.query({ types: [anchor], automation: f.automation, since: f.since, until: f.staleBefore, order: 'desc', limit: size });
     for (const e of batch) {
       if (e.seq >= oldestSeen) continue;
       oldestSeen = e.seq;
       if (f.disposition && e.data.disposition !== f.disposition) continue;
       const { state } = await loadRun(store, e.runId!);
       if (since !== undefined && !(Date.parse(state.started?.at ?? '') >= since)) continue;
-      rows.push(runRow(state));
+      const row = runRow(state);
+      if (f.staleBefore !== undefined && row.status !== 'running') continue;
+      rows.push(row);
       if (f.limit && rows.length >= f.limit) return rows;
     }
     if (size === undefined || batch.length < size) return rows;
@@ -83,6 +91,8 @@ export interface TraceRow extends RunRow {
   ref: string | null;
   action: string | null;
   at: string;
+  /** From an action that started and never recorded its end: it may have touched the record. */
+  inDoubt: boolean;
 }
 
 /** Every run that touched a downstream system (or one record in it), newest first. */
@@ -97,10 +107,13 @@ export async function trace(store: Store, q: { system: string; ref?: string; lim
       state = (await loadRun(store, e.runId)).state;
       states.set(e.runId, state);
     }
-    const impacts = e.type === 'action_taken' ? ((e.data.impacts as { system: string; ref?: string; action?: string }[]) ?? []) : [e.data as { system: string; ref?: string; action?: string }];
+    // A started action shows only while in doubt; once it ended, its action_taken stands for it.
+    if (e.type === 'action_started' && state.inDoubt?.seq !== e.seq) continue;
+    const acted = e.type === 'action_taken' || e.type === 'action_started';
+    const impacts = acted ? ((e.data.impacts as { system: string; ref?: string; action?: string }[]) ?? []) : [e.data as { system: string; ref?: string; action?: string }];
     for (const i of impacts) {
       if (i.system !== q.system || (q.ref && i.ref !== q.ref)) continue;
-      rows.push({ ...runRow(state), system: i.system, ref: i.ref ?? null, action: i.action ?? (e.type === 'action_taken' ? 'act' : null), at: e.at });
+      rows.push({ ...runRow(state), system: i.system, ref: i.ref ?? null, action: i.action ?? (acted ? 'act' : null), at: e.at, inDoubt: e.type === 'action_started' });
     }
   }
   return rows;

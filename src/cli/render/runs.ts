@@ -6,7 +6,21 @@ import type { Output } from '../output.js';
 import { ms, usd } from './format.js';
 
 const conf = (c: number | null): string => (c === null ? '-' : c.toFixed(2));
-const state = (r: RunRow): string => (r.status === 'finished' ? `${r.disposition}${r.decision ? ` -> ${r.decision}` : ''}` : r.status);
+const ACTION: Record<string, string> = { taken: 'acted', failed: 'action failed', in_doubt: 'ACTION IN DOUBT', reverted: 'reverted', revert_in_doubt: 'REVERT IN DOUBT' };
+const state = (r: RunRow): string => {
+  const run = r.status === 'finished' ? `${r.disposition}${r.decision ? ` -> ${r.decision}` : ''}` : r.status;
+  return r.actionState ? `${run}, ${ACTION[r.actionState] ?? r.actionState}` : run;
+};
+
+/** One line above a run's events: where it stands, and a warning when its action is in doubt. */
+export function describeRun(r: RunRow): string {
+  const line = `run ${r.runId} (${r.automation ?? '?'}): ${state(r)}`;
+  if (r.actionState === 'in_doubt') return `${line}
+  its action started and never recorded its end: it may have touched ${r.impacts.join(', ') || 'its downstream systems'}`;
+  if (r.actionState === 'revert_in_doubt') return `${line}
+  a revert started and never recorded its result: the reversal command may have run`;
+  return line;
+}
 
 function table(o: Output, head: string[]): Table.Table {
   return new Table({ head, style: { head: o.color ? ['bold'] : [], border: o.color ? ['grey'] : [] } });
@@ -22,7 +36,7 @@ export function renderRuns(rows: readonly RunRow[], o: Output): string {
 export function renderTrace(rows: readonly TraceRow[], o: Output): string {
   if (!rows.length) return 'no runs touched it';
   const t = table(o, ['at', 'system', 'ref', 'action', 'run', 'automation', 'prompt', 'model', 'state']);
-  for (const r of rows) t.push([r.at, r.system, r.ref ?? '', r.action ?? '', r.runId, r.automation ?? '', r.promptVersion === null ? '-' : `v${r.promptVersion}`, r.model ?? '-', state(r)]);
+  for (const r of rows) t.push([r.at, r.system, r.ref ?? '', `${r.action ?? ''}${r.inDoubt ? ' (in doubt)' : ''}`, r.runId, r.automation ?? '', r.promptVersion === null ? '-' : `v${r.promptVersion}`, r.model ?? '-', state(r)]);
   return t.toString();
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventType, LoggedEvent } from './events.js';
-import { impactsOf, newestSeq, runState } from './run-state.js';
+import { actionStateOf, impactsOf, newestSeq, runState } from './run-state.js';
 
 let seq = 0;
 function ev(type: EventType, data: Record<string, unknown> = {}, runId = 'r1', automation = 'inv'): LoggedEvent {
@@ -102,5 +102,23 @@ describe('newestSeq', () => {
     expect(newestSeq(events, 'r1', ['review_resolved', 'action_started'])).toBe(events[4].seq);
     expect(newestSeq(events, 'r2', ['action_started'])).toBeNull();
     expect(newestSeq([], 'r1', ['run_started'])).toBeNull();
+  });
+});
+
+describe('actionStateOf', () => {
+  const ok = { result: { ok: true } };
+  it.each([
+    ['none', [], null],
+    ['taken', ['action_started', 'action_taken'], 'taken'],
+    ['failed', ['action_started', 'action_failed'], 'failed'],
+    ['in doubt', ['action_started'], 'in_doubt'],
+    ['failed, then in doubt on a retry', ['action_started', 'action_failed', 'action_started'], 'in_doubt'],
+    ['revert in doubt', ['action_started', 'action_taken', 'revert_started'], 'revert_in_doubt'],
+    ['a revert that failed leaves it taken', ['action_started', 'action_taken', 'revert_started', 'action_reverted:failed'], 'taken'],
+    ['reverted', ['action_started', 'action_taken', 'revert_started', 'action_reverted:ok'], 'reverted'],
+    ['an action in doubt, reverted by force', ['action_started', 'revert_started', 'action_reverted:ok'], 'reverted'],
+  ] as const)('%s', (_n, types, want) => {
+    const events = [started(), finished('auto'), ...types.map((t) => (t.startsWith('action_reverted') ? ev('action_reverted', t.endsWith(':ok') ? ok : { result: { ok: false } }) : ev(t as EventType)))];
+    expect(actionStateOf(runState('r1', events))).toBe(want);
   });
 });

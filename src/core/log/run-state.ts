@@ -1,6 +1,12 @@
 // A run's state, folded from its events. Nothing is ever updated in place: the
 // latest review decision and every action are read back from the log. Pure.
-import type { Disposition, Impact, LoggedEvent } from './events.js';
+import type { Disposition, EventType, Impact, LoggedEvent } from './events.js';
+
+/** The events that end a run: it has at most one, which conditional appends enforce. */
+export const RUN_ENDS: readonly EventType[] = ['run_finished', 'run_failed', 'run_abandoned'];
+
+/** Where a run's action stands, for `aigov runs` and `trace`: null when it took none. */
+export type ActionState = 'taken' | 'failed' | 'in_doubt' | 'reverted' | 'revert_in_doubt';
 
 export interface RunState {
   runId: string;
@@ -106,4 +112,13 @@ export function newestSeq(events: readonly LoggedEvent[], runId: string, types: 
   let seq: number | null = null;
   for (const e of events) if (e.runId === runId && types.includes(e.type) && (seq === null || e.seq > seq)) seq = e.seq;
   return seq;
+}
+
+export function actionStateOf(s: RunState): ActionState | null {
+  if (s.reverted.some((r) => (r.data.result as { ok?: boolean } | undefined)?.ok)) return 'reverted';
+  if (s.revertInDoubt) return 'revert_in_doubt';
+  if (s.inDoubt) return 'in_doubt';
+  if (s.actions.length > 0) return 'taken';
+  if (s.actionsFailed.length > 0) return 'failed';
+  return null;
 }
