@@ -79,6 +79,7 @@ describe('listRuns', () => {
       costUsd: 0.002,
       durationMs: 40,
       impacts: ['erp:INV-1'],
+      actionState: 'taken',
     });
     expect(rows.find((r) => r.runId === 'c')).toMatchObject({ durationMs: 7, confidence: null, costUsd: null });
     expect(rows.find((r) => r.runId === 'd')).toMatchObject({ promptVersion: 4, durationMs: null });
@@ -177,5 +178,16 @@ describe('trace', () => {
     expect((await trace(store, { system: 'erp', limit: 1 })).map((r) => r.ref)).toEqual(['INV-2']);
     expect(await trace(store, { system: 'erp', ref: 'INV-404' })).toEqual([]);
     expect(await trace(store, { system: 'billing' })).toEqual([]);
+  });
+
+  it('shows an action that started and never ended as in doubt, and one that ended once, also under a limit', async () => {
+    await log({ id: 'doubt', at: '2026-11-04T08:00:00.000Z' }, { id: 'done', at: '2026-11-04T09:00:00.000Z' });
+    const started = (runId: string, ref: string): NewEvent => ({ type: 'action_started', automation: 'inv', runId, data: { impacts: [{ system: 'erp', ref }] } });
+    await store.append([started('doubt', 'INV-7'), started('done', 'INV-8'), { type: 'action_taken', automation: 'inv', runId: 'done', data: { impacts: [{ system: 'erp', ref: 'INV-8' }] } }]);
+    expect((await trace(store, { system: 'erp', limit: 2 })).map((r) => [r.runId, r.ref, r.inDoubt, r.actionState])).toEqual([
+      ['done', 'INV-8', false, 'taken'],
+      ['doubt', 'INV-7', true, 'in_doubt'],
+    ]);
+    expect((await trace(store, { system: 'erp', ref: 'INV-7' })).map((r) => r.runId)).toEqual(['doubt']);
   });
 });

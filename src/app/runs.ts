@@ -97,24 +97,32 @@ export interface TraceRow extends RunRow {
 
 /** Every run that touched a downstream system (or one record in it), newest first. */
 export async function trace(store: Store, q: { system: string; ref?: string; limit?: number }): Promise<TraceRow[]> {
-  const touches = await store.query({ system: q.system, ref: q.ref, order: 'desc', limit: q.limit });
   const states = new Map<string, RunState>();
-  const rows: TraceRow[] = [];
-  for (const e of touches) {
-    if (!e.runId) continue;
-    let state = states.get(e.runId);
-    if (!state) {
-      state = (await loadRun(store, e.runId)).state;
-      states.set(e.runId, state);
+  // An action that ended is indexed twice (started, taken) and shows once, so
+  // `limit` touches may need more index rows: read twice as many, and more if short.
+  let size = q.limit === undefined ? undefined : q.limit * 2;
+  for (;;) {
+    const touches = await store.query({ system: q.system, ref: q.ref, order: 'desc', limit: size });
+    const rows: TraceRow[] = [];
+    let counted = 0;
+    for (const e of touches) {
+      if (!e.runId || (q.limit !== undefined && counted >= q.limit)) continue;
+      let state = states.get(e.runId);
+      if (!state) {
+        state = (await loadRun(store, e.runId)).state;
+        states.set(e.runId, state);
+      }
+      // A started action shows only while in doubt; once it ended, its action_taken stands for it.
+      if (e.type === 'action_started' && state.inDoubt?.seq !== e.seq) continue;
+      counted += 1;
+      const acted = e.type === 'action_taken' || e.type === 'action_started';
+      const impacts = acted ? ((e.data.impacts as { system: string; ref?: string; action?: string }[]) ?? []) : [e.data as { system: string; ref?: string; action?: string }];
+      for (const i of impacts) {
+        if (i.system !== q.system || (q.ref && i.ref !== q.ref)) continue;
+        rows.push({ ...runRow(state), system: i.system, ref: i.ref ?? null, action: i.action ?? (acted ? 'act' : null), at: e.at, inDoubt: e.type === 'action_started' });
+      }
     }
-    // A started action shows only while in doubt; once it ended, its action_taken stands for it.
-    if (e.type === 'action_started' && state.inDoubt?.seq !== e.seq) continue;
-    const acted = e.type === 'action_taken' || e.type === 'action_started';
-    const impacts = acted ? ((e.data.impacts as { system: string; ref?: string; action?: string }[]) ?? []) : [e.data as { system: string; ref?: string; action?: string }];
-    for (const i of impacts) {
-      if (i.system !== q.system || (q.ref && i.ref !== q.ref)) continue;
-      rows.push({ ...runRow(state), system: i.system, ref: i.ref ?? null, action: i.action ?? (acted ? 'act' : null), at: e.at, inDoubt: e.type === 'action_started' });
-    }
+    if (size === undefined || q.limit === undefined || counted >= q.limit || touches.length < size) return rows;
+    size *= 2;
   }
-  return rows;
 }
