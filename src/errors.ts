@@ -35,7 +35,7 @@ export const ERROR_CODES = {
   E_REVERT_FAILED: 'the reversal command failed',
   E_CONFLICT: 'another caller changed the run first (a racing review, act or revert); nothing was written',
   E_ALREADY_ACTED: 'the run was already acted on: an action is never repeated',
-  E_IN_DOUBT: 'an action or a revert started and never recorded its end: it may have happened',
+  E_IN_DOUBT: 'an action or a revert started and has not recorded its end: it may have happened',
   E_ALREADY_RESOLVED: 'the run was already decided in review: decisions are final',
   E_RUN_ENDED: 'the run has already ended: only a run that started and never finished can be closed',
   E_CONFIDENCE: 'a confidence passed to the library is not a finite number from 0 to 1',

@@ -81,7 +81,7 @@ function refuseUnlessActable(s: RunState): void {
   if (s.awaiting === 'review') throw new TierError('E_AWAITING_REVIEW', `run ${id} is waiting in the review queue (low confidence)`, { hint: `aigov review approve ${id}` });
   if (s.awaiting === 'approval') throw new TierError('E_APPROVAL_REQUIRED', `run ${id} is tier 1: a person must approve it before any action`, { hint: `aigov review approve ${id}` });
   if (s.inDoubt) {
-    throw new TierError('E_IN_DOUBT', `run ${id} started an action at ${s.inDoubt.at} that never recorded its end: it may have happened, so it is not run again`, {
+    throw new TierError('E_IN_DOUBT', `run ${id} started an action at ${s.inDoubt.at} that has not recorded its end (it is still running, or its process died): it may have happened, so it is not run again`, {
       hint: `check ${describeImpacts(s.inDoubt.data.impacts)} by hand; \`aigov runs show ${id}\` has the details`,
     });
   }

@@ -64,13 +64,13 @@ function actionToRevert(s: RunState, force: boolean): LoggedEvent {
   const id = s.runId;
   if (s.reverted.some((r) => (r.data.result as CommandResult | undefined)?.ok)) throw new GateError('E_ALREADY_REVERTED', `run ${id} was already reverted`);
   if (s.revertInDoubt && !force) {
-    throw new GateError('E_IN_DOUBT', `a revert of run ${id} started at ${s.revertInDoubt.at} and never recorded its result: the reversal command may have run`, {
+    throw new GateError('E_IN_DOUBT', `a revert of run ${id} started at ${s.revertInDoubt.at} and has not recorded its result (it is still running, or its process died): the reversal command may have run`, {
       hint: `check the downstream system; \`aigov revert ${id} --force\` runs the reversal command again`,
     });
   }
   if (s.inDoubt) {
     if (!force) {
-      throw new GateError('E_IN_DOUBT', `the action of run ${id} started at ${s.inDoubt.at} and never recorded its end: it may or may not have happened`, {
+      throw new GateError('E_IN_DOUBT', `the action of run ${id} started at ${s.inDoubt.at} and has not recorded its end (it is still running, or its process died): it may or may not have happened`, {
         hint: `check the downstream system; \`aigov revert ${id} --force\` runs the reversal command anyway (it is told the action is in doubt)`,
       });
     }

@@ -8,7 +8,7 @@ export async function killableOnSecondCtrlC<T>(o: Output, what: string, fn: (sig
   let presses = 0;
   const onSigint = (): void => {
     presses += 1;
-    if (presses === 1) o.err(`\n${what} is still running; press Ctrl-C again to kill it (the attempt is recorded)`);
+    if (presses === 1) o.err(`\ninterrupted: ${what} is not stopped halfway by one Ctrl-C; press Ctrl-C again to kill it (the attempt is recorded)`);
     else controller.abort();
   };
   process.on('SIGINT', onSigint);

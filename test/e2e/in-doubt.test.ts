@@ -119,7 +119,7 @@ describe.each(storeBackends('in doubt'))('killed mid-action: $name', (backend) =
     ]);
     expect(JSON.parse(list.stdout) as RunRow[]).toEqual([expect.objectContaining({ runId, actionState: 'in_doubt', impacts: ['erp:INV-77'] })]);
     expect(table.stdout).toMatch(new RegExp(`${runId}.*ACTION IN DOUBT`));
-    expect(show.stdout).toContain('its action started and never recorded its end: it may have touched erp:INV-77');
+    expect(show.stdout).toContain('its action started and has not recorded its end: it may have touched erp:INV-77');
     expect((JSON.parse(traced.stdout) as TraceRow[]).map((r) => [r.runId, r.ref, r.action, r.inDoubt])).toEqual([[runId, 'INV-77', 'book', true]]);
     expect(tracedText.stdout).toContain('book (in doubt)');
 
@@ -130,7 +130,7 @@ describe.each(storeBackends('in doubt'))('killed mid-action: $name', (backend) =
 
     const refused = await cli('revert', runId, '--reason', 'unsure it booked', '--as', 'ann@example.com');
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toContain('never recorded its end: it may or may not have happened');
+    expect(refused.stderr).toContain('has not recorded its end (it is still running, or its process died): it may or may not have happened');
     expect(refused.stderr).toContain('--force');
     expect(existsSync(join(w.root, 'unbooked.json'))).toBe(false);
 

@@ -89,7 +89,7 @@ describe.each(storeBackends('runs close'))('runs that never finished, and racing
       await gov.act(h.id, () => undefined, { impacts: [{ system: 'erp', ref: `INV-${pair}` }] });
       const [a, b] = await Promise.all([0, 1].map(() => cli('revert', h.id, '--reason', 'wrong', '--as', 'ann@example.com')));
       expect([a.exitCode, b.exitCode].sort(), `pair ${pair}: ${a.stderr} ${b.stderr}`).toEqual([0, 1]);
-      expect((a.exitCode ? a : b).stderr).toMatch(/changed since it was read|already reverted|never recorded its result/);
+      expect((a.exitCode ? a : b).stderr).toMatch(/changed since it was read|already reverted|has not recorded its result/);
       const log = join(w.root, 'unbooked.log');
       expect(existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l === h.id) : []).toHaveLength(1);
     }

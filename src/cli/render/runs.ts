@@ -16,9 +16,9 @@ const state = (r: RunRow): string => {
 export function describeRun(r: RunRow): string {
   const line = `run ${r.runId} (${r.automation ?? '?'}): ${state(r)}`;
   if (r.actionState === 'in_doubt') return `${line}
-  its action started and never recorded its end: it may have touched ${r.impacts.join(', ') || 'its downstream systems'}`;
+  its action started and has not recorded its end: it may have touched ${r.impacts.join(', ') || 'its downstream systems'}`;
   if (r.actionState === 'revert_in_doubt') return `${line}
-  a revert started and never recorded its result: the reversal command may have run`;
+  a revert started and has not recorded its result: the reversal command may have run`;
   return line;
 }
 
