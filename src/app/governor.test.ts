@@ -396,8 +396,8 @@ describe('gov.act', () => {
     const base = { automation: 'retired', runId: 'r-retired' };
     await withLog((store) =>
       store.append([
-        { ...base, type: 'run_started', data: { tier: 3 } },
-        { ...base, type: 'run_finished', data: { output: 'x', disposition: 'auto' } },
+        { ...base, type: 'run_started', data: { tier: 3, prompt: { id: 'old', version: 1, sha256: 'ab' }, model: { requested: 'fast', resolved: 'openai:m' } } },
+        { ...base, type: 'run_finished', data: { output: 'x', confidence: 0.99, disposition: 'auto' } },
       ]),
     );
     await expect(gov.act('r-retired', () => 1, { impacts: [] })).rejects.toThrow(/automation "retired", which is not in this workspace/);

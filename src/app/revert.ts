@@ -78,7 +78,7 @@ function actionToRevert(s: RunState, force: boolean): LoggedEvent {
   }
   const taken = s.actions[s.actions.length - 1];
   if (taken) return taken;
-  if (s.actionsFailed.length > 0) throw new GateError('E_NOTHING_TO_REVERT', `the action of run ${id} failed (${failure(s.actionsFailed.at(-1)!)}); there is nothing to revert`);
+  if (s.actionFailures.length > 0) throw new GateError('E_NOTHING_TO_REVERT', `the action of run ${id} failed (${failure(s.actionFailures.at(-1)!)}); there is nothing to revert`);
   throw new GateError('E_NOTHING_TO_REVERT', `run ${id} took no action; there is nothing to revert`);
 }
 

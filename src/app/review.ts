@@ -1,29 +1,37 @@
 // The human review queue: runs below their confidence threshold, and tier-1 runs awaiting approval.
 import { GateError, UsageError } from '../errors.js';
 import type { EventType } from '../core/log/events.js';
-import { newestSeq, runState } from '../core/log/run-state.js';
+import { newestSeq } from '../core/log/run-state.js';
 import type { Store } from '../store/types.js';
 import type { RecordedIdentity } from './identity.js';
-import { loadRun, runRow, type RunRow } from './runs.js';
+import { loadRun, rowsOfRecords, type RunRow } from './runs.js';
 
 export type Decision = 'approve' | 'override' | 'reject';
 
 export interface PendingRun extends RunRow {
-  awaiting: 'review' | 'approval';
+  awaiting: 'review' | 'approval' | 'audit';
   output: unknown;
 }
 
-export async function pendingReviews(store: Store, f: { automation?: string } = {}): Promise<PendingRun[]> {
-  const events = await store.query({ types: ['run_finished', 'review_resolved'], automation: f.automation, order: 'asc' });
-  const byRun = new Map<string, typeof events>();
-  for (const e of events) if (e.runId) byRun.set(e.runId, [...(byRun.get(e.runId) ?? []), e]);
-  const out: PendingRun[] = [];
-  for (const [runId, evs] of byRun) {
-    const s = runState(runId, evs);
-    if (!s.awaiting) continue;
-    const full = (await loadRun(store, runId)).state;
-    out.push({ ...runRow(full), awaiting: s.awaiting, output: full.output });
+/**
+ * The review queue, oldest first, a page at a time: the runs table's index of
+ * runs a person still has to decide (or, with `audit`, of runs sampled for the
+ * audit queue and not audited yet), with each run's output read from its
+ * run_finished event.
+ */
+export async function* pendingReviewPages(store: Store, f: { automation?: string; audit?: boolean } = {}): AsyncIterable<PendingRun[]> {
+  const q = { automation: f.automation, order: 'asc' as const, ...(f.audit ? { auditPending: true } : { awaiting: true }) };
+  for await (const page of store.queryRuns(q)) {
+    const rows = await rowsOfRecords(store, page);
+    const finished = await store.query({ runIds: page.map((r) => r.runId), types: ['run_finished'] });
+    const output = new Map(finished.map((e) => [e.runId, e.type === 'run_finished' ? e.data.output : undefined]));
+    yield page.map((r, n) => ({ ...rows[n], awaiting: f.audit ? 'audit' : (r.awaiting ?? 'review'), output: output.get(r.runId) }));
   }
+}
+
+export async function pendingReviews(store: Store, f: { automation?: string; audit?: boolean } = {}): Promise<PendingRun[]> {
+  const out: PendingRun[] = [];
+  for await (const page of pendingReviewPages(store, f)) out.push(...page);
   return out;
 }
 

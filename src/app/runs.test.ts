@@ -7,7 +7,7 @@ import type { Disposition, NewEvent } from '../core/log/events.js';
 import { UsageError } from '../errors.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
-import { listRuns, loadRun, trace } from './runs.js';
+import { listRuns, loadRun, runRow, trace } from './runs.js';
 
 let root: string;
 let store: Store;
@@ -189,5 +189,33 @@ describe('trace', () => {
       ['doubt', 'INV-7', true, 'in_doubt'],
     ]);
     expect((await trace(store, { system: 'erp', ref: 'INV-7' })).map((r) => r.runId)).toEqual(['doubt']);
+  });
+});
+
+describe('action state', () => {
+  const impacts = [{ system: 'erp', ref: 'INV-1' }];
+  const data: Record<string, Record<string, unknown>> = {
+    action_started: { impacts },
+    action_taken: { impacts },
+    action_failed: { error: { type: 'Error', message: 'erp down' } },
+    revert_started: { by: 'ann', reason: 'wrong' },
+    'action_reverted:ok': { by: 'ann', reason: 'wrong', result: { ok: true } },
+    'action_reverted:failed': { by: 'ann', reason: 'wrong', result: { ok: false } },
+  };
+  it.each([
+    ['none', [], null],
+    ['taken', ['action_started', 'action_taken'], 'taken'],
+    ['failed', ['action_started', 'action_failed'], 'failed'],
+    ['in doubt', ['action_started'], 'in_doubt'],
+    ['failed, then in doubt on a retry', ['action_started', 'action_failed', 'action_started'], 'in_doubt'],
+    ['a revert that has not ended leaves it taken', ['action_started', 'action_taken', 'revert_started'], 'taken'],
+    ['a revert that failed leaves it taken', ['action_started', 'action_taken', 'revert_started', 'action_reverted:failed'], 'taken'],
+    ['reverted', ['action_started', 'action_taken', 'revert_started', 'action_reverted:ok'], 'reverted'],
+    ['an action in doubt, reverted with --force', ['action_started', 'revert_started', 'action_reverted:ok'], 'reverted'],
+  ] as const)('%s: the same from the events and from the runs table', async (_n, types, want) => {
+    await log({ id: 'x' });
+    for (const t of types) await store.append([{ type: t.split(':')[0] as NewEvent['type'], automation: 'inv', runId: 'x', data: data[t] }]);
+    expect(runRow((await loadRun(store, 'x')).state).actionState).toBe(want);
+    expect((await listRuns(store, {}))[0]).toMatchObject({ runId: 'x', actionState: want });
   });
 });

@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../core/canonical.js';
 import { GENESIS, createVerifier } from '../core/log/chain.js';
-import type { LoggedEvent, NewEvent } from '../core/log/events.js';
+import { EVENT_FORMAT, type LoggedEvent, type NewEvent } from '../core/log/events.js';
+import { finishedData, startedData } from '../../test/support/events.js';
 import { ConflictError, UsageError } from '../errors.js';
 import { storeBackends, type Opened } from '../../test/support/stores.js';
 import type { EventQuery, Store } from './types.js';
@@ -14,16 +15,16 @@ const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOSt
 
 // seq:                                                                                   1..9
 const dataset: NewEvent[] = [
-  { type: 'run_started', automation: 'inv', runId: 'r1', at: at(0), data: { prompt: { id: 'inv', version: 3 } } },
-  { type: 'run_finished', automation: 'inv', runId: 'r1', at: at(1), data: { output: 'travel', confidence: 0.93 } },
+  { type: 'run_started', automation: 'inv', runId: 'r1', at: at(0), data: startedData({ prompt: { id: 'inv', version: 3, sha256: 'ab' } }) },
+  { type: 'run_finished', automation: 'inv', runId: 'r1', at: at(1), data: finishedData({ output: 'travel', confidence: 0.93 }) },
   {
     type: 'action_taken', automation: 'inv', runId: 'r1', actor: 'erp-bot', at: at(2),
     data: { impacts: [{ system: 'erp', ref: 'INV-1', action: 'book' }, { system: 'mail', ref: 'M-1' }], notified: true },
   },
-  { type: 'run_started', automation: 'triage', runId: 'r2', at: at(3), data: {} },
+  { type: 'run_started', automation: 'triage', runId: 'r2', at: at(3), data: startedData() },
   { type: 'run_failed', automation: 'triage', runId: 'r2', at: at(4), data: { error: { type: 'timeout', message: 'slow' } } },
   { type: 'impact_tagged', automation: 'triage', runId: 'r2', at: at(5), data: { system: 'erp', ref: 'INV-2', action: 'flag' } },
-  { type: 'run_started', automation: 'inv', runId: 'r3', at: at(6), data: {} },
+  { type: 'run_started', automation: 'inv', runId: 'r3', at: at(6), data: startedData() },
   {
     type: 'action_taken', automation: 'inv', runId: 'r3', at: at(7),
     data: { impacts: [{ system: 'erp', ref: 'INV-1', action: 'amend' }, { system: 'erp', ref: 'INV-1', action: 'note' }] },
@@ -68,7 +69,7 @@ async function expectValidChain(store: Store, count: number): Promise<void> {
   expect(await store.head()).toEqual(verifier.head);
 }
 
-const ev = (n: number, extra: Partial<NewEvent> = {}): NewEvent => ({ type: 'run_started', automation: 'a', runId: `r${n}`, data: { n }, ...extra });
+const ev = (n: number, extra: Partial<NewEvent> = {}): NewEvent => ({ type: 'run_started', automation: 'a', runId: `r${n}`, data: startedData({ n }), ...extra });
 
 describe.each(backends)('store contract: $name', (backend) => {
   let opened: Opened;
@@ -92,7 +93,7 @@ describe.each(backends)('store contract: $name', (backend) => {
 
   it('appends one event, then a batch, chained and contiguous', async () => {
     const [first] = await store.append([ev(1)]);
-    expect(first).toMatchObject({ seq: 1, v: 1, prevHash: GENESIS, type: 'run_started', automation: 'a', runId: 'r1', actor: null, data: { n: 1 } });
+    expect(first).toMatchObject({ seq: 1, v: EVENT_FORMAT, prevHash: GENESIS, type: 'run_started', automation: 'a', runId: 'r1', actor: null, data: { n: 1 } });
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(Date.parse(first.at)).not.toBeNaN();
     const batch = await store.append([ev(2), ev(3), ev(4)]);
@@ -162,7 +163,7 @@ describe.each(backends)('store contract: $name', (backend) => {
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     const tail = await all(store.scan(3999));
     expect(tail.map((e) => e.seq)).toEqual(Array.from({ length: 502 }, (_, i) => 3999 + i));
-    expect(tail[0].data).toEqual({ n: 3999 });
+    expect(tail[0].data).toEqual(startedData({ n: 3999 }));
     await expectValidChain(store, total);
   });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createVerifier } from '../core/log/chain.js';
+import { startedData } from '../../test/support/events.js';
 import { storeBackends, type Opened } from '../../test/support/stores.js';
 
 const REGISTER_TS = fileURLToPath(new URL('../../test/support/register-ts.mjs', import.meta.url));
@@ -102,7 +103,7 @@ describe.each(storeBackends('conditional append race'))('racing conditional appe
     racers.push(...(await Promise.all(['ann', 'bob'].map((me) => startRacer(script, [opened.url, opened.root, me])))));
     for (let pair = 0; pair < PAIRS; pair++) {
       const runId = `race-${pair}`;
-      await opened.store.append([{ type: 'run_started', runId, data: {} }]);
+      await opened.store.append([{ type: 'run_started', runId, data: startedData() }]);
       // Half the runs already carry a decision, so both null and a seq are raced on.
       if (pair % 2 === 1) await opened.store.append([{ type: 'review_resolved', runId, data: { decision: 'reject', reviewer: 'earlier' } }]);
       expect(await Promise.all(racers.map((r) => r.say(`read ${runId}`)))).toEqual(['read', 'read']);

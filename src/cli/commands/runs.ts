@@ -48,7 +48,7 @@ export const defineRuns: DefineCommand = (program, wrap) => {
         return withStore(g.root, async (store) => {
           const { events, state } = await loadRun(store, runId);
           if (o.json) o.out(JSON.stringify(events, null, 2));
-          else o.out(`${describeRun(runRow(state))}\n${renderEvents(events)}`);
+          else o.out(`${describeRun(runRow(state), { revertInDoubt: state.revertInDoubt !== undefined })}\n${renderEvents(events)}`);
           return 0;
         });
       }),

@@ -6,20 +6,18 @@ import type { Output } from '../output.js';
 import { ms, usd } from './format.js';
 
 const conf = (c: number | null): string => (c === null ? '-' : c.toFixed(2));
-const ACTION: Record<string, string> = { taken: 'acted', failed: 'action failed', in_doubt: 'ACTION IN DOUBT', reverted: 'reverted', revert_in_doubt: 'REVERT IN DOUBT' };
+const ACTION: Record<string, string> = { taken: 'acted', failed: 'action failed', in_doubt: 'ACTION IN DOUBT', reverted: 'reverted' };
 const state = (r: RunRow): string => {
   const run = r.status === 'finished' ? `${r.disposition}${r.decision ? ` -> ${r.decision}` : ''}` : r.status;
   return r.actionState ? `${run}, ${ACTION[r.actionState] ?? r.actionState}` : run;
 };
 
-/** One line above a run's events: where it stands, and a warning when its action is in doubt. */
-export function describeRun(r: RunRow): string {
-  const line = `run ${r.runId} (${r.automation ?? '?'}): ${state(r)}`;
-  if (r.actionState === 'in_doubt') return `${line}
-  its action started and has not recorded its end: it may have touched ${r.impacts.join(', ') || 'its downstream systems'}`;
-  if (r.actionState === 'revert_in_doubt') return `${line}
-  a revert started and has not recorded its result: the reversal command may have run`;
-  return line;
+/** One line above a run's events: where it stands, and a warning when its action or a revert is in doubt. */
+export function describeRun(r: RunRow, opts: { revertInDoubt?: boolean } = {}): string {
+  const lines = [`run ${r.runId} (${r.automation ?? '?'}): ${state(r)}`];
+  if (r.actionState === 'in_doubt') lines.push(`  its action started and has not recorded its end: it may have touched ${r.impacts.join(', ') || 'its downstream systems'}`);
+  if (opts.revertInDoubt) lines.push('  a revert started and has not recorded its result: the reversal command may have run');
+  return lines.join('\n');
 }
 
 function table(o: Output, head: string[]): Table.Table {

@@ -1,34 +1,36 @@
 // A run's state, folded from its events. Nothing is ever updated in place: the
 // latest review decision and every action are read back from the log. Pure.
-import type { Disposition, EventType, Impact, LoggedEvent } from './events.js';
+import type { Disposition, EventOf, EventType, Impact, LoggedEvent } from './events.js';
 
 /** The events that end a run: it has at most one, which conditional appends enforce. */
 export const RUN_ENDS: readonly EventType[] = ['run_finished', 'run_failed', 'run_abandoned'];
 
-/** Where a run's action stands, for `aigov runs` and `trace`: null when it took none. */
-export type ActionState = 'taken' | 'failed' | 'in_doubt' | 'reverted' | 'revert_in_doubt';
-
 export interface RunState {
   runId: string;
   automation: string | null;
-  started?: LoggedEvent;
-  finished?: LoggedEvent;
-  failed?: LoggedEvent;
-  review?: LoggedEvent;
-  actions: LoggedEvent[];
-  reverted: LoggedEvent[];
-  tags: LoggedEvent[];
-  /** action_started, action_failed, notification_sent, revert_started: in log order. */
-  actionsStarted: LoggedEvent[];
-  actionsFailed: LoggedEvent[];
-  notifications: LoggedEvent[];
-  revertsStarted: LoggedEvent[];
-  /** A person closed the run, which had started and never finished. */
-  abandoned?: LoggedEvent;
-  /** An action_started that no action_taken or action_failed followed: the action may have happened. */
-  inDoubt?: LoggedEvent;
+  started?: EventOf<'run_started'>;
+  finished?: EventOf<'run_finished'>;
+  failed?: EventOf<'run_failed'>;
+  abandoned?: EventOf<'run_abandoned'>;
+  review?: EventOf<'review_resolved'>;
+  /** Audit reviews of the run (review_resolved with audit: true), oldest first. */
+  audits: EventOf<'review_resolved'>[];
+  /** Every action_started, oldest first. */
+  attempts: EventOf<'action_started'>[];
+  actions: EventOf<'action_taken'>[];
+  actionFailures: EventOf<'action_failed'>[];
+  notifications: EventOf<'notification_sent'>[];
+  reverted: EventOf<'action_reverted'>[];
+  tags: EventOf<'impact_tagged'>[];
+  /**
+   * An action_started with no action_taken or action_failed after it: the
+   * action may have happened. Its impacts count as touched.
+   */
+  inDoubt?: EventOf<'action_started'>;
+  /** Every revert_started, oldest first. */
+  revertsStarted: EventOf<'revert_started'>[];
   /** A revert_started that no action_reverted followed: the reversal command may have run. */
-  revertInDoubt?: LoggedEvent;
+  revertInDoubt?: EventOf<'revert_started'>;
   disposition?: Disposition;
   /** The output to act on: an override's corrected output, else the model's. */
   output?: unknown;
@@ -38,7 +40,20 @@ export interface RunState {
 }
 
 export function runState(runId: string, events: readonly LoggedEvent[]): RunState {
-  const s: RunState = { runId, automation: null, actions: [], reverted: [], tags: [], actionsStarted: [], actionsFailed: [], notifications: [], revertsStarted: [], awaiting: null, rejected: false };
+  const s: RunState = {
+    runId,
+    automation: null,
+    audits: [],
+    attempts: [],
+    actions: [],
+    actionFailures: [],
+    notifications: [],
+    reverted: [],
+    tags: [],
+    revertsStarted: [],
+    awaiting: null,
+    rejected: false,
+  };
   for (const e of events) {
     if (e.runId !== runId) continue;
     s.automation ??= e.automation;
@@ -48,20 +63,27 @@ export function runState(runId: string, events: readonly LoggedEvent[]): RunStat
         break;
       case 'run_finished':
         s.finished = e;
-        s.disposition = e.data.disposition as Disposition;
+        s.disposition = e.data.disposition;
         s.output = e.data.output;
         break;
       case 'run_failed':
         s.failed ??= e;
         break;
+      case 'run_abandoned':
+        s.abandoned ??= e;
+        break;
       case 'review_resolved':
+        if (e.data.audit === true) {
+          s.audits.push(e);
+          break;
+        }
         // Decisions are final: should two reviewers race, the first one logged stands.
         if (s.review) break;
         s.review = e;
         if (e.data.decision === 'override') s.output = e.data.output;
         break;
       case 'action_started':
-        s.actionsStarted.push(e);
+        s.attempts.push(e);
         s.inDoubt = e;
         break;
       case 'action_taken':
@@ -69,7 +91,7 @@ export function runState(runId: string, events: readonly LoggedEvent[]): RunStat
         s.inDoubt = undefined;
         break;
       case 'action_failed':
-        s.actionsFailed.push(e);
+        s.actionFailures.push(e);
         s.inDoubt = undefined;
         break;
       case 'notification_sent':
@@ -83,11 +105,10 @@ export function runState(runId: string, events: readonly LoggedEvent[]): RunStat
         s.reverted.push(e);
         s.revertInDoubt = undefined;
         break;
-      case 'run_abandoned':
-        s.abandoned ??= e;
-        break;
       case 'impact_tagged':
         s.tags.push(e);
+        break;
+      default:
         break;
     }
   }
@@ -98,12 +119,19 @@ export function runState(runId: string, events: readonly LoggedEvent[]): RunStat
   return s;
 }
 
+const asImpact = (i: { system: string; ref?: string | null; action?: string | null }): Impact => {
+  const out: Impact = { system: i.system };
+  if (i.ref !== undefined && i.ref !== null) out.ref = i.ref;
+  if (i.action !== undefined && i.action !== null) out.action = i.action;
+  return out;
+};
+
 /** Every downstream impact of a run: its actions', an action in doubt's, and its later tags'. */
 export function impactsOf(s: RunState): Impact[] {
   return [
-    ...s.actions.flatMap((a) => (a.data.impacts as Impact[] | undefined) ?? []),
-    ...((s.inDoubt?.data.impacts as Impact[] | undefined) ?? []),
-    ...s.tags.map((t) => ({ system: t.data.system as string, ref: t.data.ref as string | undefined, action: t.data.action as string | undefined })),
+    ...s.actions.flatMap((a) => a.data.impacts.map(asImpact)),
+    ...(s.inDoubt ? s.inDoubt.data.impacts.map(asImpact) : []),
+    ...s.tags.map((t) => asImpact(t.data)),
   ];
 }
 
@@ -112,13 +140,4 @@ export function newestSeq(events: readonly LoggedEvent[], runId: string, types: 
   let seq: number | null = null;
   for (const e of events) if (e.runId === runId && types.includes(e.type) && (seq === null || e.seq > seq)) seq = e.seq;
   return seq;
-}
-
-export function actionStateOf(s: RunState): ActionState | null {
-  if (s.reverted.some((r) => (r.data.result as { ok?: boolean } | undefined)?.ok)) return 'reverted';
-  if (s.revertInDoubt) return 'revert_in_doubt';
-  if (s.inDoubt) return 'in_doubt';
-  if (s.actions.length > 0) return 'taken';
-  if (s.actionsFailed.length > 0) return 'failed';
-  return null;
 }
