@@ -7,7 +7,7 @@ import type { Disposition, NewEvent } from '../core/log/events.js';
 import { UsageError } from '../errors.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
-import { listRuns, loadRun, runRow, trace } from './runs.js';
+import { listRuns, loadRun, runPages, runRow, trace } from './runs.js';
 
 let root: string;
 let store: Store;
@@ -73,13 +73,13 @@ describe('listRuns', () => {
       status: 'finished',
       disposition: 'auto',
       decision: null,
+      actionState: 'taken',
       promptVersion: 3,
       model: 'openai:m-2024-07-18',
       confidence: 0.9,
       costUsd: 0.002,
       durationMs: 40,
       impacts: ['erp:INV-1'],
-      actionState: 'taken',
     });
     expect(rows.find((r) => r.runId === 'c')).toMatchObject({ durationMs: 7, confidence: null, costUsd: null });
     expect(rows.find((r) => r.runId === 'd')).toMatchObject({ promptVersion: 4, durationMs: null });
@@ -134,6 +134,50 @@ describe('listRuns over many runs', () => {
     const want = runs.filter((r) => r.end === 'review').map((r) => r.id).reverse();
     expect((await listRuns(store, { disposition: 'review', limit: 55 })).map((r) => r.runId)).toEqual(want.slice(0, 55));
     expect((await listRuns(store, { disposition: 'review' })).map((r) => r.runId)).toEqual(want);
+  });
+});
+
+describe('runs whose action never ended', () => {
+  beforeEach(async () => {
+    await log({ id: 'doubt', at: '2026-11-01T08:00:00.000Z' }, { id: 'done', at: '2026-11-01T09:00:00.000Z' }, { id: 'stuck', at: '2026-11-01T10:00:00.000Z', end: null });
+    const impacts = [{ system: 'erp', ref: 'INV-7', action: 'book' }];
+    await store.append([
+      { type: 'action_started', automation: 'inv', runId: 'doubt', data: { impacts } },
+      { type: 'action_started', automation: 'inv', runId: 'done', data: { impacts: [{ system: 'erp', ref: 'INV-8', action: 'book' }] } },
+      { type: 'action_taken', automation: 'inv', runId: 'done', data: { impacts: [{ system: 'erp', ref: 'INV-8', action: 'book' }], notified: false } },
+    ]);
+  });
+
+  it('lists a run killed between action_started and its outcome as in doubt, with its impacts', async () => {
+    const rows = await listRuns(store, {});
+    expect(rows.find((r) => r.runId === 'doubt')).toMatchObject({ actionState: 'in_doubt', impacts: ['erp:INV-7'] });
+    expect(rows.find((r) => r.runId === 'done')).toMatchObject({ actionState: 'taken', impacts: ['erp:INV-8'] });
+  });
+
+  it('traces the record an action in doubt may have touched, and a started-then-taken touch once', async () => {
+    expect((await trace(store, { system: 'erp', ref: 'INV-7' })).map((r) => [r.runId, r.action, r.actionState])).toEqual([['doubt', 'book', 'in_doubt']]);
+    expect((await trace(store, { system: 'erp', ref: 'INV-8' })).map((r) => [r.runId, r.actionState])).toEqual([['done', 'taken']]);
+    expect((await trace(store, { system: 'erp', limit: 1 })).map((r) => r.runId)).toEqual(['done']);
+  });
+
+  it('lists runs that started before a time and never finished', async () => {
+    expect((await listRuns(store, { staleBefore: '2026-11-02T00:00:00.000Z' })).map((r) => r.runId)).toEqual(['stuck']);
+    expect(await listRuns(store, { staleBefore: '2026-11-01T09:00:00.000Z' })).toEqual([]);
+  });
+});
+
+describe('runPages', () => {
+  it('streams every run a page at a time, newest first', async () => {
+    await log(...Array.from({ length: 1200 }, (_, i) => ({ id: `r${String(i).padStart(4, '0')}`, end: null })));
+    const sizes: number[] = [];
+    const ids: string[] = [];
+    for await (const page of runPages(store, {})) {
+      sizes.push(page.length);
+      ids.push(...page.map((r) => r.runId));
+    }
+    expect(sizes).toEqual([500, 500, 200]);
+    expect(ids[0]).toBe('r1199');
+    expect(new Set(ids).size).toBe(1200);
   });
 });
 

@@ -20,21 +20,24 @@ export const defineRuns: DefineCommand = (program, wrap) => {
         if (opts.since && Number.isNaN(Date.parse(opts.since))) throw new UsageError(`--since ${opts.since}: not a date`, { hint: 'e.g. 2026-11-01 or 2026-11-01T08:00:00Z' });
         if (opts.stale !== undefined && !DURATION.test(opts.stale)) throw new UsageError(`--stale ${opts.stale}: not a duration`, { hint: 'e.g. 30m, 1h or 2d' });
         if (opts.stale !== undefined && opts.disposition) throw new UsageError('--stale and --disposition do not go together: a run that never finished has no disposition');
-        const [{ withStore }, { listRuns }, { renderRuns }, { parseDuration }] = await Promise.all([
+        const [{ withStore }, { listRuns, runPages }, { renderRuns }, { writeJsonArray }, { parseDuration }] = await Promise.all([
           import('../../app/open-store.js'),
           import('../../app/runs.js'),
           import('../render/runs.js'),
+          import('../render/json-stream.js'),
           import('../../core/duration.js'),
         ]);
         return withStore(g.root, async (store) => {
-          const rows = await listRuns(store, {
+          const filter = {
             automation: opts.automation,
             since: opts.since ? new Date(opts.since).toISOString() : undefined,
             disposition: opts.disposition as never,
             staleBefore: opts.stale === undefined ? undefined : new Date(Date.now() - parseDuration(opts.stale)).toISOString(),
             limit: opts.limit ?? (o.json ? undefined : 50),
-          });
-          o.out(o.json ? JSON.stringify(rows, null, 2) : renderRuns(rows, o));
+          };
+          // Every match with --json, so it streams: a page of runs at a time.
+          if (o.json) await writeJsonArray(runPages(store, filter));
+          else o.out(renderRuns(await listRuns(store, filter), o));
           return 0;
         });
       }),

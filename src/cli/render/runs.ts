@@ -7,6 +7,7 @@ import { ms, usd } from './format.js';
 
 const conf = (c: number | null): string => (c === null ? '-' : c.toFixed(2));
 const ACTION: Record<string, string> = { taken: 'acted', failed: 'action failed', in_doubt: 'ACTION IN DOUBT', reverted: 'reverted' };
+// An action that started and never ended may have happened: say so wherever the run shows.
 const state = (r: RunRow): string => {
   const run = r.status === 'finished' ? `${r.disposition}${r.decision ? ` -> ${r.decision}` : ''}` : r.status;
   return r.actionState ? `${run}, ${ACTION[r.actionState] ?? r.actionState}` : run;
