@@ -7,7 +7,8 @@ import { createVerifier, type ChainHead, type StoredEvent } from '../core/log/ch
 import type { LoggedEvent } from '../core/log/events.js';
 import { GateError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoreAudit } from '../store/types.js';
+import { RowAccountant, type RowAccount } from './log-accounts.js';
 
 export const SEALS_FILE = 'aigov.seals';
 
@@ -26,6 +27,10 @@ export interface LogVerification {
   head: ChainHead | null;
   firstBad?: { seq: number; reason: string };
   seals: { checked: number; bad: { seq: number; reason: string }[] };
+  /** Every row of every table the commands read, accounted for (null: this store cannot list its tables). */
+  rows: RowAccount | null;
+  /** Triggers and constraints that are missing, changed or disabled. */
+  schema: { problems: string[] };
 }
 
 function parseSeal(line: string, lineNo: number): Seal {
@@ -93,15 +98,31 @@ function short(hash: string): string {
   return hash.slice(0, 12);
 }
 
-/** Recomputes the whole chain in one streaming pass and checks every seal against it. */
+/**
+ * Recomputes the whole chain in one streaming pass, checks every seal against
+ * it, and accounts for every other row: the events table's count and seq
+ * range, the impacts and runs rows rebuilt from the chain, and the schema's
+ * triggers. All from one snapshot of the store.
+ */
 export async function verifyLog(store: Store, root: string): Promise<LogVerification> {
   const seals = [...readSeals(root)].sort((a, b) => a.seq - b.seq);
+  const audit = store.audit ? await store.audit() : null;
+  try {
+    return await verifyFrom(store, audit, seals);
+  } finally {
+    await audit?.close();
+  }
+}
+
+async function verifyFrom(store: Store, audit: StoreAudit | null, seals: Seal[]): Promise<LogVerification> {
   const verifier = createVerifier();
+  const accountant = audit ? new RowAccountant(audit) : null;
   const bad: { seq: number; reason: string }[] = [];
   let firstBad: { seq: number; reason: string } | undefined;
   let next = 0;
-  for await (const page of pages(store, 1)) {
+  for await (const page of audit ? audit.events() : pages(store, 1)) {
     for (const event of page) {
+      if (accountant) await accountant.push(event as StoredEvent);
       const result = verifier.push(event);
       if (!result.ok && !firstBad) firstBad = { seq: result.seq, reason: result.reason };
       for (; next < seals.length && seals[next].seq <= event.seq; next++) {
@@ -121,12 +142,16 @@ export async function verifyLog(store: Store, root: string): Promise<LogVerifica
   for (; next < seals.length; next++) {
     bad.push({ seq: seals[next].seq, reason: `sealed event ${seals[next].seq} is past the end of the log (seq ${end}): the log was rewritten or truncated` });
   }
+  const rows = accountant && audit ? await accountant.finish(await audit.tally(), { count: verifier.count, headSeq: end }) : null;
+  const schema = { problems: audit ? await audit.schemaProblems() : ['this store cannot list its tables and triggers: only the chain was checked'] };
   return {
-    ok: !firstBad && bad.length === 0,
+    ok: !firstBad && bad.length === 0 && rows !== null && rows.problems.length === 0 && schema.problems.length === 0,
     events: verifier.count,
     head: verifier.head,
     ...(firstBad ? { firstBad } : {}),
     seals: { checked: seals.length, bad },
+    rows,
+    schema,
   };
 }
 

@@ -117,8 +117,9 @@ export const automationSchema = z.strictObject({
   downstream: z.array(id).default([]),
   confidence: z.strictObject({ threshold: z.number().min(0).max(1) }).optional(),
   logInputs: z.boolean().default(false),
-  reversal: z.strictObject({ window: duration, command }).optional(),
-  notify: z.strictObject({ command }).optional(),
+  // timeout: how long the command may run before its whole process group is killed (default 60s).
+  reversal: z.strictObject({ window: duration, command, timeout: duration.optional() }).optional(),
+  notify: z.strictObject({ command, timeout: duration.optional() }).optional(),
   promotion: z
     .strictObject({
       minRuns: z.int().min(0).default(100),
