@@ -153,9 +153,9 @@ describe.each(LOG_BACKENDS)('run proofs on $name', (backend) => {
   it.each<[string, string, RegExp]>([
     ['not JSON', '{"format": ', /is not JSON/],
     ['another kind of file', '{"seq": 1}', /is not a run proof/],
-    ['a newer version', '{"format": "aigov-run-proof", "version": 2}', /version 2; this aigov reads version 1/],
+    ['a newer version', '{"format": "aigov-run-proof", "version": 2}', /is of version 2; this aigov reads version 1/],
     ['a missing field', 'DROP treeSize', /treeSize/],
-    ['a path element that is not a hash', 'BAD PATH', /events\.0\.inclusionPath\.0: a sha256 hash/],
+    ['a path element that is not a hash', 'BAD PATH', /at events\.0\.inclusionPath\.0: a sha256 hash/],
     ['events out of order', 'REVERSE', /events must be in seq order/],
   ])('refuses a proof file that is %s (E_PROOF_FORMAT, exit 2)', (_what, text, message) => {
     const file = join(w.root, 'odd.json');

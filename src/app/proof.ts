@@ -89,8 +89,8 @@ export interface CheckProofOptions {
 }
 
 /** Checks a proof file against a seals file: no store is opened. */
-export function checkProofFile(proofPath: string, opts: CheckProofOptions): ProofCheck {
-  const proof = parseProof(readText(proofPath, 'proof'), proofPath);
+export function checkProofFile(proofPath: string, opts: CheckProofOptions, name = proofPath): ProofCheck {
+  const proof = parseProof(readText(proofPath, 'proof'), name);
   const seals = readSealsFile(opts.sealsPath);
   if (seals === null) throw new UsageError(`no aigov.seals at ${opts.sealsPath}`, { hint: 'check the proof beside the aigov.seals it was made against (--seals FILE)' });
   return checkProof(proof, seals, opts.keys);
@@ -125,5 +125,5 @@ export function checkProofIn(file: string, req: CheckProofRequest = {}): ProofCh
   const given = (req.publicKeys ?? []).map((spec) => keyFromFlag(spec, cwd));
   const listed = root ? listedKeys(workspaceKeys(readWorkspace(root))).filter((k) => !given.some((g) => g.id === k.id)) : [];
   const sealsPath = req.seals !== undefined ? resolve(cwd, req.seals) : join(root ?? cwd, SEALS_FILE);
-  return checkProofFile(resolve(cwd, file), { sealsPath, keys: [...given, ...listed] });
+  return checkProofFile(resolve(cwd, file), { sealsPath, keys: [...given, ...listed] }, file);
 }

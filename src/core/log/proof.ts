@@ -74,7 +74,7 @@ const proofSchema = z.strictObject({
 });
 
 function formatError(file: string, message: string, hint?: string): UsageError {
-  return new UsageError(`${file}: ${message}`, { code: 'E_PROOF_FORMAT', location: { file }, hint });
+  return new UsageError(`the proof ${message}`, { code: 'E_PROOF_FORMAT', location: { file }, hint });
 }
 
 /** Reads a proof file's text; a file that is not a proof of a known version is a usage error (exit 2). */
@@ -88,16 +88,16 @@ export function parseProof(text: string, file: string): RunProof {
   const head = value as { format?: unknown; version?: unknown } | null;
   if (typeof head !== 'object' || head === null || head.format !== PROOF_FORMAT) throw formatError(file, `is not a run proof (no "format": "${PROOF_FORMAT}")`, 'write one with `aigov log prove RUN -o FILE`');
   if (head.version !== PROOF_VERSION) {
-    throw formatError(file, `is a run proof of version ${JSON.stringify(head.version)}; this aigov reads version ${PROOF_VERSION}`, 'check it with the aigov that wrote it, or a newer one');
+    throw formatError(file, `is of version ${JSON.stringify(head.version)}; this aigov reads version ${PROOF_VERSION}`, 'check it with the aigov that wrote it, or a newer one');
   }
   const parsed = proofSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw formatError(file, `${issue.path.join('.') || 'the proof'}: ${issue.message}`);
+    throw formatError(file, `is not valid at ${issue.path.join('.') || 'its top'}: ${issue.message}`);
   }
   const proof = parsed.data as RunProof;
   proof.events.forEach((e, i) => {
-    if (i > 0 && e.event.seq <= proof.events[i - 1].event.seq) throw formatError(file, `events.${i}: events must be in seq order, each once`);
+    if (i > 0 && e.event.seq <= proof.events[i - 1].event.seq) throw formatError(file, `is not valid at events.${i}: events must be in seq order, each once`);
   });
   return proof;
 }
