@@ -40,7 +40,7 @@ export async function sealLog(store: Store, root: string, options: SealOptions |
   const [badSignature] = signatureProblems(seals, keys);
   if (badSignature) throw refuse(badSignature);
 
-  const checker = new SealChecker(seals);
+  const checker = new SealChecker(seals, { wholeTree: true });
   const verifier = createVerifier();
   for await (const page of logPages(store, 1)) {
     for (const event of page) {

@@ -47,14 +47,18 @@ export class SealChecker {
   readonly tree = new MerkleTree();
   private readonly seals: Seal[];
   private next = 0;
+  /** Past the last seal with a root the tree is not needed, unless the caller wants the whole log's root. */
+  private readonly treeUntil: number;
 
-  constructor(seals: readonly Seal[]) {
+  /** `wholeTree`: build the tree over every event, for the root of the head (`log seal`). */
+  constructor(seals: readonly Seal[], opts: { wholeTree?: boolean } = {}) {
     this.seals = bySeq(seals);
+    this.treeUntil = opts.wholeTree ? Infinity : Math.max(0, ...this.seals.filter((s) => s.root !== undefined).map((s) => s.seq));
   }
 
   /** Takes the next event of the log; returns the problems of the seals it reaches. */
   push(event: { seq: number; hash: string }): SealProblem[] {
-    this.tree.pushHash(event.hash);
+    if (this.tree.size < this.treeUntil) this.tree.pushHash(event.hash);
     const problems: SealProblem[] = [];
     for (; this.next < this.seals.length && this.seals[this.next].seq <= event.seq; this.next++) {
       const seal = this.seals[this.next];
