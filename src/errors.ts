@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   E_PROOF_EVENT: "an event in the proof does not hash to its recorded hash (it was edited)",
   E_PROOF_INCLUSION: "an event's inclusion proof does not lead to its seal's Merkle root",
   E_PROOF_SEAL: "the proof's seal is not in aigov.seals, or differs from it",
+  E_PROOF_CONSISTENCY: "the proof does not show that its seal extends the seal that first covered the run",
   E_AWAITING_REVIEW: 'the run waits for a human review',
   E_APPROVAL_REQUIRED: 'at tier 1 a run needs approval before it is acted on',
   E_REJECTED: 'a reviewer rejected the run',

@@ -5,10 +5,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewEvent } from '../core/log/events.js';
+import { canonicalText } from '../core/log/canonical-text.js';
+import { hashEvent } from '../core/log/chain.js';
+import type { LoggedEvent, NewEvent } from '../core/log/events.js';
+import { rootOfHashes } from '../core/log/merkle-tree.js';
 import type { RunProof } from '../core/log/proof.js';
 import { formatSeal, type Seal } from '../core/log/seal.js';
-import { publicKeyText, readPublicKey, type SealKey } from '../core/log/seal-keys.js';
+import { publicKeyText, readPrivateKey, readPublicKey, signSeal, type SealKey } from '../core/log/seal-keys.js';
 import type { AigovError } from '../errors.js';
 import { LOG_BACKENDS, type LogStore } from '../../test/support/log-stores.js';
 import { checkProofFile, proveRun, writeProof } from './proof.js';
@@ -83,7 +86,63 @@ describe.each(LOG_BACKENDS)('run proofs on $name', (backend) => {
     const newer = await proveRun(w.store, w.root, 'r2');
     expect(newer.seal.seq).toBe(32);
     expect(newer.events.length).toBeGreaterThan(proof.events.length);
-    expect(check(newer).ok).toBe(true);
+    expect(check(newer)).toMatchObject({ ok: true, firstSealed: null });
+  });
+
+  describe('against a newer seal than the one that first covered the run', () => {
+    let older: RunProof;
+    beforeEach(async () => {
+      await w.store.append(Array.from({ length: 9 }, (_, i) => ({ type: 'run_started', automation: 'book', runId: `later-${i}`, data: {} })));
+      await sealLog(w.store, w.root, { now: NOW, env: { AIGOV_SEAL_KEY: PRIVATE }, publicKeys: LISTED });
+      older = await proveRun(w.store, w.root, 'r0');
+    });
+
+    it('shows the newer seal extends the first seal that covered the run', () => {
+      expect(older.sealedBy).toMatchObject({ seal: { seq: 23, key: 'ci' }, consistencyPath: expect.any(Array) });
+      expect(older.sealedBy!.consistencyPath.length).toBeGreaterThan(0);
+      expect(check(older)).toMatchObject({ ok: true, seal: { seq: 32 }, firstSealed: { seq: 23, at: NOW.toISOString() } });
+    });
+
+    it.each<[string, (p: RunProof) => void, string, RegExp]>([
+      ['a consistency path element changed', (p) => void (p.sealedBy!.consistencyPath[0] = flip(p.sealedBy!.consistencyPath[0])), 'E_PROOF_CONSISTENCY', /the seal at seq 32 does not extend the seal at seq 23: the log sealed then was rewritten/],
+      ['the first seal left out', (p) => void delete p.sealedBy, 'E_PROOF_CONSISTENCY', /the run was first sealed at seq 23 .*, but the proof does not show that the seal at seq 32 extends that one/],
+      ['the first seal edited', (p) => void (p.sealedBy!.seal.root = flip(p.sealedBy!.seal.root)), 'E_PROOF_SEAL', /the first seal of the run at seq 23 differs from the one in aigov\.seals in its root/],
+    ])('fails with %s', (_what, tamper, code, message) => {
+      const bad = clone(older);
+      tamper(bad);
+      const c = check(bad);
+      expect(c.problems.map((p) => p.code)).toContain(code);
+      expect(c.problems.find((p) => p.code === code)!.message).toMatch(message);
+    });
+
+    it('fails a log rewritten after its first seal and sealed again, even signed with the real key', async () => {
+      // The attacker holds the database and the signing key: rewrites r0's first event, recomputes the chain, seals by hand.
+      const events: LoggedEvent[] = [];
+      for await (const e of w.store.scan(1)) events.push(e);
+      let prev = events[0].prevHash;
+      const sql: string[] = [];
+      for (const e of events) {
+        const data = e.seq === 1 ? { ...e.data, secret: 'forged' } : e.data;
+        const hash = hashEvent(prev, { ...e, data });
+        sql.push(`UPDATE events SET data = '${canonicalText(data).replace(/'/g, "''")}', prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${e.seq}`);
+        Object.assign(e, { data, prevHash: prev, hash });
+        prev = hash;
+      }
+      await w.tamper(sql.join(';\n'));
+      const honest = readSeals(w.root);
+      const fields = { seq: 32, hash: prev, root: rootOfHashes(events.map((e) => e.hash)), at: NOW.toISOString(), key: 'ci' };
+      const forgedSeal: Seal = { ...fields, sig: signSeal(fields, readPrivateKey(PRIVATE)!) };
+      appendSeal(w.root, forgedSeal);
+      // prove itself refuses: the newest seal does not extend the first one.
+      await expect(proveRun(w.store, w.root, 'r0')).rejects.toMatchObject({ code: 'E_SEAL_MISMATCH', message: expect.stringMatching(/sealed at seq 23 was rewritten/) });
+      // A proof made against the forged seal alone (as if the older seal were hidden) checks against it alone...
+      writeFileSync(join(w.root, SEALS_FILE), `${formatSeal(forgedSeal)}\n`);
+      const forged = await proveRun(w.store, w.root, 'r0');
+      expect(check(forged, { seals: [forgedSeal] }).ok).toBe(true);
+      // ...but not against the aigov.seals git holds, where the first seal of the run is still there.
+      const c = check(forged, { seals: [...honest, forgedSeal] });
+      expect(c.problems.map((p) => p.code)).toEqual(['E_PROOF_CONSISTENCY']);
+    });
   });
 
   const tampers: [string, (p: RunProof) => void, string, RegExp][] = [
@@ -144,7 +203,6 @@ describe.each(LOG_BACKENDS)('run proofs on $name', (backend) => {
     await w.store.append(history().slice(0, 2));
     const hashes: string[] = [];
     for await (const e of w.store.scan(1)) hashes.push(e.hash);
-    const { rootOfHashes } = await import('../core/log/merkle-tree.js');
     appendSeal(w.root, { seq: 25, hash: hashes[24], root: rootOfHashes(hashes), at: NOW.toISOString() });
     const unsigned = await proveRun(w.store, w.root, 'r2');
     expect(check(unsigned).problems).toEqual([{ code: 'E_SEAL_UNSIGNED', message: expect.stringMatching(/seal at seq 25 is not signed, but the seal at seq 23 is/) }]);

@@ -3,9 +3,9 @@
 // auditor can verify one run without the database and without any other run.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { inclusionRanges } from '../core/log/merkle.js';
+import { consistencyRanges, inclusionRanges, verifyConsistency } from '../core/log/merkle.js';
 import { MerkleTree, pathOf } from '../core/log/merkle-tree.js';
-import { PROOF_FORMAT, PROOF_VERSION, checkProof, eventProblems, parseProof, type ProofCheck, type RunProof } from '../core/log/proof.js';
+import { PROOF_FORMAT, PROOF_VERSION, checkProof, eventProblems, firstSealCovering, parseProof, type ProofCheck, type RunProof } from '../core/log/proof.js';
 import { newestSeal, type Seal } from '../core/log/seal.js';
 import type { SealKey } from '../core/log/seal-keys.js';
 import { GateError, UsageError } from '../errors.js';
@@ -34,7 +34,8 @@ function sealToProveAgainst(seals: readonly Seal[]): Seal & { root: string } {
  * paths need; the root it reaches must be the seal's, or the log was rewritten.
  */
 export async function proveRun(store: Store, root: string, runId: string): Promise<RunProof> {
-  const seal = sealToProveAgainst(readSeals(root));
+  const seals = readSeals(root);
+  const seal = sealToProveAgainst(seals);
   const events = await store.query({ runId, order: 'asc' });
   if (events.length === 0) throw new UsageError(`no run ${runId} in the run log`, { hint: 'list runs with `aigov runs`' });
   const last = events[events.length - 1].seq;
@@ -42,7 +43,9 @@ export async function proveRun(store: Store, root: string, runId: string): Promi
     throw new UsageError(`run ${runId} has events up to seq ${last}, after the newest seal (seq ${seal.seq})`, { code: 'E_NOT_SEALED', hint: HINT_SEAL });
   }
   const plans = events.map((e) => inclusionRanges(e.seq - 1, seal.seq));
-  const tree = new MerkleTree(plans.flat());
+  const first = firstSealCovering(seals, last, seal.seq);
+  const consistency = first ? consistencyRanges(first.seq, seal.seq) : [];
+  const tree = new MerkleTree([...plans.flat(), ...consistency]);
   let sealedHash: string | undefined;
   scan: for await (const page of logPages(store, 1)) {
     for (const event of page) {
@@ -60,8 +63,12 @@ export async function proveRun(store: Store, root: string, runId: string): Promi
     runId,
     seal,
     treeSize: seal.seq,
+    ...(first ? { sealedBy: { seal: first, consistencyPath: pathOf(tree, consistency) } } : {}),
     events: events.map((event, i) => ({ leafIndex: event.seq - 1, inclusionPath: pathOf(tree, plans[i]), event })),
   };
+  if (proof.sealedBy && !verifyConsistency(first!.seq, seal.seq, first!.root, seal.root, proof.sealedBy.consistencyPath)) {
+    throw new GateError('E_SEAL_MISMATCH', `the log sealed at seq ${first!.seq} was rewritten before the seal at seq ${seal.seq}: no proof against it can hold`, { hint: 'run `aigov log verify`' });
+  }
   // The tree matched the seal, so a failure here is an event whose row no longer hashes to its hash.
   const [bad] = eventProblems(proof, seal.root);
   if (bad) throw new GateError('E_CHAIN_BROKEN', `cannot prove run ${runId}: ${bad.message}`, { hint: 'run `aigov log verify`' });

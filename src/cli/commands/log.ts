@@ -75,7 +75,8 @@ export const defineLog: DefineCommand = (program, wrap) => {
           for (const p of c.problems) o.err(`${paint(o, 'red', 'invalid')} ${p.code}: ${p.message}`);
           const signed = c.seal.signedBy ? `, signed by ${c.seal.signedBy}` : ', unsigned';
           if (c.ok && !o.quiet) {
-            o.err(`ok: run ${c.runId}, ${c.events.length} event${c.events.length === 1 ? '' : 's'} (${c.events.map((e) => `#${e.seq} ${e.type}`).join(', ')}) in the log as sealed at #${c.seal.seq} (${c.seal.at}${signed})`);
+            const first = c.firstSealed ? `; first sealed at #${c.firstSealed.seq} (${c.firstSealed.at}), unchanged since` : '';
+            o.err(`ok: run ${c.runId}, ${c.events.length} event${c.events.length === 1 ? '' : 's'} (${c.events.map((e) => `#${e.seq} ${e.type}`).join(', ')}) in the log as sealed at #${c.seal.seq} (${c.seal.at}${signed})${first}`);
           }
         }
         return c.ok ? 0 : 1;
