@@ -2,7 +2,8 @@
 // part of a proof tampered with, each failing `check-proof` with its own code
 // and a message that says what was changed.
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalText } from '../core/log/canonical-text.js';
@@ -14,7 +15,7 @@ import { formatSeal, type Seal } from '../core/log/seal.js';
 import { publicKeyText, readPrivateKey, readPublicKey, signSeal, type SealKey } from '../core/log/seal-keys.js';
 import type { AigovError } from '../errors.js';
 import { LOG_BACKENDS, type LogStore } from '../../test/support/log-stores.js';
-import { checkProofFile, proveRun, writeProof } from './proof.js';
+import { checkProofFile, checkProofIn, proveRun, writeProof } from './proof.js';
 import { sealLog } from './seal.js';
 import { SEALS_FILE, appendSeal, readSeals } from './seals-file.js';
 
@@ -232,6 +233,31 @@ describe.each(LOG_BACKENDS)('run proofs on $name', (backend) => {
     })();
     expect([err.code, err.exitCode]).toEqual(['E_PROOF_FORMAT', 2]);
     expect(err.message).toMatch(message);
+  });
+
+  it('finds what it trusts: the workspace, else the current folder, and --seals and --public-key over both', () => {
+    const audit = mkdtempSync(join(tmpdir(), 'aigov-audit-'));
+    try {
+      writeProof(join(audit, 'proof.json'), proof);
+      copyFileSync(join(w.root, SEALS_FILE), join(audit, 'aigov.seals'));
+      writeFileSync(join(audit, 'ci.pub'), `${LISTED[0].key}\n`);
+      const env = {};
+      expect(checkProofIn('proof.json', { cwd: audit, env }).problems.map((p) => p.code)).toEqual(['E_SEAL_KEY_UNKNOWN']);
+      expect(checkProofIn('proof.json', { cwd: audit, env, publicKeys: ['ci=ci.pub'] }).ok).toBe(true);
+      // The workspace's aigov.yaml lists the key; its aigov.seals is the one trusted.
+      writeFileSync(join(w.root, 'aigov.yaml'), `version: 1\nmodels: {}\nseals:\n  publicKeys:\n    - { id: ci, key: ${LISTED[0].key} }\n`);
+      expect(checkProofIn(join(audit, 'proof.json'), { cwd: w.root, env }).ok).toBe(true);
+      expect(checkProofIn(join(audit, 'proof.json'), { root: w.root, cwd: audit, env }).ok).toBe(true);
+      writeFileSync(join(audit, 'other.seals'), '# nothing sealed here\n');
+      expect(checkProofIn('proof.json', { cwd: audit, env, seals: 'other.seals', publicKeys: ['ci=ci.pub'] }).problems.map((p) => p.code)).toEqual(['E_PROOF_SEAL']);
+      expect(() => checkProofIn('proof.json', { cwd: audit, env, seals: 'missing.seals' })).toThrow(/no aigov\.seals at .*missing\.seals/);
+      expect(() => checkProofIn('proof.json', { cwd: audit, env, publicKeys: ['ci'] })).toThrow(/expected ID=FILE/);
+      expect(() => checkProofIn('proof.json', { cwd: audit, env, publicKeys: ['ci=proof.json'] })).toThrow(/is not an Ed25519 public key/);
+      expect(() => checkProofIn('proof.json', { cwd: audit, env, root: audit })).toThrow(/no aigov\.yaml/);
+      expect(() => checkProofIn('absent.json', { cwd: audit, env })).toThrow(/no proof at .*absent\.json/);
+    } finally {
+      rmSync(audit, { recursive: true, force: true });
+    }
   });
 
   it('refuses to prove a run with events after the newest seal, saying to seal', async () => {
