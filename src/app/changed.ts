@@ -6,13 +6,28 @@ import { UsageError } from '../errors.js';
 import type { Lockfile } from '../core/workspace/schemas.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 
-function git(root: string, args: string[]): Promise<{ ok: boolean; out: string }> {
-  return new Promise((resolve) => execFile('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, out) => resolve({ ok: !err, out })));
+interface GitResult {
+  ok: boolean;
+  out: string;
+  /** git itself could not be started. */
+  missing?: boolean;
+}
+
+function git(root: string, args: string[]): Promise<GitResult> {
+  return new Promise((resolve) =>
+    execFile('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, out) => resolve({ ok: !err, out, missing: (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' })),
+  );
 }
 
 export async function changedSuites(ws: Workspace, ref: string): Promise<string[]> {
+  // Outside a repository every ref is "unknown"; say what is really wrong.
+  const inside = await git(ws.root, ['rev-parse', '--is-inside-work-tree']);
+  if (inside.missing) throw new UsageError(`--changed-since ${ref}: git is not installed (or not on PATH)`, { code: 'E_NOT_GIT_REPO', hint: 'install git, or run without --changed-since' });
+  if (!inside.ok || inside.out.trim() !== 'true') {
+    throw new UsageError(`--changed-since ${ref}: the workspace ${ws.root} is not inside a git repository`, { code: 'E_NOT_GIT_REPO', hint: 'run `git init` and commit, or run without --changed-since' });
+  }
   const exists = await git(ws.root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  if (!exists.ok) throw new UsageError(`--changed-since ${ref}: not a commit in this repository`, { hint: 'fetch it first, e.g. git fetch origin main' });
+  if (!exists.ok) throw new UsageError(`--changed-since ${ref}: not a commit in this repository`, { code: 'E_UNKNOWN_REF', hint: 'fetch it first, e.g. git fetch origin main' });
   // Paths relative to the workspace root: it may sit in a folder of a larger repository.
   const [diff, untracked, oldLock] = await Promise.all([
     git(ws.root, ['diff', '--name-only', '--relative', ref, '--']),

@@ -1,6 +1,7 @@
 // `aigov eval`: plan, call, assert, report. The CLI and CI gate are thin clients of this.
 import { setMaxListeners } from 'node:events';
-import { AigovError, InvalidWorkspaceError, ProviderError } from '../errors.js';
+import { AigovError, asInternal, InternalError, InterruptedError, InvalidWorkspaceError, ProviderError } from '../errors.js';
+import { classifyThrown } from '../fs/file-errors.js';
 import { evaluateAssertion } from '../core/eval/assertions/index.js';
 import { planEval, type PlanOptions, type PlannedCase, type PlannedModel, type PlannedSuite } from '../core/eval/plan.js';
 import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
@@ -9,6 +10,7 @@ import { expectedServed } from '../core/lock/served.js';
 import { costUsd } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { renderRequest } from '../core/render.js';
+import { unpricedCostLimits } from '../core/workspace/rules-pricing.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
 import { createGateway, type ModelGateway } from '../providers/gateway.js';
 import { createJudge, type Judge } from './judge.js';
@@ -37,6 +39,8 @@ interface Task {
   result?: SampleResult;
   /** The model every answer of this task reported (its own, and its judges'), for the served check. */
   answers: ReportedAnswer[];
+  /** In flight when the run was interrupted: no result, and no error either. */
+  interrupted?: boolean;
   startedAt?: number;
   endedAt?: number;
 }
@@ -50,6 +54,9 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   const mode = opts.mode ?? 'live';
   const plan = planEval(ws, opts);
   const concurrency = opts.concurrency ?? defaults.concurrency;
+  // Validation priced the locked snapshots; a run may be on another (--unlocked, a `pin --upgrade` candidate).
+  const unpriced = unpricedCostLimits(ws, plan.suites.map((s) => ({ suite: s.suite.suite, provider: s.model.provider, model: s.model.id })));
+  if (unpriced.length) throw new InvalidWorkspaceError(unpriced);
   const gateway =
     opts.gateway ??
     createGateway({
@@ -63,7 +70,10 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
       connections: concurrency,
       onWarning: opts.onWarning,
     });
-  const judge = createJudge(gateway, plan.models, { signal: opts.signal });
+  // A bug in aigov stops the run at once: no new call starts, and those in flight are cancelled.
+  const halt = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, halt.signal]) : halt.signal;
+  const judge = createJudge(gateway, plan.models, { signal });
   const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample, answers: [] }))));
   // One check per provider before anything is sent, instead of one "key not set" per case.
   if (tasks.length) gateway.checkKeys?.([...plan.models.values()].map((m) => m.provider), "export it or put it in the workspace's .env; `aigov eval --replay` needs no key");
@@ -71,17 +81,26 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
 
   // Every call in flight listens to the caller's signal; that many listeners is by design.
   if (opts.signal) setMaxListeners(4 * concurrency + 10, opts.signal);
+  setMaxListeners(4 * concurrency + 10, signal);
   let done = 0;
   await runPool(
     tasks,
     concurrency,
     async (task) => {
       task.startedAt = now();
-      task.result = await runSample(task, gateway, judge, config, served, opts.signal);
+      let result: SampleResult | typeof INTERRUPTED;
+      try {
+        result = await runSample(task, gateway, judge, config, served, signal, opts.signal);
+      } catch (err) {
+        halt.abort(err);
+        throw err;
+      }
       task.endedAt = now();
+      if (result === INTERRUPTED) task.interrupted = true;
+      else task.result = result;
       opts.onProgress?.(++done, tasks.length);
     },
-    opts.signal,
+    signal,
   );
   await gateway.flush();
   const interrupted = !!opts.signal?.aborted;
@@ -102,13 +121,26 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   };
 }
 
-async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config: NonNullable<Workspace['config']>['value'], served: (m: PlannedModel) => string | null, signal?: AbortSignal): Promise<SampleResult> {
+const INTERRUPTED = Symbol('interrupted');
+
+/** `interrupt` is the user's Ctrl-C alone; `signal` also stops calls when a bug halts the run. */
+async function runSample(
+  task: Task,
+  gateway: ModelGateway,
+  judge: Judge,
+  config: NonNullable<Workspace['config']>['value'],
+  served: (m: PlannedModel) => string | null,
+  signal: AbortSignal,
+  interrupt?: AbortSignal,
+): Promise<SampleResult | typeof INTERRUPTED> {
   const { suite, planned, sample } = task;
   const request = renderRequest(suite.prompt, planned.case.vars);
   const t0 = Date.now();
-  let judgeFailure: ProviderError | undefined;
   try {
-    const { response, source } = await gateway.call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal });
+    const { response, source } = await gateway
+      .call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal })
+      // An adapter reports a failed call as a ProviderError; a fixture it cannot read is the user's; anything else is a bug.
+      .catch((err: unknown) => Promise.reject(classifyThrown(err, `the ${suite.model.provider} provider threw`)));
     task.answers.push({ model: suite.model.name, expected: served(suite.model), returned: response.modelReturned });
     const cost = costUsd(config, suite.model.provider, suite.model.id, response.tokens);
     const ctx = {
@@ -118,19 +150,14 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       costUsd: cost,
       model: suite.model.resolved,
       tokens: response.tokens,
-      judge: async (r: Parameters<Judge>[0]) => {
-        try {
-          return await judge(r, (m, res) => task.answers.push({ model: m.name, expected: served(m), returned: res.modelReturned }));
-        } catch (err) {
-          if (err instanceof ProviderError) judgeFailure = err;
-          throw err;
-        }
-      },
+      judge: (r: Parameters<Judge>[0]) =>
+        judge(r, (m, res) => task.answers.push({ model: m.name, expected: served(m), returned: res.modelReturned })).catch((err: unknown) =>
+          Promise.reject(classifyThrown(err, `the judge "${r.model}" threw`)),
+        ),
     };
     const assertions = [];
+    // A judge whose provider failed throws its ProviderError: the case is an error (exit 3), not a deviation (exit 1).
     for (const spec of planned.assertions) assertions.push(await evaluateAssertion(response.text, spec, ctx));
-    // A judge whose provider failed makes the case an error (exit 3), not a deviation (exit 1).
-    if (judgeFailure) throw judgeFailure;
     return {
       sample,
       output: response.text,
@@ -144,7 +171,12 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       ...(response.truncated ? { truncated: true } : {}),
     };
   } catch (err) {
-    if (!(err instanceof AigovError) && !(err instanceof ProviderError)) throw err;
+    // A call or a judge cut off by Ctrl-C tells nothing about the provider or the prompt:
+    // the sample did not finish, it did not fail.
+    if (interrupt?.aborted) return INTERRUPTED;
+    // A provider failure (or Ctrl-C) is the case's. Bad input (a broken fixture file) would
+    // fail every case alike, and a bug is a bug: either stops the run, with its own code.
+    if (!(err instanceof ProviderError) && !(err instanceof InterruptedError)) throw inCase(err, task);
     return {
       sample,
       error: { kind: err instanceof ProviderError ? err.kind : err.code, message: err.message },
@@ -155,6 +187,12 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       latencyMs: Date.now() - t0,
     };
   }
+}
+
+/** What stops the run; a bug with the case it happened in, so the report can be reproduced. */
+function inCase(err: unknown, { suite, planned }: Task): AigovError {
+  const where = `in case "${planned.case.id}" of suite "${suite.suite.suite}"`;
+  return err instanceof InternalError ? new InternalError(`${where}, ${err.message}`, { cause: err.cause ?? err }) : asInternal(err, where);
 }
 
 /** The lock's `served` for a planned model; null for a model run --unlocked: the lock makes no claim about it. */
@@ -169,11 +207,16 @@ function suiteResult(s: PlannedSuite, tasks: readonly Task[], served: (m: Planne
   const mine = tasks.filter((t) => t.suite === s);
   const byCase = new Map<PlannedCase, Task[]>();
   for (const t of mine) byCase.set(t.planned, [...(byCase.get(t.planned) ?? []), t]);
+  let interrupted = 0;
   const cases = s.cases
     .map((planned) => {
       const samples = (byCase.get(planned) ?? []).map((t) => t.result);
-      // An interrupted run reports only cases whose every sample finished.
-      if (samples.some((r) => !r)) return undefined;
+      // An interrupted run reports only cases whose every sample finished; the
+      // others (in flight or never started) are counted, not judged.
+      if (samples.some((r) => !r)) {
+        interrupted++;
+        return undefined;
+      }
       const results = samples as SampleResult[];
       const status = caseStatus(results, s.suite.passRate);
       // Lines point annotations and diffs at failures; passing cases need none.
@@ -194,7 +237,7 @@ function suiteResult(s: PlannedSuite, tasks: readonly Task[], served: (m: Planne
     requiredPassRate: s.suite.passRate,
     outputType: s.prompt.output.type,
     cases,
-    totals: suiteTotals(cases, durationMs),
+    totals: suiteTotals(cases, durationMs, interrupted),
   };
 }
 

@@ -65,7 +65,7 @@ async function open(): Promise<Governor> {
   govs.push(gov);
   return gov;
 }
-const eventsOf = (gov: Governor, runId: string): Promise<LoggedEvent[]> => gov.store.query({ runId, order: 'asc' });
+const eventsOf = (gov: Governor, runId: string): Promise<LoggedEvent[]> => gov.runs.events(runId);
 
 describe('run: the served model', () => {
   it('an answer from the served model, even under another name than the resolved id, is auto', async () => {

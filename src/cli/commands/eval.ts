@@ -1,5 +1,6 @@
 import type { DefineCommand } from './index.js';
 import type { EvalFlags } from './eval-action.js';
+import { MAX_REPEAT } from '../../core/workspace/schemas.js';
 import { positiveInt } from './parse-args.js';
 
 export const defineEval: DefineCommand = (program, wrap) =>
@@ -9,7 +10,7 @@ export const defineEval: DefineCommand = (program, wrap) =>
     .option('--replay', 'answer only from fixtures/ (no network, no API key)')
     .option('--record', 'call the models and write the answers to fixtures/')
     .option('--no-cache', 'bypass .aigov/cache')
-    .option('--repeat <n>', 'samples per case (overrides the suites)', (v) => positiveInt(v))
+    .option('--repeat <n>', `samples per case, at most ${MAX_REPEAT} (overrides the suites)`, (v) => positiveInt(v, { max: MAX_REPEAT }))
     .option('--concurrency <n>', 'calls in flight at once', (v) => positiveInt(v))
     .option('--timeout <ms>', 'per call', (v) => positiveInt(v))
     .option('--retries <n>', 'retries on 429, 5xx, timeouts and resets', (v) => positiveInt(v, true))

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Action } from '../main.js';
+import { defineDocs } from './docs.js';
 import { defineEval } from './eval.js';
 import { defineInit } from './init.js';
 import { defineLog } from './log.js';
@@ -15,4 +16,4 @@ import { defineValidate } from './validate.js';
 export type Wrap = (action: Action) => (...args: unknown[]) => Promise<void>;
 export type DefineCommand = (program: Command, wrap: Wrap) => void;
 
-export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, defineRuns, defineReview, defineRevert, defineTrace, defineLog];
+export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, defineRuns, defineReview, defineRevert, defineTrace, defineLog, defineDocs];

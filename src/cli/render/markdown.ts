@@ -1,8 +1,9 @@
 // Markdown summary for pull requests and GITHUB_STEP_SUMMARY.
 import type { EvalReport } from '../../core/eval/report.js';
 import { deviationsOf } from './deviations.js';
-import { ms, pct, tokens, usd } from './format.js';
+import { interruptedNote, ms, pct, tokens, usd } from './format.js';
 import { mismatchesOf } from './served.js';
+import { terminalSafe } from './terminal-safe.js';
 
 function cell(s: string | number): string {
   return String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -20,7 +21,9 @@ export function renderMarkdown(report: EvalReport): string {
   }
   lines.push(`| **total** | ${t.cases} | ${t.passed} | ${t.failed} | ${t.errors} | ${pct(t.passRate)} | ${tokens(t.tokens)} | ${usd(t.costUsd)} | ${ms(report.durationMs)} |`);
   for (const m of mismatches) lines.push('', `> **${cell(m.text)}**`);
-  for (const w of report.warnings) lines.push('', `> **warning:** ${w}`);
+  for (const w of report.warnings) lines.push('', `> **warning:** ${cell(terminalSafe(w))}`);
+  const interrupted = interruptedNote(report);
+  if (interrupted) lines.push('', `> **interrupted:** ${interrupted.replace(/^interrupted: /, '')}`);
   const deviations = deviationsOf(report);
   if (deviations.length) {
     lines.push('', '### Deviations');

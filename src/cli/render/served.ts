@@ -1,9 +1,11 @@
 // The served-model check and truncation, said the same way by every renderer.
 import type { EvalReport, ModelMismatch, SampleResult, SuiteResult } from '../../core/eval/report.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export function mismatchText(suite: Pick<SuiteResult, 'suite'>, m: ModelMismatch): string {
   const answers = `${m.answers} answer${m.answers === 1 ? '' : 's'}`;
-  return `MODEL MISMATCH: suite "${suite.suite}": ${answers} came from ${m.returned}, but aigov.lock says "${m.model}" is served as ${m.expected}; this result is no evidence for the pinned model`;
+  // The returned id is whatever the server sent: untrusted text.
+  return terminalSafe(`MODEL MISMATCH: suite "${suite.suite}": ${answers} came from ${m.returned}, but aigov.lock says "${m.model}" is served as ${m.expected}; this result is no evidence for the pinned model`);
 }
 
 /** Every mismatch of the report, with its suite. */

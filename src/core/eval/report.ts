@@ -53,6 +53,8 @@ export interface SuiteTotals {
   passed: number;
   failed: number;
   errors: number;
+  /** Cases an interrupted run did not finish (in flight or never started): neither passed, failed nor errors. */
+  interrupted: number;
   passRate: number;
   tokens: { input: number; output: number };
   costUsd: number | null;
@@ -96,8 +98,8 @@ export function caseStatus(samples: readonly SampleResult[], required: number): 
   return passed / samples.length >= required - 1e-9 ? 'pass' : 'fail';
 }
 
-export function suiteTotals(cases: readonly CaseResult[], durationMs: number): SuiteTotals {
-  const t: SuiteTotals = { cases: cases.length, passed: 0, failed: 0, errors: 0, passRate: 0, tokens: { input: 0, output: 0 }, costUsd: 0, durationMs };
+export function suiteTotals(cases: readonly CaseResult[], durationMs: number, interrupted = 0): SuiteTotals {
+  const t: SuiteTotals = { cases: cases.length, passed: 0, failed: 0, errors: 0, interrupted, passRate: 0, tokens: { input: 0, output: 0 }, costUsd: 0, durationMs };
   let unpriced = false;
   for (const c of cases) {
     if (c.status === 'pass') t.passed++;
@@ -116,7 +118,8 @@ export function suiteTotals(cases: readonly CaseResult[], durationMs: number): S
 }
 
 export function mergeTotals(suites: readonly SuiteResult[], durationMs: number): SuiteTotals {
-  return suiteTotals(suites.flatMap((s) => s.cases), durationMs);
+  // `?? 0`: a report written before the field existed (merging shard reports).
+  return suiteTotals(suites.flatMap((s) => s.cases), durationMs, suites.reduce((n, s) => n + (s.totals.interrupted ?? 0), 0));
 }
 
 /** Whether a suite's gate held: every case passed, and every answer came from the served model. */

@@ -1,6 +1,7 @@
 // The file formats, as zod schemas: the one source of truth for validation,
 // the TypeScript types and `aigov schema` (JSON Schema for editors).
 import { z } from 'zod';
+import { publicKeyProblem } from '../log/seal-keys.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "-" or "." (starting with a letter or digit)');
 const modelRef = z.string().regex(/^[A-Za-z0-9_-]+:[^\s]+$/, 'provider:model, e.g. openai:gpt-4o-mini');
@@ -37,6 +38,27 @@ export const configSchema = z.strictObject({
       concurrency: z.int().min(1).max(1024).optional(),
       timeoutMs: z.int().min(1).optional(),
       retries: z.int().min(0).max(20).optional(),
+    })
+    .optional(),
+  seals: z
+    .strictObject({
+      // Every key that signed a seal still in aigov.seals stays listed; `aigov log verify` checks each signature.
+      publicKeys: z
+        .array(
+          z.strictObject({
+            id,
+            key: z.string().superRefine((key, ctx) => {
+              const problem = publicKeyProblem(key);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          }),
+        )
+        .superRefine((keys, ctx) => {
+          keys.forEach((k, i) => {
+            if (keys.findIndex((o) => o.id === k.id) < i) ctx.addIssue({ code: 'custom', message: `duplicate key id "${k.id}"`, path: [i, 'id'] });
+          });
+        })
+        .default([]),
     })
     .optional(),
 });
@@ -82,19 +104,29 @@ export const assertionSchema = z.looseObject({
   value: z.unknown().optional(),
 });
 
+// zod's own "Invalid input" names no fix; these say what the file should hold.
+const describeInput = (input: unknown): string => (Array.isArray(input) ? 'a list' : input === null ? 'nothing' : typeof input === 'object' ? 'a mapping' : JSON.stringify(input));
+const varValue = z.union([z.string(), z.number(), z.boolean()], { error: (iss) => `expected a string, number or boolean, got ${describeInput(iss.input)}` });
+const caseVars = z.record(z.string(), varValue, {
+  error: (iss) => (iss.code === 'invalid_type' ? `vars is a mapping of variable name to value, e.g. vars: { text: "..." }; got ${describeInput(iss.input)}` : undefined),
+});
+
 const evalCase = z.strictObject({
   id,
   description: z.string().optional(),
-  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  vars: caseVars.default({}),
   expect: z.unknown().optional(),
   assert: z.array(assertionSchema).optional(),
 });
+
+/** Samples per case, in a suite file and from `--repeat`. */
+export const MAX_REPEAT = 100;
 
 export const suiteSchema = z.strictObject({
   suite: id,
   prompt: id,
   description: z.string().optional(),
-  repeat: z.int().min(1).max(100).default(1),
+  repeat: z.int().min(1).max(MAX_REPEAT).default(1),
   passRate: z.number().min(0).max(1).default(1),
   cases: z.array(evalCase).min(1),
 });
@@ -113,14 +145,15 @@ export const automationSchema = z.strictObject({
   id,
   name: z.string().min(1),
   owner: z.string().min(1, 'an owner is required: who answers for this automation'),
-  tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: (iss) => (iss.input === undefined ? 'required: expected 1, 2 or 3' : `expected 1, 2 or 3, got ${describeInput(iss.input)}`) }),
   prompt: id,
   evals: z.array(id).default([]),
   downstream: z.array(id).default([]),
   confidence: z.strictObject({ threshold: z.number().min(0).max(1) }).optional(),
   logInputs: z.boolean().default(false),
-  reversal: z.strictObject({ window: duration, command }).optional(),
-  notify: z.strictObject({ command }).optional(),
+  // timeout: how long the command may run before its whole process group is killed (default 60s).
+  reversal: z.strictObject({ window: duration, command, timeout: duration.optional() }).optional(),
+  notify: z.strictObject({ command, timeout: duration.optional() }).optional(),
   promotion: z
     .strictObject({
       minRuns: z.int().min(0).default(100),
@@ -131,7 +164,7 @@ export const automationSchema = z.strictObject({
     .optional(),
   review: z.strictObject({ cadence: z.enum(['weekly', 'monthly', 'quarterly']) }).optional(),
   /** What a run does when the API answers with another model than the lock's `served`: go to review (default), or only warn. */
-  modelMismatch: z.enum(['review', 'warn']).default('review'),
+  modelMismatch: z.enum(['review', 'warn']).optional(),
   governance: governance.partial().optional(),
 });
 
