@@ -102,7 +102,7 @@ describe('aigov log prove / check-proof, unsigned seals', () => {
 
     const notAProof = await aigov(['log', 'check-proof', 'aigov.seals'], { cwd: audit });
     expect(notAProof.exitCode).toBe(2);
-    expect(notAProof.stderr).toMatch(/^error aigov\.seals the proof is not JSON/);
+    expect(notAProof.stderr).toMatch(/^aigov\.seals error E_PROOF_FORMAT: the proof is not JSON/);
     expect(notAProof.stderr).not.toMatch(/\n\s+at /);
   });
 
