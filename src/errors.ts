@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   E_STALE_LOCK: 'aigov.lock is older than what aigov.yaml or the prompts ask for',
   E_PROMPT_NOT_BUMPED: "a prompt's content changed without a version bump",
   E_INTERRUPTED: 'interrupted (Ctrl-C)',
+  E_CANNOT_EDIT: 'a value could not be written into a workspace file without changing its layout (e.g. an alias on the way); nothing was written',
   E_INTERNAL: 'a bug in aigov',
   E_STORE: 'the run log could not be read or written',
   E_STORE_BUSY: 'the run log stayed locked by another writer',
