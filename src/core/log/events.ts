@@ -15,6 +15,8 @@ export const EVENT_TYPES = [
   'eval_completed',
   'model_pinned',
   'model_mismatch',
+  'review_completed',
+  'threshold_changed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
