@@ -46,7 +46,7 @@ export function renderDashboardTerminal(d: Dashboard, o: Pick<Output, 'color'>):
   lines.push(paint(o, 'bold', row(COLUMNS.map((c) => c.title))));
   for (const r of d.automations) {
     lines.push(row(COLUMNS.map((c) => c.cell(r, until))));
-    r.flags.forEach((f, i) => lines.push(paint(o, f === 'review_overdue' || f === 'eval_failing' ? 'red' : 'yellow', fit(`  ! ${DASHBOARD_FLAG_WORDS[f]}: ${r.flagDetails[i]}`, MAX_WIDTH))));
+    r.flags.forEach((f, i) => lines.push(paint(o, f === 'review_overdue' || f === 'eval_failing' ? 'red' : 'yellow', `  ${fit(`! ${DASHBOARD_FLAG_WORDS[f]}: ${r.flagDetails[i]}`, MAX_WIDTH - 2)}`)));
   }
   const flagged = d.automations.filter((r) => r.flags.length).length;
   lines.push('', flagged ? `${flagged} of ${d.automations.length} need attention` : 'nothing needs attention');
