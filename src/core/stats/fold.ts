@@ -235,7 +235,8 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
         break;
       }
       case 'action_reverted':
-        if (r.until === null) break;
+        // A reversal command that failed is recorded as evidence, but the action stands.
+        if (r.until === null || record(e.data.result).ok === false) break;
         w.reverted++;
         correct(r);
         r.until = null;

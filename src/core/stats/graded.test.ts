@@ -43,6 +43,11 @@ describe('graded runs in the fold', () => {
     act('audit-after-revert', 2 * MIN),
     revert('audit-after-revert', 3 * MIN),
     decide('audit-after-revert', 4 * DAY, 'approve', true),
+    // approved, acted on, a reversal that failed, so the action stands: still correct
+    ...run('revert-failed', 0, 2, 0.33, 'review'),
+    decide('revert-failed', 2 * MIN, 'approve'),
+    act('revert-failed', 3 * MIN),
+    ev('action_reverted', 'revert-failed', 4 * MIN, { by: 'r', reason: 'x', result: { ok: false, exitCode: 4 } }),
     // an auto run outside the sample, reverted: not graded (only its errors would be seen)
     ...run('unsampled-reverted', 0, 2, 0.97, 'auto'),
     act('unsampled-reverted', 2 * MIN),
@@ -55,19 +60,22 @@ describe('graded runs in the fold', () => {
     // still waiting: not graded yet
     ...run('waiting', 0, 1, 0.7, 'approval_required'),
   ];
-  const stats = foldEvents(log, at(10 * DAY)).automations[0];
+  // in time order, as a log is
+  const stats = foldEvents([...log].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)), at(10 * DAY)).automations[0];
   const g = stats.total.graded;
 
   it('counts each run once, by its first judge, and a revert makes it wrong', () => {
     expect(cells(g)).toEqual([
       [30, 1, 1], // overridden
       [31, 1, 1], // approved, then reverted
+      [33, 1, 0], // approved; its reversal failed
       [80, 1, 1], // rejected
       [90, 1, 0], // approved
       [95, 1, 0], // audit: approved
       [96, 1, 1], // audit: approved, but reverted before
     ]);
-    expect(g.by).toEqual({ review: 2, approval: 3, audit: 2 });
+    expect(g.by).toEqual({ review: 3, approval: 3, audit: 2 });
+    expect(stats.total.reverted).toBe(3); // not the failed reversal
     expect(g.unknownConfidence).toBe(1);
   });
 
@@ -81,7 +89,7 @@ describe('graded runs in the fold', () => {
   it('keeps every finished run by the hundredth of its confidence', () => {
     const p = stats.total.confidencePercent;
     expect(p.flatMap((n, k) => (n ? [[k, n]] : []))).toEqual([
-      [30, 1], [31, 1], [70, 1], [80, 1], [90, 1], [95, 1], [96, 1], [97, 1], [98, 1],
+      [30, 1], [31, 1], [33, 1], [70, 1], [80, 1], [90, 1], [95, 1], [96, 1], [97, 1], [98, 1],
     ]);
   });
 });
