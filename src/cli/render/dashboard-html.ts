@@ -26,10 +26,13 @@ h3 { font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacin
 .sub { color: var(--muted); margin: 0; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 16px 18px; margin: 16px 0; }
 table { border-collapse: collapse; width: 100%; }
+.scroll { overflow-x: auto; }
 th, td { text-align: right; padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
 th:first-child, td:first-child, td.text { text-align: left; }
-td.name { max-width: 260px; overflow: hidden; text-overflow: ellipsis; }
+td.name { max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
+td.flags, th.flags { white-space: normal; text-align: left; min-width: 160px; }
+td.owner { max-width: 190px; overflow: hidden; text-overflow: ellipsis; }
 tr:last-child td { border-bottom: 0; }
 .badge { display: inline-block; border-radius: 10px; padding: 1px 8px; font-size: 12px; margin: 1px 2px 1px 0; white-space: nowrap; }
 .badge.warn { background: #fdf0e1; color: #8a4b0f; }
@@ -40,7 +43,10 @@ tr:last-child td { border-bottom: 0; }
 .head .id { color: var(--muted); font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
 ul.flags { margin: 6px 0 12px; padding-left: 18px; }
 ul.flags li { margin: 2px 0; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 8px; margin: 10px 0 14px; }
+.tiles { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 8px; margin: 10px 0 8px; }
+@media (max-width: 760px) { .tiles { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
+.meta { color: var(--muted); margin: 0 0 14px; }
+.meta b { color: var(--ink); font-weight: 600; }
 .tile { border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; }
 .tile b { display: block; font-size: 18px; font-weight: 600; }
 .tile span { font-size: 12px; color: var(--muted); }
@@ -95,12 +101,12 @@ function overview(d: Dashboard): string {
   if (!d.automations.length) return '<section class="card"><p class="none">No automations in this workspace.</p></section>';
   const rows = d.automations
     .map(
-      (r, i) => `<tr><td class="name"><a href="#a${i}">${esc(r.name)}</a></td><td>${r.tier}</td><td class="text">${esc(r.owner)}</td><td>${count(r.runs)}</td><td>${pct(r.errorRate)}</td><td>${pct(r.overrideRate)}</td><td>${pct(r.lowConfidenceRate)}</td><td>${count(r.reviewBacklog.count)}</td><td>${conf(r.medianConfidence)}</td><td>${usd(r.costUsd)}</td><td class="text">${badges(r)}</td></tr>`,
+      (r, i) => `<tr><td class="name"><a href="#a${i}">${esc(r.name)}</a></td><td>${r.tier}</td><td class="text owner">${esc(r.owner)}</td><td>${count(r.runs)}</td><td>${pct(r.errorRate)}</td><td>${pct(r.overrideRate)}</td><td>${pct(r.lowConfidenceRate)}</td><td>${count(r.reviewBacklog.count)}</td><td>${conf(r.medianConfidence)}</td><td>${usd(r.costUsd)}</td><td class="flags">${badges(r)}</td></tr>`,
     )
     .join('\n');
-  return `<section class="card">
+  return `<section class="card scroll">
 <table>
-<thead><tr><th>automation</th><th>tier</th><th>owner</th><th>runs</th><th>error</th><th>override</th><th>low-confidence</th><th>backlog</th><th>median confidence</th><th>cost</th><th>flags</th></tr></thead>
+<thead><tr><th>automation</th><th>tier</th><th>owner</th><th>runs</th><th>error</th><th>override</th><th>low conf.</th><th>backlog</th><th>median</th><th>cost</th><th class="flags">flags</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -115,8 +121,12 @@ function badges(r: DashboardRow): string {
 
 function section(r: DashboardRow, i: number, d: Dashboard): string {
   const flags = r.flags.length ? `<ul class="flags">${r.flags.map((f, k) => `<li><strong>${esc(DASHBOARD_FLAG_WORDS[f])}</strong>: ${esc(r.flagDetails[k])}</li>`).join('')}</ul>` : '';
-  const evalText = r.lastEval ? `${esc(r.lastEval.suite)} ${r.lastEval.passed ? 'passed' : 'failed'}${r.lastEval.passRate === null ? '' : ` ${pct(r.lastEval.passRate, 0)}`}` : 'none';
-  const cal = r.calibration ? `ECE ${r.calibration.ece?.toFixed(3) ?? '–'}` : '–';
+  const evalText = r.lastEval
+    ? `<b>${esc(r.lastEval.suite)}</b> ${r.lastEval.passed ? 'passed' : 'failed'}${r.lastEval.passRate === null ? '' : ` (${pct(r.lastEval.passRate, 0)})`} on ${esc(day(r.lastEval.at))}`
+    : 'none';
+  const cal = r.calibration
+    ? `ECE <b>${r.calibration.ece?.toFixed(3) ?? '–'}</b> over ${count(r.calibration.graded)} graded runs; ${r.calibration.threshold === null ? 'no threshold meets 95% precision yet' : `the threshold for 95% precision is <b>${r.calibration.threshold.toFixed(2)}</b>`}`
+    : 'too few graded runs';
   const tiles: [string, string][] = [
     [count(r.runs), 'runs started'],
     [pct(r.errorRate), 'error rate'],
@@ -124,13 +134,12 @@ function section(r: DashboardRow, i: number, d: Dashboard): string {
     [pct(r.lowConfidenceRate), 'low-confidence rate'],
     [conf(r.medianConfidence), 'median confidence'],
     [usd(r.costUsd), 'cost'],
-    [evalText, r.lastEval ? `last eval, ${esc(day(r.lastEval.at))}` : 'last eval'],
-    [cal, r.calibration?.threshold != null ? `suggested threshold ${r.calibration.threshold.toFixed(2)}` : 'calibration'],
   ];
   return `<section class="card automation" id="a${i}" data-automation="${esc(r.id)}">
 <div class="head"><h2>${esc(r.name)}</h2><span class="id">${esc(r.id)}</span><span class="badge tier">tier ${r.tier}</span><span class="sub">${esc(r.owner)}</span>${badges(r)}</div>
 ${flags}
 <div class="tiles">${tiles.map(([v, l]) => `<div class="tile"><b>${v}</b><span>${l}</span></div>`).join('')}</div>
+<p class="meta">Last eval: ${evalText} · Calibration: ${cal}</p>
 <div class="charts">
 <div><h3>Confidence of finished runs</h3>${histogram(r.confidenceHistogram)}</div>
 <div><h3>Weekly error and override rates</h3>${weekly(r.weekly)}<div class="legend"><span class="swatch" style="background:var(--red)"></span>error<span class="swatch" style="background:var(--amber)"></span>override</div></div>

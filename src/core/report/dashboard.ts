@@ -95,11 +95,11 @@ export function buildDashboard(input: DashboardInput): Dashboard {
     const flagged: [DashboardFlag, string][] = [];
     const waited = backlog.oldestAt === null ? 0 : Date.parse(input.until) - Date.parse(backlog.oldestAt);
     if (waited > CADENCE_MS[info.cadence]) flagged.push(['review_overdue', `a run has waited ${Math.floor(waited / 86_400_000)} days for review, longer than the ${info.cadence} cadence`]);
-    const failing = info.suites.filter((suite) => {
+    const failing = info.suites.flatMap((suite) => {
       const r = (info.evalTarget && evalEvidence(input.atUntil.evals, suite, info.evalTarget)) || input.atUntil.evals.find((e) => e.suite === suite)?.last;
-      return r && !r.passed;
+      return r && !r.passed ? [`${suite} failed${r.passRate === null ? '' : ` (${Number((r.passRate * 100).toFixed(1))}% passed)`} on ${r.at.slice(0, 10)}`] : [];
     });
-    if (failing.length) flagged.push(['eval_failing', `failing: ${failing.join(', ')}`]);
+    if (failing.length) flagged.push(['eval_failing', failing.join('; ')]);
     if (w.modelMismatches) flagged.push(['model_mismatch', `${w.modelMismatches} runs answered by another model than the lock's`]);
     if (info.tierDrift) flagged.push(['tier_drift', `the file says tier ${info.fileTier}, the lock records tier ${info.lockTier}`]);
     if (info.drift.length) flagged.push(['lock_drift', info.drift.join('; ')]);
