@@ -76,6 +76,11 @@ describe('the dashboard, from a folded log', () => {
     expect(c.lastEval).toMatchObject({ suite: 'cs', passed: false, passRate: 0.5 });
   });
 
+  it('shows an automation with runs in the window and no file', () => {
+    const d2 = board([...events, ...runEvents({ id: 'z1', at: day(4), automation: 'gone' }), ...runEvents({ id: 'z2', at: day(-5), automation: 'older' })]);
+    expect(d2.automations.map((r) => r.id).sort()).toEqual(['a', 'b', 'c', 'gone']);
+  });
+
   it('--json has the fields of SPEC, rates as fractions', () => {
     const j = dashboardJson(d) as { since: string; until: string; automations: Record<string, unknown>[] };
     expect([j.since, j.until]).toEqual([SINCE, UNTIL]);

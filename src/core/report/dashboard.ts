@@ -11,6 +11,7 @@ import { CADENCE_MS } from '../tiers/policy.js';
 import type { AutomationInfo } from './automation-info.js';
 import { figures, lastEvalOf, type Figures } from './figures.js';
 import { monthOf } from './month.js';
+import { orphan } from './monthly.js';
 import { reviewMissed } from './review-missed.js';
 
 export const DASHBOARD_FLAGS = ['review_overdue', 'eval_failing', 'model_mismatch', 'tier_drift', 'lock_drift', 'review_missed'] as const;
@@ -87,7 +88,10 @@ export interface DashboardInput {
 export function buildDashboard(input: DashboardInput): Dashboard {
   const empty = windowStats(newWindow('none'));
   const weeks = weeksBetween(input.since, input.until);
-  const rows = input.automations.map((info): DashboardRow => {
+  const known = new Set(input.automations.map((a) => a.id));
+  // Runs in the log of an automation whose file is gone are shown too.
+  const orphans = input.stats.automations.filter((a) => !known.has(a.automation) && (a.groups.window?.started ?? 0) > 0).map((a) => orphan(a.automation));
+  const rows = [...input.automations, ...orphans].map((info): DashboardRow => {
     const s = input.stats.automations.find((a) => a.automation === info.id);
     const w = s?.groups.window ?? empty;
     const backlog = input.atUntil.automations.find((a) => a.automation === info.id)?.backlog ?? emptyBacklog();

@@ -126,7 +126,8 @@ export function buildMonthlyReport(input: MonthlyInput): MonthlyReport {
   return { month, previousMonth, asOf: input.asOf, automations };
 }
 
-function orphan(id: string): AutomationInfo {
+/** What is known of an automation that has runs in the log and no file: its id. */
+export function orphan(id: string): AutomationInfo {
   return {
     id,
     name: id,
