@@ -5,6 +5,7 @@
 // question later without changing them.
 import { createStatsFold, type FoldOptions, type ResultOptions, type Statistics } from '../core/stats/fold.js';
 import type { FoldEvent } from '../core/stats/events.js';
+import { isCanonicalTime } from '../core/stats/windows.js';
 import type { Store } from '../store/types.js';
 
 export interface FoldRequest extends FoldOptions {
@@ -30,8 +31,7 @@ export async function foldLog(store: Store, req: FoldRequest): Promise<FoldedLog
   const snapshots = new Map<string, Statistics>();
   let events = 0;
   for await (const e of store.scan()) {
-    const t = Date.parse(e.at);
-    while (pending.length && t >= Date.parse(pending[0])) {
+    while (pending.length && atOrAfter(e.at, pending[0])) {
       const at = pending.shift()!;
       snapshots.set(at, fold.result(at));
     }
@@ -42,4 +42,9 @@ export async function foldLog(store: Store, req: FoldRequest): Promise<FoldedLog
   const stats = fold.result(req.asOf, req.result);
   for (const at of req.snapshotsAt ?? []) if (!snapshots.has(at)) snapshots.set(at, Date.parse(at) < Date.parse(req.asOf) ? fold.result(at) : stats);
   return { stats, snapshots, events };
+}
+
+/** `a >= b` as instants; canonical ISO strings compare as strings, without parsing. */
+function atOrAfter(a: string, b: string): boolean {
+  return isCanonicalTime(a) && isCanonicalTime(b) ? a >= b : Date.parse(a) >= Date.parse(b);
 }

@@ -5,7 +5,7 @@ import { emptyBacklog, type Backlog } from '../stats/backlog.js';
 import { evalEvidence } from '../stats/evals.js';
 import type { ResultOptions, Statistics } from '../stats/fold.js';
 import { errorRate, overrideRate } from '../stats/rates.js';
-import { byMonth, byWeek } from '../stats/windows.js';
+import { byMonth, byWeek, isCanonicalTime } from '../stats/windows.js';
 import { newWindow, windowStats } from '../stats/window-stats.js';
 import { CADENCE_MS } from '../tiers/policy.js';
 import type { AutomationInfo } from './automation-info.js';
@@ -49,11 +49,11 @@ export interface Dashboard {
 
 /** A window of the dashboard's fold: the week of the run's start inside [since, until), `before` or `after` outside it; with the month, for the review period. */
 export function dashboardWindowOf(since: string, until: string): (at: string) => string {
-  const s = Date.parse(since);
-  const u = Date.parse(until);
+  const s = new Date(Date.parse(since)).toISOString();
+  const u = new Date(Date.parse(until)).toISOString();
   return (at) => {
-    const t = Date.parse(at);
-    return `${t < s ? 'before' : t >= u ? 'after' : byWeek(at)} ${byMonth(at)}`;
+    const t = isCanonicalTime(at) ? at : new Date(Date.parse(at)).toISOString();
+    return `${t < s ? 'before' : t >= u ? 'after' : byWeek(t)} ${byMonth(t)}`;
   };
 }
 

@@ -15,9 +15,10 @@ import { reviewMissed } from './review-missed.js';
 
 /** A window of the report's fold: the month a run started in, marked when it started before its automation's last tier change. */
 export function monthlyWindowOf(tierChangedAt: ReadonlyMap<string, string>): (at: string, automation: string) => string {
+  const since = new Map([...tierChangedAt].map(([a, t]) => [a, Date.parse(t)]));
   return (at, automation) => {
-    const since = tierChangedAt.get(automation);
-    return since !== undefined && Date.parse(at) < Date.parse(since) ? `${byMonth(at)} before` : byMonth(at);
+    const t = since.get(automation);
+    return t !== undefined && Date.parse(at) < t ? `${byMonth(at)} before` : byMonth(at);
   };
 }
 

@@ -139,7 +139,8 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
     const atMs = timeOf(e.at);
     if (atMs === null) return;
     clock = Math.max(clock, atMs);
-    if (++sinceSweep >= SWEEP_EVERY) {
+    // Sweeping costs the open runs, so sweep no more often than there are open runs: O(1) an event.
+    if (++sinceSweep >= Math.max(SWEEP_EVERY, open.size)) {
       sinceSweep = 0;
       sweep();
     }
