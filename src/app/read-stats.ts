@@ -1,8 +1,12 @@
 // Where the statistics come from: today one scan of the whole run log through
 // the stats fold, in constant memory. The dashboard, the report and calibrate
 // ask only for "the fold's result over this log, and as it stood at these
-// instants", so a derived runs table aggregated in SQL can answer the same
-// question later without changing them.
+// instants", so a derived runs table can answer the same question later
+// without changing them: one row a run (start, tier, status, disposition,
+// confidence, cost, tokens, latency, first decision, audit grade, reverted,
+// model mismatch, when it began to wait) carries everything the fold counts,
+// and the rows of the runs that started in the window, or still wait, are all
+// a window needs.
 import { createStatsFold, type FoldOptions, type ResultOptions, type Statistics } from '../core/stats/fold.js';
 import type { FoldEvent } from '../core/stats/events.js';
 import { isCanonicalTime } from '../core/stats/windows.js';
