@@ -16,7 +16,11 @@ export interface FoldRequest extends FoldOptions {
   /** Now: backlog ages are measured here, and no snapshot is taken after it. */
   asOf: string;
   result?: ResultOptions;
-  /** Instants to see the fold at as the scan passes them (their backlog and evals as they stood then). */
+  /**
+   * Instants to see the fold at as the scan passes them (their backlog and evals
+   * as they stood then). The log is read in seq order, which is time order up to
+   * the clock skew between the hosts that write it.
+   */
   snapshotsAt?: readonly string[];
   /** Only these events (e.g. one automation's); evals are always kept. */
   only?: (e: FoldEvent) => boolean;
