@@ -8,3 +8,4 @@ console.log(`aigov benchmarks on node ${process.version}, ${(await import('node:
 if (want('startup')) benchStartup();
 if (want('eval')) await benchEval();
 if (want('store')) await (await import('./store.mjs')).main();
+if (want('observe')) await (await import('./observe.mjs')).main();
