@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   E_PLAN_TOO_LARGE: 'an eval would run more case samples (cases × repeats) than the memory budget allows',
   E_NOT_GIT_REPO: 'the command needs git and a git repository (e.g. --changed-since), and there is none',
   E_UNKNOWN_REF: 'a git ref (branch, tag, commit) that the repository does not have',
+  E_GIT_FAILED: 'git failed on a repository it recognised (a corrupt or locked repository); exit 3',
   E_INTERNAL: 'a bug in aigov',
   E_STORE: 'the run log could not be read or written',
   E_STORE_BUSY: 'the run log stayed locked by another writer',
