@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AigovError } from '../errors.js';
@@ -97,12 +97,14 @@ describe('createGit', () => {
 
   it('lists files at a ref with their sizes, relative to the workspace folder', async () => {
     const r = repo({ 'ws/aigov.yaml': 'v', 'ws/prompts/a.yaml': 'aaa', 'ws/prompts/deep/b.yaml': 'b', 'other/c.yaml': 'c' });
+    symlinkSync('a.yaml', join(r.dir, 'ws/prompts/link.yaml'));
     r.commit('one');
     const git = createGit(join(r.dir, 'ws'), { env: r.env });
     expect(await git.listFiles('HEAD', ['aigov.yaml', 'prompts', 'evals'])).toEqual([
-      { path: 'aigov.yaml', size: 1 },
-      { path: 'prompts/a.yaml', size: 3 },
-      { path: 'prompts/deep/b.yaml', size: 1 },
+      { path: 'aigov.yaml', size: 1, symlink: false },
+      { path: 'prompts/a.yaml', size: 3, symlink: false },
+      { path: 'prompts/deep/b.yaml', size: 1, symlink: false },
+      { path: 'prompts/link.yaml', size: 6, symlink: true },
     ]);
   });
 

@@ -23,6 +23,8 @@ export interface GitStatusEntry {
 export interface GitFile {
   path: string;
   size: number;
+  /** A symbolic link is stored as a blob holding its target, not the file it points at. */
+  symlink: boolean;
 }
 
 export interface Git {
@@ -118,8 +120,8 @@ export function createGit(root: string, opts: { env?: NodeJS.ProcessEnv } = {}):
       for (const entry of nulSplit(out)) {
         // "<mode> <type> <object> <size>\t<path>", the path relative to the workspace folder.
         const tab = entry.indexOf('\t');
-        const [, type, , size] = entry.slice(0, tab).split(/ +/);
-        if (type === 'blob') files.push({ path: entry.slice(tab + 1), size: Number(size) });
+        const [mode, type, , size] = entry.slice(0, tab).split(/ +/);
+        if (type === 'blob') files.push({ path: entry.slice(tab + 1), size: Number(size), symlink: mode === '120000' });
       }
       return files;
     },
