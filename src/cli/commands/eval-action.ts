@@ -140,7 +140,7 @@ async function recordEvidence(o: Output, report: EvalReport, evidence: Evidence 
 }
 
 async function changed(o: Output, ws: Workspace, ref: string): Promise<string[]> {
-  const names = await changedSuites(ws, ref);
+  const names = await changedSuites(ws, ref, { onProblem: (p) => !o.quiet && o.err(formatProblem(p)) });
   if (!o.quiet) o.err(names.length ? `changed since ${ref}: ${names.join(', ')}` : `no suite changed since ${ref}: nothing to run`);
   return names;
 }
