@@ -4,6 +4,7 @@ import { AigovError, InvalidWorkspaceError, ProviderError } from '../errors.js';
 import { evaluateAssertion } from '../core/eval/assertions/index.js';
 import { planEval, type PlanOptions, type PlannedCase, type PlannedSuite } from '../core/eval/plan.js';
 import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
+import { sha256 } from '../core/canonical.js';
 import { costUsd } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { renderRequest } from '../core/render.js';
@@ -89,6 +90,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
     unlocked: plan.suites.some((s) => !s.model.locked),
     interrupted,
     shard: opts.shard,
+    lockSha256: ws.lock ? sha256(ws.lock.source.text) : null,
     warnings: warningsOf(plan.suites),
     suites,
     totals: mergeTotals(suites, durationMs),

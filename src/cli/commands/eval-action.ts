@@ -81,7 +81,10 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     bar.end();
     process.off('SIGINT', onSigint);
   }
-  await recordEvidence(o, report, await prepare());
+  const ready = await prepare();
+  await recordEvidence(o, report, ready);
+  // The report names its commit, so `--merge` can refuse shards of different commits.
+  report = { ...report, ...(ready instanceof Error ? await gitState(ws.root) : ready.git) };
   if (!o.quiet || format !== 'table') o.out(render.renderReport(report, format, o));
   else {
     // Quiet still names what failed the gate: an exit code alone sends people digging.
