@@ -93,6 +93,16 @@ describe('createGit', () => {
     const many = await git.showMany('HEAD', ['bin.dat', 'nope', 'prompts/x.yaml', 'bad\nname']);
     expect(many.map((b) => b?.toString('hex') ?? null)).toEqual([bytes.toString('hex'), null, Buffer.from('id: x\n').toString('hex'), null]);
     expect(await codeOf(git.show('nope', 'prompts/x.yaml'))).toBe('E_UNKNOWN_REF/2');
+    // Many commits in one process; anything but a full commit id is not asked for.
+    r.write('ws/prompts/x.yaml', 'id: two\n');
+    const c2 = r.commit('two');
+    const each = await git.showCommits([
+      { commit: c2, path: 'prompts/x.yaml' },
+      { commit: c, path: 'prompts/x.yaml' },
+      { commit: 'HEAD', path: 'prompts/x.yaml' },
+      { commit: c, path: 'nope.yaml' },
+    ]);
+    expect(each.map((b) => b?.toString() ?? null)).toEqual(['id: two\n', 'id: x\n', null, null]);
   });
 
   it('lists files at a ref with their sizes, relative to the workspace folder', async () => {

@@ -38,6 +38,8 @@ export interface Git {
   show(ref: string, path: string): Promise<Buffer | null>;
   /** `show` for many paths in one git process. */
   showMany(ref: string, paths: readonly string[]): Promise<(Buffer | null)[]>;
+  /** `show` for many (commit, path) pairs in one git process; `commit` is a full id from `revParse` or `log`. */
+  showCommits(items: readonly { commit: string; path: string }[]): Promise<(Buffer | null)[]>;
   /** Paths that differ between a ref and the working tree, untracked files included. */
   changedPaths(ref: string): Promise<string[]>;
   /** Commits that touched any of the paths, newest first; none before the first commit. */
@@ -93,15 +95,20 @@ export function createGit(root: string, opts: { env?: NodeJS.ProcessEnv } = {}):
     return r.stdout.toString('utf8').trim();
   };
 
+  const showCommits = async (items: readonly { commit: string; path: string }[]): Promise<(Buffer | null)[]> => {
+    if (!items.length) return [];
+    // One object name a line; a path holding a newline cannot be asked for (and no workspace file has one).
+    const asked = items.map(({ commit, path }) => (/^[0-9a-f]{40,64}$/.test(commit) && !/[\n\0]/.test(path) ? `${commit}:./${path}` : null));
+    const names = asked.filter((a) => a !== null);
+    if (!names.length) return asked.map(() => null);
+    const answers = parseBatch(await must(['cat-file', '--batch'], `${names.join('\n')}\n`));
+    let next = 0;
+    return asked.map((a) => (a === null ? null : (answers[next++] ?? null)));
+  };
+
   const showMany = async (ref: string, paths: readonly string[]): Promise<(Buffer | null)[]> => {
     const commit = await revParse(ref);
-    if (!paths.length) return [];
-    // One object name a line; a path holding a newline cannot be asked for (and no workspace file has one).
-    const asked = paths.map((p) => (/[\n\0]/.test(p) ? null : `${commit}:./${p}`));
-    const out = await must(['cat-file', '--batch'], asked.filter((a) => a !== null).join('\n') + '\n');
-    const answers = parseBatch(out);
-    let next = 0;
-    return asked.map((a) => (a === null ? null : answers[next++] ?? null));
+    return showCommits(paths.map((path) => ({ commit, path })));
   };
 
   const head = async (): Promise<string | null> => {
@@ -129,6 +136,7 @@ export function createGit(root: string, opts: { env?: NodeJS.ProcessEnv } = {}):
       return (await showMany(ref, [path]))[0];
     },
     showMany,
+    showCommits,
     async changedPaths(ref) {
       const commit = await revParse(ref);
       // --no-renames: a renamed file is both a removed and an added path, and both count.
