@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   E_PLAN_TOO_LARGE: 'an eval would run more case samples (cases × repeats) than the memory budget allows',
   E_NOT_GIT_REPO: 'the command needs git and a git repository (e.g. --changed-since), and there is none',
   E_UNKNOWN_REF: 'a git ref (branch, tag, commit) that the repository does not have',
+  E_UNKNOWN_PROMPT: 'a prompt id that the workspace (or the workspace at the git ref asked for) does not have',
+  E_UNKNOWN_VERSION: 'a prompt version that neither git history nor the working tree has',
   E_MERGE_BAD_REPORT: '--merge was given a file that is not a complete JSON shard report (unreadable, not JSON, another layout, no shard i/n, interrupted)',
   E_MERGE_COMMIT_MISMATCH: '--merge was given shard reports of different commits',
   E_MERGE_LOCK_MISMATCH: '--merge was given shard reports run under different aigov.lock files',

@@ -25,6 +25,8 @@ export interface AtRefOptions {
   git?: Git;
   /** Defaults to the workspace's parse cache. */
   parse?: Parse;
+  /** How problems name the ref, when not as it was asked for (a short commit id). */
+  label?: string;
 }
 
 /** Every workspace file at `ref`, built and checked; problems are in `ws.problems`, named with the ref. */
@@ -46,7 +48,7 @@ export async function readWorkspaceAt(root: string, ref: string, opts: AtRefOpti
     raw.unshift({ path: 'aigov.yaml', problem: { severity: 'error', file: 'aigov.yaml', message: 'no aigov.yaml at this ref: the workspace did not exist there' } });
   }
   const ws = buildWorkspace(root, raw, opts.parse ?? cachingParse(root));
-  ws.problems = namedAt(ref, ws.problems);
+  ws.problems = namedAt(opts.label ?? ref, ws.problems);
   return { ws, ref, commit };
 }
 
