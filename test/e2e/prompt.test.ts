@@ -146,7 +146,7 @@ describe('aigov prompt history', () => {
     // The lock's hash of version 1 is the one the history shows.
     const lock = readFileSync(join(repo.dir, 'aigov.lock'), 'utf8');
     expect(lock).toContain(h.versions[0].sha256);
-    expect(h.versions[0].evals).toEqual([{ suite: 'inv', model: expect.stringMatching(/^openai:gpt-4o-mini/), mode: 'live', runs: 1, passedRuns: 1, last: { at: expect.any(String), passRate: 1, passed: true, cases: 2, commit: commits[0] } }]);
+    expect(h.versions[0].evals).toEqual([{ suite: 'inv', model: expect.stringMatching(/^openai:gpt-4o-mini/), mode: 'live', shard: null, runs: 1, passedRuns: 1, last: { at: expect.any(String), passRate: 1, passed: true, cases: 2, commit: commits[0] } }]);
     expect(h.versions.slice(1).map((v: { evals: unknown[] }) => v.evals)).toEqual([[], [], []]);
     expect(h.notes).toEqual([]);
 
@@ -155,7 +155,7 @@ describe('aigov prompt history', () => {
     expect(text.stdout).toMatch(/^prompt inv: 3 versions in git, and the working tree\n/);
     expect(text.stdout).toContain(`${commits[0].slice(0, 7)}`);
     expect(text.stdout).toContain('Ann Author <ann@example.com>');
-    expect(text.stdout).toContain('inv: passed 100% of 2');
+    expect(text.stdout).toContain('inv: passed, 2/2 cases, openai:gpt-4o-mini');
     expect(text.stdout).toContain(`! version 2 (${commits[3].slice(0, 7)}): content changed without a version bump: version 2 already had content ${h.versions[1].sha256.slice(0, 12)} at ${commits[1].slice(0, 7)}`);
   });
 

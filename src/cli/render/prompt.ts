@@ -10,7 +10,6 @@ import type { EvalSummary } from '../../core/prompt/history.js';
 import type { StructuralChange } from '../../core/structural-diff.js';
 import type { Prompt } from '../../core/workspace/schemas.js';
 import { paint, type Output } from '../output.js';
-import { pct } from './format.js';
 import { terminalSafe } from './terminal-safe.js';
 
 const safe = terminalSafe;
@@ -106,8 +105,11 @@ export function renderPromptHistory(h: PromptHistory, o: Output): string {
   return lines.join('\n');
 }
 
+/** The newest result of one suite on one model: "inv: passed, 2/2 cases, openai:…, 2026-11-20 (3 runs, 2 passed)". */
 function evalLine(e: EvalSummary): string {
   const verdict = e.last.passed ? 'passed' : 'failed';
+  const passedCases = Math.round(e.last.passRate * e.last.cases);
+  const how = [e.mode === 'live' ? '' : e.mode, e.shard ? `shard ${e.shard.index}/${e.shard.count}` : ''].filter(Boolean).join(' ');
   const runs = e.runs > 1 ? ` (${e.runs} runs, ${e.passedRuns} passed)` : '';
-  return safe(`${e.suite}: ${verdict} ${pct(e.last.passRate)} of ${e.last.cases}, ${e.model}${e.mode === 'live' ? '' : ` ${e.mode}`}, ${e.last.at.slice(0, 10)}${runs}`);
+  return safe(`${e.suite}: ${verdict}, ${passedCases}/${e.last.cases} cases, ${e.model}${how ? ` ${how}` : ''}, ${e.last.at.slice(0, 10)}${runs}`);
 }

@@ -51,7 +51,7 @@ describe('analyzeHistory', () => {
 
 describe('summarizeEvals', () => {
   const ev = (at: string, data: Record<string, unknown>) => ({ at, data: { suite: 's', prompt: { id: 'x', version: 1, sha256: H(1) }, model: 'openai:m-1', mode: 'live', passRate: 1, passed: true, cases: 4, commit: C(1), ...data } });
-  it('one line per suite, model and mode: runs, how many passed, and the newest result', () => {
+  it('one line per suite, model, mode and shard: runs, how many passed, and the newest result', () => {
     const events = [
       ev('2026-01-01T00:00:00Z', {}),
       ev('2026-01-03T00:00:00Z', { passRate: 0.5, passed: false, commit: C(2) }),
@@ -60,11 +60,13 @@ describe('summarizeEvals', () => {
       ev('2026-01-04T00:00:00Z', { prompt: { id: 'x', version: 2, sha256: H(2) } }),
       ev('2026-01-04T00:00:00Z', { prompt: { id: 'other', version: 1, sha256: H(1) } }),
       ev('2026-01-04T00:00:00Z', { suite: 42 }),
+      ev('2026-01-05T00:00:00Z', { shard: { index: 2, count: 2 }, cases: 1 }),
     ];
     expect(summarizeEvals(events, 'x', H(1))).toEqual([
-      { suite: 'a', model: 'openai:m-1', mode: 'live', runs: 1, passedRuns: 1, last: { at: '2026-01-02T00:00:00Z', passRate: 1, passed: true, cases: 4, commit: C(1) } },
-      { suite: 's', model: 'openai:m-1', mode: 'live', runs: 2, passedRuns: 1, last: { at: '2026-01-03T00:00:00Z', passRate: 0.5, passed: false, cases: 4, commit: C(2) } },
-      { suite: 's', model: 'openai:m-1', mode: 'replay', runs: 1, passedRuns: 1, last: { at: '2026-01-02T00:00:00Z', passRate: 1, passed: true, cases: 4, commit: C(1) } },
+      { suite: 'a', model: 'openai:m-1', mode: 'live', shard: null, runs: 1, passedRuns: 1, last: { at: '2026-01-02T00:00:00Z', passRate: 1, passed: true, cases: 4, commit: C(1) } },
+      { suite: 's', model: 'openai:m-1', mode: 'live', shard: null, runs: 2, passedRuns: 1, last: { at: '2026-01-03T00:00:00Z', passRate: 0.5, passed: false, cases: 4, commit: C(2) } },
+      { suite: 's', model: 'openai:m-1', mode: 'live', shard: { index: 2, count: 2 }, runs: 1, passedRuns: 1, last: { at: '2026-01-05T00:00:00Z', passRate: 1, passed: true, cases: 1, commit: C(1) } },
+      { suite: 's', model: 'openai:m-1', mode: 'replay', shard: null, runs: 1, passedRuns: 1, last: { at: '2026-01-02T00:00:00Z', passRate: 1, passed: true, cases: 4, commit: C(1) } },
     ]);
     expect(summarizeEvals(events, 'x', H(3))).toEqual([]);
   });

@@ -80,29 +80,33 @@ export interface EvalSummary {
   suite: string;
   model: string;
   mode: string;
+  /** A `--shard i/n` run saw only part of the suite: its results are kept apart. */
+  shard: { index: number; count: number } | null;
   runs: number;
   passedRuns: number;
   last: { at: string; passRate: number; passed: boolean; cases: number; commit: string | null };
 }
 
-/** The `eval_completed` results of prompt `id` at content `sha256`, one line per suite, model and mode, oldest event first in. */
+/** The `eval_completed` results of prompt `id` at content `sha256`, one line per suite, model, mode and shard; events oldest first. */
 export function summarizeEvals(events: readonly EvalEventLike[], id: string, sha256: string): EvalSummary[] {
   const groups = new Map<string, EvalSummary>();
   for (const e of events) {
-    const d = e.data as { suite?: unknown; prompt?: { id?: unknown; sha256?: unknown }; model?: unknown; mode?: unknown; passRate?: unknown; passed?: unknown; cases?: unknown; commit?: unknown };
+    const d = e.data as { suite?: unknown; prompt?: { id?: unknown; sha256?: unknown }; model?: unknown; mode?: unknown; passRate?: unknown; passed?: unknown; cases?: unknown; commit?: unknown; shard?: { index?: unknown; count?: unknown } };
     if (d.prompt?.id !== id || d.prompt?.sha256 !== sha256 || typeof d.suite !== 'string') continue;
     const model = typeof d.model === 'string' ? d.model : '?';
     const mode = typeof d.mode === 'string' ? d.mode : 'live';
-    const key = `${d.suite}\0${model}\0${mode}`;
+    const shard = typeof d.shard?.index === 'number' && typeof d.shard?.count === 'number' ? { index: d.shard.index, count: d.shard.count } : null;
+    const key = `${d.suite}\0${model}\0${mode}\0${shard ? `${shard.index}/${shard.count}` : ''}`;
     const passed = d.passed === true;
     const last = { at: e.at, passRate: typeof d.passRate === 'number' ? d.passRate : 0, passed, cases: typeof d.cases === 'number' ? d.cases : 0, commit: typeof d.commit === 'string' ? d.commit : null };
     const g = groups.get(key);
-    if (!g) groups.set(key, { suite: d.suite, model, mode, runs: 1, passedRuns: passed ? 1 : 0, last });
+    if (!g) groups.set(key, { suite: d.suite, model, mode, shard, runs: 1, passedRuns: passed ? 1 : 0, last });
     else {
       g.runs++;
       if (passed) g.passedRuns++;
       if (e.at >= g.last.at) g.last = last;
     }
   }
-  return [...groups.values()].sort((a, b) => a.suite.localeCompare(b.suite) || a.model.localeCompare(b.model) || a.mode.localeCompare(b.mode));
+  const shardOrder = (x: EvalSummary): number => (x.shard ? x.shard.count * 1000 + x.shard.index : 0);
+  return [...groups.values()].sort((a, b) => a.suite.localeCompare(b.suite) || a.model.localeCompare(b.model) || a.mode.localeCompare(b.mode) || shardOrder(a) - shardOrder(b));
 }
