@@ -1,6 +1,7 @@
 // `aigov eval`: plan, call, assert, report. The CLI and CI gate are thin clients of this.
 import { setMaxListeners } from 'node:events';
-import { AigovError, InvalidWorkspaceError, ProviderError } from '../errors.js';
+import { AigovError, asInternal, InternalError, InterruptedError, InvalidWorkspaceError, ProviderError } from '../errors.js';
+import { classifyThrown } from '../fs/file-errors.js';
 import { evaluateAssertion } from '../core/eval/assertions/index.js';
 import { planEval, type PlanOptions, type PlannedCase, type PlannedSuite } from '../core/eval/plan.js';
 import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
@@ -8,6 +9,7 @@ import { sha256 } from '../core/canonical.js';
 import { costUsd } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { renderRequest } from '../core/render.js';
+import { unpricedCostLimits } from '../core/workspace/rules-pricing.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
 import { createGateway, type ModelGateway } from '../providers/gateway.js';
 import { createJudge, type Judge } from './judge.js';
@@ -46,6 +48,9 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   const defaults = runDefaults(config);
   const mode = opts.mode ?? 'live';
   const plan = planEval(ws, opts);
+  // Validation priced the locked snapshots; a run may be on another (--unlocked, a `pin --upgrade` candidate).
+  const unpriced = unpricedCostLimits(ws, plan.suites.map((s) => ({ suite: s.suite.suite, provider: s.model.provider, model: s.model.id })));
+  if (unpriced.length) throw new InvalidWorkspaceError(unpriced);
   const gateway =
     opts.gateway ??
     createGateway({
@@ -57,25 +62,35 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
       retries: opts.retries ?? defaults.retries,
       timeoutMs: opts.timeoutMs ?? defaults.timeoutMs,
     });
-  const judge = createJudge(gateway, plan.models, { signal: opts.signal });
+  // A bug in aigov stops the run at once: no new call starts, and those in flight are cancelled.
+  const halt = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, halt.signal]) : halt.signal;
+  const judge = createJudge(gateway, plan.models, { signal });
   const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample }))));
 
   const concurrency = opts.concurrency ?? defaults.concurrency;
   // Every call in flight listens to the caller's signal; that many listeners is by design.
   if (opts.signal) setMaxListeners(4 * concurrency + 10, opts.signal);
+  setMaxListeners(4 * concurrency + 10, signal);
   let done = 0;
   await runPool(
     tasks,
     concurrency,
     async (task) => {
       task.startedAt = now();
-      const result = await runSample(task, gateway, judge, config, opts.signal);
+      let result: SampleResult | typeof INTERRUPTED;
+      try {
+        result = await runSample(task, gateway, judge, config, signal, opts.signal);
+      } catch (err) {
+        halt.abort(err);
+        throw err;
+      }
       task.endedAt = now();
       if (result === INTERRUPTED) task.interrupted = true;
       else task.result = result;
       opts.onProgress?.(++done, tasks.length);
     },
-    opts.signal,
+    signal,
   );
   await gateway.flush();
   const interrupted = !!opts.signal?.aborted;
@@ -99,14 +114,23 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
 
 const INTERRUPTED = Symbol('interrupted');
 
-async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config: NonNullable<Workspace['config']>['value'], signal?: AbortSignal): Promise<SampleResult | typeof INTERRUPTED> {
+/** `interrupt` is the user's Ctrl-C alone; `signal` also stops calls when a bug halts the run. */
+async function runSample(
+  task: Task,
+  gateway: ModelGateway,
+  judge: Judge,
+  config: NonNullable<Workspace['config']>['value'],
+  signal: AbortSignal,
+  interrupt?: AbortSignal,
+): Promise<SampleResult | typeof INTERRUPTED> {
   const { suite, planned, sample } = task;
   const request = renderRequest(suite.prompt, planned.case.vars);
   const t0 = Date.now();
-  let judgeFailure: ProviderError | undefined;
-  let judgeInterrupted = false;
   try {
-    const { response, source } = await gateway.call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal });
+    const { response, source } = await gateway
+      .call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal })
+      // An adapter reports a failed call as a ProviderError; a fixture it cannot read is the user's; anything else is a bug.
+      .catch((err: unknown) => Promise.reject(classifyThrown(err, `the ${suite.model.provider} provider threw`)));
     const cost = costUsd(config, suite.model.provider, suite.model.id, response.tokens);
     const ctx = {
       outputType: suite.prompt.output.type,
@@ -115,22 +139,11 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       costUsd: cost,
       model: suite.model.resolved,
       tokens: response.tokens,
-      judge: async (r: Parameters<Judge>[0]) => {
-        try {
-          return await judge(r);
-        } catch (err) {
-          if (err instanceof ProviderError) judgeFailure = err;
-          else if (signal?.aborted) judgeInterrupted = true;
-          throw err;
-        }
-      },
+      judge: (r: Parameters<Judge>[0]) => judge(r).catch((err: unknown) => Promise.reject(classifyThrown(err, `the judge "${r.model}" threw`))),
     };
     const assertions = [];
+    // A judge whose provider failed throws its ProviderError: the case is an error (exit 3), not a deviation (exit 1).
     for (const spec of planned.assertions) assertions.push(await evaluateAssertion(response.text, spec, ctx));
-    // A judge stopped by Ctrl-C graded nothing: the sample did not finish, it did not fail.
-    if (judgeInterrupted) return INTERRUPTED;
-    // A judge whose provider failed makes the case an error (exit 3), not a deviation (exit 1).
-    if (judgeFailure) throw judgeFailure;
     return {
       sample,
       output: response.text,
@@ -143,9 +156,12 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       modelReturned: response.modelReturned,
     };
   } catch (err) {
-    if (!(err instanceof AigovError) && !(err instanceof ProviderError)) throw err;
-    // A call cut off by Ctrl-C tells nothing about the provider or the prompt.
-    if (signal?.aborted) return INTERRUPTED;
+    // A call or a judge cut off by Ctrl-C tells nothing about the provider or the prompt:
+    // the sample did not finish, it did not fail.
+    if (interrupt?.aborted) return INTERRUPTED;
+    // A provider failure (or Ctrl-C) is the case's. Bad input (a broken fixture file) would
+    // fail every case alike, and a bug is a bug: either stops the run, with its own code.
+    if (!(err instanceof ProviderError) && !(err instanceof InterruptedError)) throw inCase(err, task);
     return {
       sample,
       error: { kind: err instanceof ProviderError ? err.kind : err.code, message: err.message },
@@ -156,6 +172,12 @@ async function runSample(task: Task, gateway: ModelGateway, judge: Judge, config
       latencyMs: Date.now() - t0,
     };
   }
+}
+
+/** What stops the run; a bug with the case it happened in, so the report can be reproduced. */
+function inCase(err: unknown, { suite, planned }: Task): AigovError {
+  const where = `in case "${planned.case.id}" of suite "${suite.suite.suite}"`;
+  return err instanceof InternalError ? new InternalError(`${where}, ${err.message}`, { cause: err.cause ?? err }) : asInternal(err, where);
 }
 
 function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {

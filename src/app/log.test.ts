@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS, hashEventText } from '../core/log/chain.js';
 import type { NewEvent } from '../core/log/events.js';
+import { finishedData, startedData } from '../../test/support/events.js';
 import { AigovError, GateError, UsageError } from '../errors.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
@@ -19,13 +20,13 @@ const events: NewEvent[] = Array.from({ length: 10 }, (_, i) => ({
   type: i % 2 === 0 ? 'run_started' : 'run_finished',
   automation: 'inv',
   runId: `r${Math.floor(i / 2)}`,
-  data: { n: i + 1 },
+  data: i % 2 === 0 ? startedData({ n: i + 1 }) : finishedData({ n: i + 1 }),
 }));
 
 function tamper(root: string, sql: string): void {
   const db = new Database(join(root, DB));
   try {
-    db.exec('DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;');
+    db.exec('DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; DROP TRIGGER events_next_seq;');
     db.exec(sql);
   } finally {
     db.close();
@@ -39,13 +40,13 @@ function rewriteConsistently(root: string): void {
     const rows = db.prepare('SELECT * FROM events ORDER BY seq').all() as Record<string, string | number | null>[];
     let prev = GENESIS;
     for (const r of rows) {
-      if (r.seq === 4) r.data = '{"n":40}';
+      if (r.seq === 4) r.data = JSON.stringify(finishedData({ n: 40 }));
       r.prev_hash = prev;
       const fields = { v: r.v as number, seq: r.seq as number, id: r.id as string, type: r.type as 'run_started', at: r.at as string };
       r.hash = hashEventText(prev, { ...fields, automation: r.automation as string, runId: r.run_id as string, actor: r.actor as null }, r.data as string);
       prev = r.hash;
     }
-    db.exec('DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; DELETE FROM events;');
+    db.exec('DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; DROP TRIGGER events_next_seq; DELETE FROM events;');
     const insert = db.prepare('INSERT INTO events VALUES (@seq, @id, @v, @type, @at, @automation, @run_id, @actor, @data, @prev_hash, @hash)');
     for (const r of rows) insert.run(r);
   } finally {
@@ -76,15 +77,18 @@ describe('log verify and seal', () => {
 
   it('passes an intact log, with and without seals', async () => {
     const head = await store.head();
-    expect(await verifyLog(store, root)).toEqual({ ok: true, events: 10, head, seals: { checked: 0, bad: [] } });
+    const rows = { events: 10, impacts: 0, runs: 5, problems: [], more: 0 };
+    expect(await verifyLog(store, root)).toEqual({ ok: true, events: 10, head, seals: { checked: 0, bad: [] }, rows, schema: { problems: [] } });
     await sealLog(store, root, new Date('2026-03-01T00:00:00Z'));
-    expect(await verifyLog(store, root)).toEqual({ ok: true, events: 10, head, seals: { checked: 1, bad: [] } });
+    expect(await verifyLog(store, root)).toEqual({ ok: true, events: 10, head, seals: { checked: 1, bad: [] }, rows, schema: { problems: [] } });
   });
 
   it('passes an empty log', async () => {
     await store.close();
     store = await openStore('sqlite:empty.db', root);
-    expect(await verifyLog(store, root)).toEqual({ ok: true, events: 0, head: null, seals: { checked: 0, bad: [] } });
+    expect(await verifyLog(store, root)).toEqual({
+      ok: true, events: 0, head: null, seals: { checked: 0, bad: [] }, rows: { events: 0, impacts: 0, runs: 0, problems: [], more: 0 }, schema: { problems: [] },
+    });
   });
 
   it.each<[string, string, number, RegExp]>([
@@ -108,13 +112,15 @@ describe('log verify and seal', () => {
   });
 
   it('verifies through scan alone on a store without scanStored', async () => {
-    tamper(root, `UPDATE events SET data = '{"n":40}' WHERE seq = 4`);
+    tamper(root, `UPDATE events SET data = '${JSON.stringify(finishedData({ n: 40 }))}' WHERE seq = 4`);
     await store.close();
     store = await openStore(`sqlite:${DB}`, root);
     const plain: Store = {
       url: store.url,
       append: (e) => store.append(e),
       query: (q) => store.query(q),
+      queryRuns: (q) => store.queryRuns(q),
+      queryImpacts: (q) => store.queryImpacts(q),
       scan: (from) => store.scan(from),
       head: () => store.head(),
       close: () => store.close(),
@@ -129,7 +135,7 @@ describe('log verify and seal', () => {
     const result = await reopenAndVerify();
     expect(result.firstBad).toBeUndefined();
     expect(result.ok).toBe(false);
-    expect(result.seals.bad).toEqual([{ seq: sealed.seq, reason: expect.stringMatching(/was sealed as .*the log was rewritten/) }]);
+    expect(result.seals.bad).toEqual([{ seq: sealed.seq, code: 'E_SEAL_MISMATCH', reason: expect.stringMatching(/was sealed as .*the log was rewritten/) }]);
   });
 
   it('catches a truncated log by its seal', async () => {
@@ -142,33 +148,33 @@ describe('log verify and seal', () => {
 
   it('catches a deleted sealed event', async () => {
     await sealLog(store, root, new Date('2026-03-01T00:00:00Z'));
-    await store.append([{ type: 'run_started', data: {} }]);
+    await store.append([{ type: 'run_started', data: startedData() }]);
     tamper(root, 'DELETE FROM events WHERE seq = 10');
     const result = await reopenAndVerify();
     expect(result.firstBad?.seq).toBe(10);
-    expect(result.seals.bad).toEqual([{ seq: 10, reason: expect.stringMatching(/sealed event 10 is missing/) }]);
+    expect(result.seals.bad).toEqual([{ seq: 10, code: 'E_SEAL_MISMATCH', reason: expect.stringMatching(/sealed event 10 is missing/) }]);
   });
 
   it('appends seals as JSON lines under a comment, once per new head', async () => {
     const first = await sealLog(store, root, new Date('2026-03-01T00:00:00Z'));
     const head = await store.head();
-    expect(first).toEqual({ seq: 10, hash: head!.hash, at: '2026-03-01T00:00:00.000Z', written: true });
+    expect(first).toEqual({ seq: 10, hash: head!.hash, root: expect.stringMatching(/^[0-9a-f]{64}$/), at: '2026-03-01T00:00:00.000Z', written: true });
     const again = await sealLog(store, root, new Date('2026-03-02T00:00:00Z'));
     expect(again).toEqual({ ...first, written: false });
 
-    await store.append([{ type: 'run_started', data: {} }, { type: 'run_failed', data: {} }]);
+    await store.append([{ type: 'run_started', data: startedData() }, { type: 'run_failed', data: { error: { type: 'server', message: 'x' } } }]);
     const second = await sealLog(store, root, new Date('2026-03-03T00:00:00Z'));
     expect(second).toMatchObject({ seq: 12, written: true });
     const lines = readFileSync(join(root, SEALS_FILE), 'utf8').split('\n');
     expect(lines[0]).toMatch(/^# /);
     expect(lines.slice(1)).toEqual([
-      JSON.stringify({ seq: 10, hash: first.hash, at: first.at }),
-      JSON.stringify({ seq: 12, hash: second.hash, at: second.at }),
+      JSON.stringify({ seq: 10, hash: first.hash, root: first.root, at: first.at }),
+      JSON.stringify({ seq: 12, hash: second.hash, root: second.root, at: second.at }),
       '',
     ]);
     expect(readSeals(root)).toEqual([
-      { seq: 10, hash: first.hash, at: first.at },
-      { seq: 12, hash: second.hash, at: second.at },
+      { seq: 10, hash: first.hash, root: first.root, at: first.at },
+      { seq: 12, hash: second.hash, root: second.root, at: second.at },
     ]);
   });
 
@@ -185,7 +191,7 @@ describe('log verify and seal', () => {
     ['a deleted sealed event', 'DELETE FROM events WHERE seq >= 10', 'E_SEAL_MISMATCH'],
   ])('refuses to seal a log with %s', async (_what, sql, code) => {
     await sealLog(store, root, new Date('2026-03-01T00:00:00Z'));
-    await store.append([{ type: 'run_started', data: {} }, { type: 'run_started', data: {} }]);
+    await store.append([{ type: 'run_started', data: startedData() }, { type: 'run_started', data: startedData() }]);
     const before = readFileSync(join(root, SEALS_FILE), 'utf8');
     tamper(root, sql);
     await store.close();

@@ -9,6 +9,7 @@ import { decodeWorkspaceFile, MAX_FILE_BYTES, tooLarge } from '../core/workspace
 import { lockSchema, type Lockfile } from '../core/workspace/schemas.js';
 import type { RawFile, Workspace } from '../core/workspace/workspace.js';
 import { createGit, type Git, type GitFile } from './git.js';
+import { cachingJsonSchemaCheck } from './output-schema.js';
 import { cachingParse } from './parse-cache.js';
 
 const FOLDERS = ['prompts', 'evals', 'automations'];
@@ -39,15 +40,15 @@ export async function readWorkspaceAt(root: string, ref: string, opts: AtRefOpti
   const bytes = await git.showMany(commit, readable.map((f) => f.path));
   const byPath = new Map(readable.map((f, i) => [f.path, bytes[i]]));
   const raw: RawFile[] = chosen.map((f) => {
-    if (f.symlink) return { path: f.path, problem: { severity: 'error', file: f.path, message: 'is a symbolic link in git; aigov reads workspace files at a ref only as regular files', hint: 'commit the file itself in place of the link' } };
+    if (f.symlink) return { path: f.path, problem: { severity: 'error', code: 'E_FILE_UNREADABLE', file: f.path, message: 'is a symbolic link in git; aigov reads workspace files at a ref only as regular files', hint: 'commit the file itself in place of the link' } };
     if (f.size > MAX_FILE_BYTES) return tooLarge(f.path, f.size);
     const b = byPath.get(f.path);
-    return b ? decodeWorkspaceFile(f.path, b) : { path: f.path, problem: { severity: 'error', file: f.path, message: `could not be read at ${ref}` } };
+    return b ? decodeWorkspaceFile(f.path, b) : { path: f.path, problem: { severity: 'error', code: 'E_FILE_UNREADABLE', file: f.path, message: `could not be read at ${ref}` } };
   });
   if (!chosen.some((f) => f.path === 'aigov.yaml')) {
     raw.unshift({ path: 'aigov.yaml', problem: { severity: 'error', file: 'aigov.yaml', message: 'no aigov.yaml at this ref: the workspace did not exist there' } });
   }
-  const ws = buildWorkspace(root, raw, opts.parse ?? cachingParse(root));
+  const ws = buildWorkspace(root, raw, opts.parse ?? cachingParse(root), { checkJsonSchema: cachingJsonSchemaCheck(root) });
   ws.problems = namedAt(opts.label ?? ref, ws.problems);
   return { ws, ref, commit };
 }

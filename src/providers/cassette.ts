@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { ProviderError, UsageError } from '../errors.js';
+import { fileError } from '../fs/file-errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
 import { parseSource, problemAt } from '../core/workspace/source.js';
 import type { ModelRequest, ModelResponse } from './types.js';
@@ -121,7 +122,8 @@ async function loadIndex(dir: string): Promise<Map<string, ModelResponse>> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return index;
     throw err;
   }
-  const texts = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')));
+  // A folder or a dangling link among the fixtures is the user's to fix, named by its path.
+  const texts = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8').catch((err: unknown) => Promise.reject(fileError(err, `fixtures/${n}`, 'read') ?? err))));
   names.forEach((name, i) => {
     for (const r of parseCassette(`fixtures/${name}`, texts[i])) index.set(r.key, r.response);
   });

@@ -26,7 +26,7 @@ process.stdout.write('ready\\n');
 await new Promise((resolve) => process.stdin.once('data', resolve));
 const seqs = [];
 for (let i = 0; i < Number(total); i += Number(batchSize)) {
-  const batch = Array.from({ length: Number(batchSize) }, (_, j) => ({ type: 'run_started', automation: 'w' + writer, data: { i: i + j } }));
+  const batch = Array.from({ length: Number(batchSize) }, (_, j) => ({ type: 'run_started', automation: 'w' + writer, data: { tier: 2, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'a', resolved: 'b' }, i: i + j } }));
   for (const e of await store.append(batch)) seqs.push(e.seq);
 }
 await store.close();

@@ -1,122 +1,30 @@
 // One contract, every backend: what `Store` promises, checked against a real
-// SQLite file and a real PostgreSQL server. In CI a missing PostgreSQL fails
-// the run instead of skipping, so the shared backend is never silently untested.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
-import pg from 'pg';
+// SQLite file and a real PostgreSQL server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../core/canonical.js';
 import { GENESIS, createVerifier } from '../core/log/chain.js';
-import type { LoggedEvent, NewEvent } from '../core/log/events.js';
-import { UsageError } from '../errors.js';
-import { openStore } from './open.js';
+import { EVENT_FORMAT, type LoggedEvent, type NewEvent } from '../core/log/events.js';
+import { finishedData, startedData } from '../../test/support/events.js';
+import { ConflictError, UsageError } from '../errors.js';
+import { storeBackends, type Opened } from '../../test/support/stores.js';
 import type { EventQuery, Store } from './types.js';
 
-interface Opened {
-  store: Store;
-  /** A second, independent handle on the same log (another process or host). */
-  reopen(): Promise<Store>;
-  /** Runs SQL directly on the database, around the store. */
-  raw(sql: string): Promise<void>;
-  cleanup(): Promise<void>;
-}
-
-interface Backend {
-  name: string;
-  open(): Promise<Opened>;
-}
-
-const sqlite: Backend = {
-  name: 'sqlite',
-  async open() {
-    const root = mkdtempSync(join(tmpdir(), 'aigov-store-'));
-    const url = 'sqlite:.aigov/runs.db';
-    const extra: Store[] = [];
-    return {
-      store: await openStore(url, root),
-      async reopen() {
-        const s = await openStore(url, root);
-        extra.push(s);
-        return s;
-      },
-      async raw(sql) {
-        const db = new Database(join(root, '.aigov/runs.db'));
-        try {
-          db.exec(sql);
-        } finally {
-          db.close();
-        }
-      },
-      async cleanup() {
-        for (const s of extra) await s.close();
-        rmSync(root, { recursive: true, force: true });
-      },
-    };
-  },
-};
-
-const pgUrl = process.env.AIGOV_TEST_PG_URL;
-
-const postgres: Backend = {
-  name: 'postgres',
-  async open() {
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    const url = `${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}schema=${schema}`;
-    const extra: Store[] = [];
-    const admin = new pg.Client({ connectionString: pgUrl, options: `-c search_path=${schema}` });
-    await admin.connect();
-    return {
-      store: await openStore(url, tmpdir()),
-      async reopen() {
-        const s = await openStore(url, tmpdir());
-        extra.push(s);
-        return s;
-      },
-      async raw(sql) {
-        await admin.query(sql);
-      },
-      async cleanup() {
-        for (const s of extra) await s.close();
-        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-        await admin.end();
-      },
-    };
-  },
-};
-
-const backends: Backend[] = [sqlite];
-if (pgUrl) {
-  backends.push(postgres);
-} else if (process.env.CI && !/^(0|false)$/i.test(process.env.CI)) {
-  describe('postgres', () => {
-    it('has a PostgreSQL server to run the contract against', () => {
-      throw new Error('AIGOV_TEST_PG_URL is not set: CI must run the PostgreSQL store tests (source .ci/postgres.sh first)');
-    });
-  });
-} else {
-  console.warn('[store contract] PostgreSQL skipped: AIGOV_TEST_PG_URL is not set (source .ci/postgres.sh to run it)');
-  describe.skip('postgres (AIGOV_TEST_PG_URL is not set)', () => {
-    it('runs the contract', () => {});
-  });
-}
+const backends = storeBackends('store contract');
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
 
 // seq:                                                                                   1..9
 const dataset: NewEvent[] = [
-  { type: 'run_started', automation: 'inv', runId: 'r1', at: at(0), data: { prompt: { id: 'inv', version: 3 } } },
-  { type: 'run_finished', automation: 'inv', runId: 'r1', at: at(1), data: { output: 'travel', confidence: 0.93 } },
+  { type: 'run_started', automation: 'inv', runId: 'r1', at: at(0), data: startedData({ prompt: { id: 'inv', version: 3, sha256: 'ab' } }) },
+  { type: 'run_finished', automation: 'inv', runId: 'r1', at: at(1), data: finishedData({ output: 'travel', confidence: 0.93 }) },
   {
     type: 'action_taken', automation: 'inv', runId: 'r1', actor: 'erp-bot', at: at(2),
     data: { impacts: [{ system: 'erp', ref: 'INV-1', action: 'book' }, { system: 'mail', ref: 'M-1' }], notified: true },
   },
-  { type: 'run_started', automation: 'triage', runId: 'r2', at: at(3), data: {} },
+  { type: 'run_started', automation: 'triage', runId: 'r2', at: at(3), data: startedData() },
   { type: 'run_failed', automation: 'triage', runId: 'r2', at: at(4), data: { error: { type: 'timeout', message: 'slow' } } },
   { type: 'impact_tagged', automation: 'triage', runId: 'r2', at: at(5), data: { system: 'erp', ref: 'INV-2', action: 'flag' } },
-  { type: 'run_started', automation: 'inv', runId: 'r3', at: at(6), data: {} },
+  { type: 'run_started', automation: 'inv', runId: 'r3', at: at(6), data: startedData() },
   {
     type: 'action_taken', automation: 'inv', runId: 'r3', at: at(7),
     data: { impacts: [{ system: 'erp', ref: 'INV-1', action: 'amend' }, { system: 'erp', ref: 'INV-1', action: 'note' }] },
@@ -161,7 +69,7 @@ async function expectValidChain(store: Store, count: number): Promise<void> {
   expect(await store.head()).toEqual(verifier.head);
 }
 
-const ev = (n: number, extra: Partial<NewEvent> = {}): NewEvent => ({ type: 'run_started', automation: 'a', runId: `r${n}`, data: { n }, ...extra });
+const ev = (n: number, extra: Partial<NewEvent> = {}): NewEvent => ({ type: 'run_started', automation: 'a', runId: `r${n}`, data: startedData({ n }), ...extra });
 
 describe.each(backends)('store contract: $name', (backend) => {
   let opened: Opened;
@@ -185,7 +93,7 @@ describe.each(backends)('store contract: $name', (backend) => {
 
   it('appends one event, then a batch, chained and contiguous', async () => {
     const [first] = await store.append([ev(1)]);
-    expect(first).toMatchObject({ seq: 1, v: 1, prevHash: GENESIS, type: 'run_started', automation: 'a', runId: 'r1', actor: null, data: { n: 1 } });
+    expect(first).toMatchObject({ seq: 1, v: EVENT_FORMAT, prevHash: GENESIS, type: 'run_started', automation: 'a', runId: 'r1', actor: null, data: { n: 1 } });
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(Date.parse(first.at)).not.toBeNaN();
     const batch = await store.append([ev(2), ev(3), ev(4)]);
@@ -255,7 +163,7 @@ describe.each(backends)('store contract: $name', (backend) => {
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     const tail = await all(store.scan(3999));
     expect(tail.map((e) => e.seq)).toEqual(Array.from({ length: 502 }, (_, i) => 3999 + i));
-    expect(tail[0].data).toEqual({ n: 3999 });
+    expect(tail[0].data).toEqual(startedData({ n: 3999 }));
     await expectValidChain(store, total);
   });
 
@@ -280,6 +188,67 @@ describe.each(backends)('store contract: $name', (backend) => {
       await expect(opened.raw(sql)).rejects.toThrow(/the run log is append-only/);
     });
   }
+
+  describe('conditional append', () => {
+    const review = (runId: string, reviewer: string): NewEvent => ({ type: 'review_resolved', automation: 'inv', runId, data: { decision: 'approve', reviewer } });
+    const watch = (runId: string, lastSeq: number | null) => ({ runId, types: ['review_resolved', 'action_reverted'] as const, lastSeq });
+
+    beforeEach(async () => {
+      await store.append(dataset);
+    });
+
+    it('appends when the run is as the caller read it', async () => {
+      const [first] = await store.append([review('r1', 'ann')], { expect: watch('r1', null) });
+      expect(first.seq).toBe(10);
+      // Events of other types and of other runs do not count.
+      await store.append([{ type: 'impact_tagged', runId: 'r1', data: { system: 'crm' } }, review('r2', 'bob')]);
+      const [second] = await store.append([review('r1', 'cid')], { expect: watch('r1', 10) });
+      expect(second.seq).toBe(13);
+      await expectValidChain(store, 13);
+    });
+
+    it.each<[string, number | null]>([
+      ['no such event, but there is one', null],
+      ['an older seq', 3],
+      ['a newer seq', 11],
+    ])('refuses, writing nothing, when the caller read %s', async (_what, lastSeq) => {
+      await store.append([review('r1', 'ann')], { expect: watch('r1', null) });
+      const head = await store.head();
+      const failed = store.append([review('r1', 'bob'), ev(99)], { expect: watch('r1', lastSeq) });
+      await expect(failed).rejects.toThrow(ConflictError);
+      await expect(failed).rejects.toMatchObject({ code: 'E_CONFLICT', exitCode: 1, message: expect.stringMatching(/run r1 changed/) });
+      expect(await store.head()).toEqual(head);
+      expect(await store.query({ runId: 'r1', types: ['review_resolved'] })).toHaveLength(1);
+      // The store goes on appending after a refusal.
+      await store.append([ev(100)]);
+      await expectValidChain(store, 11);
+    });
+
+    it('refuses a condition that names no run or no type', async () => {
+      await expect(store.append([ev(1)], { expect: { runId: '', types: ['review_resolved'], lastSeq: null } })).rejects.toThrow(UsageError);
+      await expect(store.append([ev(1)], { expect: { runId: 'r1', types: [], lastSeq: null } })).rejects.toThrow(UsageError);
+      expect(await store.head()).toMatchObject({ seq: dataset.length });
+    });
+
+    it('lets exactly one of two racing callers win, 20 times in a row, on separate connections', async () => {
+      const other = await opened.reopen();
+      for (let pair = 0; pair < 20; pair++) {
+        const runId = `race-${pair}`;
+        // Half the runs already carry a decision, so both null and a seq are raced on.
+        if (pair % 2 === 1) await store.append([review(runId, 'earlier')]);
+        const [a, b] = await Promise.all([store, other].map(async (s) => (await s.query({ runId, types: ['review_resolved'], order: 'desc', limit: 1 }))[0]?.seq ?? null));
+        expect(a).toBe(b);
+        const results = await Promise.allSettled([
+          store.append([review(runId, 'ann')], { expect: watch(runId, a) }),
+          other.append([review(runId, 'bob')], { expect: watch(runId, b) }),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(lost.reason).toBeInstanceOf(ConflictError);
+        expect(await store.query({ runId, types: ['review_resolved'] })).toHaveLength(1 + (pair % 2));
+      }
+    });
+  });
 
   it('never forks the chain under concurrent appends', async () => {
     const other = await opened.reopen();

@@ -18,7 +18,7 @@ const WRITER = `
 import { openSqliteStore } from ${JSON.stringify(SQLITE_STORE)};
 const store = await openSqliteStore(process.argv[2]);
 for (let i = 0; ; i++) {
-  const batch = Array.from({ length: 1 + (i % 3) }, (_, j) => ({ type: 'run_started', runId: 'w' + i, data: { i, j } }));
+  const batch = Array.from({ length: 1 + (i % 3) }, (_, j) => ({ type: 'run_started', runId: 'w' + i, data: { tier: 2, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'a', resolved: 'b' }, i, j } }));
   const events = await store.append(batch);
   process.stdout.write(events.map((e) => e.seq).join('\\n') + '\\n');
 }
@@ -77,7 +77,7 @@ describe('a writer killed with SIGKILL', () => {
       for (const seq of acknowledged) expect(stored.has(seq)).toBe(true);
       expect(new Set(acknowledged).size).toBe(acknowledged.length);
 
-      const [next] = await store.append([{ type: 'run_started', data: { after: 'crash' } }]);
+      const [next] = await store.append([{ type: 'run_started', data: { tier: 2, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'a', resolved: 'b' }, after: 'crash' } }]);
       expect(next.seq).toBe(verifier.head!.seq + 1);
       expect(next.prevHash).toBe(verifier.head!.hash);
     } finally {

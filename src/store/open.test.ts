@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AigovError, UsageError } from '../errors.js';
+import { startedData } from '../../test/support/events.js';
 import { DEFAULT_STORE_URL, openStore } from './open.js';
 import { parsePostgresUrl } from './postgres.js';
 
@@ -20,7 +21,7 @@ describe('openStore', () => {
   ])('opens SQLite under the workspace root for %s, creating folders', async (_what, url, file, shown) => {
     const store = await openStore(url, root);
     expect(store.url).toBe(shown);
-    await store.append([{ type: 'run_started', data: {} }]);
+    await store.append([{ type: 'run_started', data: startedData() }]);
     await store.close();
     expect(existsSync(join(root, file))).toBe(true);
   });
@@ -58,16 +59,19 @@ describe('openStore', () => {
     await expect(openStore('sqlite:runs.db', root)).rejects.toThrow(/format 99, newer than this aigov understands/);
   });
 
-  it('puts back append-only triggers someone dropped', async () => {
+  it('never quietly puts back a trigger someone dropped: it stays dropped for verify to name', async () => {
     await (await openStore('sqlite:runs.db', root)).close();
     const db = new Database(join(root, 'runs.db'));
     db.exec('DROP TRIGGER events_no_delete');
     db.close();
     const store = await openStore('sqlite:runs.db', root);
-    await store.append([{ type: 'run_started', data: {} }]);
+    await store.append([{ type: 'run_started', data: startedData() }]);
+    const audit = await store.audit!();
+    expect(await audit.schemaProblems()).toEqual(['trigger events_no_delete is missing']);
+    await audit.close();
     await store.close();
     const again = new Database(join(root, 'runs.db'));
-    expect(() => again.exec('DELETE FROM events')).toThrow(/append-only/);
+    expect(again.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'events_no_delete'").get()).toEqual({ n: 0 });
     again.close();
   });
 

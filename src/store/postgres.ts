@@ -2,12 +2,29 @@
 // tables live in their own schema (`?schema=NAME`, default `aigov`), so they
 // never collide with the tables of the database they share.
 import type { Pool, PoolClient } from 'pg';
-import { chainRows, type ChainHead, type StoredEvent } from '../core/log/chain.js';
+import { hashParts, prepareRows, type ChainHead, type StoredEvent } from '../core/log/chain.js';
+import { RUN_COLUMNS, impactRows, runPatch, type ImpactRow, type RunRecord } from '../core/log/derived.js';
 import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { AigovError, UsageError } from '../errors.js';
-import { EVENT_COLUMNS, eventQuerySql, impactsOf, newEventId, rowToEvent, rowToStored, type EventRow, type ImpactRow } from './sql.js';
-import { ensureSchema } from './postgres-schema.js';
-import type { EventQuery, Store } from './types.js';
+import { AppendQueue, type AppendRequest, type Outcome } from './group-commit.js';
+import { ensureSchema, schemaProblems } from './postgres-schema.js';
+import {
+  EVENT_COLUMNS,
+  RUN_SQL_COLUMNS,
+  checkCondition,
+  conditionSql,
+  eventQuerySql,
+  impactQuerySql,
+  newEventId,
+  rowToEvent,
+  rowToRun,
+  rowToStored,
+  rowToTouch,
+  impactPages,
+  runPages,
+  type EventRow,
+} from './sql.js';
+import type { AppendOptions, EventQuery, EventsTally, ImpactQuery, ImpactTouch, RunQuery, Store, StoreAudit } from './types.js';
 
 const PAGE = 2000;
 
@@ -76,70 +93,115 @@ export async function openPostgresStore(url: string): Promise<Store> {
   return new PostgresStore(url, pool, schema);
 }
 
-const INSERT_EVENTS = `INSERT INTO events (${EVENT_COLUMNS})
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`;
-const INSERT_IMPACTS = `INSERT INTO impacts (seq, run_id, automation, system, ref, action)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`;
+const deps = { now: () => new Date().toISOString(), newId: () => newEventId() };
+
+interface AppendResult {
+  o_found: (string | null)[];
+  o_error: (string | null)[];
+  o_seq: (string | null)[];
+  o_prev: (string | null)[];
+  o_hash: (string | null)[];
+}
+
+/** A batch of requests as the parameters of aigov_append, one array a column. */
+function appendParams(reqs: AppendRequest[]): unknown[] {
+  const cols = Array.from({ length: 20 }, (): unknown[] => []);
+  const [rCount, rRun, rTypes, rLast, id, v, type, at, automation, run, actor, data, before, middle, after, patch, iEvent, iSystem, iRef, iAction] = cols;
+  let n = 0;
+  for (const req of reqs) {
+    rCount.push(req.rows.length);
+    rRun.push(req.expect ? req.expect.runId : null);
+    rTypes.push(req.expect ? req.expect.types.join(',') : null);
+    rLast.push(req.expect ? req.expect.lastSeq : null);
+    for (const { event: e, dataJson } of req.rows) {
+      n += 1;
+      const parts = hashParts(e);
+      id.push(e.id);
+      v.push(e.v);
+      type.push(e.type);
+      at.push(e.at);
+      automation.push(e.automation);
+      run.push(e.runId);
+      actor.push(e.actor);
+      data.push(dataJson);
+      before.push(parts.before);
+      middle.push(parts.middle);
+      after.push(parts.after);
+      // seq is not known yet: the database puts it into first_seq and last_seq itself.
+      const p = runPatch({ ...e, seq: 0, prevHash: '', hash: '' } as LoggedEvent);
+      patch.push(p ? JSON.stringify(RUN_COLUMNS.map(([column]) => p.ops[column] ?? [0, null])) : null);
+      for (const i of impactRows({ ...e, seq: 0, prevHash: '', hash: '' } as LoggedEvent)) {
+        iEvent.push(n);
+        iSystem.push(i.system);
+        iRef.push(i.ref);
+        iAction.push(i.action);
+      }
+    }
+  }
+  return cols;
+}
 
 class PostgresStore implements Store {
   readonly url: string;
   readonly #pool: Pool;
-  readonly #lockSql: string;
+  readonly #schema: string;
+  readonly #appendSql: string;
+  readonly #queue: AppendQueue;
   #closed = false;
 
   constructor(url: string, pool: Pool, schema: string) {
     this.url = url;
     this.#pool = pool;
-    // The advisory lock serializes appenders on every host; the primary key on
-    // seq would refuse a fork even without it.
-    this.#lockSql = `BEGIN; SELECT pg_advisory_xact_lock(hashtext('aigov:append:${schema}')); SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1`;
+    this.#schema = schema;
+    this.#appendSql = `SELECT * FROM ${schema}.aigov_append(${Array.from({ length: 20 }, (_, i) => `$${i + 1}`).join(', ')})`;
+    this.#queue = new AppendQueue((reqs) => this.#write(reqs));
   }
 
-  async append(events: NewEvent[]): Promise<LoggedEvent[]> {
+  async append(events: NewEvent[], opts: AppendOptions = {}): Promise<LoggedEvent[]> {
     if (events.length === 0) return [];
-    let client: PoolClient;
+    if (opts.expect) conditionSql(opts.expect, (n) => `$${n}`);
+    // Checked before queueing, so a bad event fails its own caller only.
+    return this.#queue.add({ rows: prepareRows(events, deps), expect: opts.expect });
+  }
+
+  /** One round trip a batch: aigov_append does the lock, the chain and every row. */
+  async #write(reqs: AppendRequest[]): Promise<Outcome[]> {
+    let r: AppendResult;
     try {
-      client = await this.#pool.connect();
+      r = (await this.#pool.query<AppendResult>(this.#appendSql, appendParams(reqs))).rows[0];
     } catch (err) {
       throw failure(this.url, 'append to', err);
     }
-    let broken: Error | undefined;
-    try {
-      const results = (await client.query(this.#lockSql)) as unknown as { rows: { seq: string; hash: string }[] }[];
-      const last = results[2].rows[0];
-      const head: ChainHead | null = last ? { seq: Number(last.seq), hash: last.hash } : null;
-      const rows = chainRows(head, events, { now: () => new Date().toISOString(), newId: () => newEventId() });
-      const columns: unknown[][] = Array.from({ length: 11 }, () => []);
-      const impacts: ImpactRow[] = [];
-      for (const { event: e, dataJson } of rows) {
-        const values = [e.seq, e.id, e.v, e.type, e.at, e.automation, e.runId, e.actor, dataJson, e.prevHash, e.hash];
-        values.forEach((value, n) => columns[n].push(value));
-        impacts.push(...impactsOf(e));
+    let n = 0;
+    return reqs.map((req, k): Outcome => {
+      const first = n;
+      n += req.rows.length;
+      const error = r.o_error[k];
+      if (error === 'conflict') {
+        try {
+          checkCondition(req.expect!, r.o_found[k]);
+        } catch (conflict) {
+          return { ok: false, error: conflict };
+        }
       }
-      await client.query(INSERT_EVENTS, columns);
-      if (impacts.length > 0) {
-        await client.query(INSERT_IMPACTS, [
-          impacts.map((i) => i.seq),
-          impacts.map((i) => i.runId),
-          impacts.map((i) => i.automation),
-          impacts.map((i) => i.system),
-          impacts.map((i) => i.ref),
-          impacts.map((i) => i.action),
-        ]);
-      }
-      await client.query('COMMIT');
-      return rows.map((r) => r.event);
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
-      throw failure(this.url, 'append to', err);
-    } finally {
-      client.release(broken);
-    }
+      if (error) return { ok: false, error: new AigovError('E_STORE', `cannot append to the run log at ${this.url}: ${error}`, { exitCode: 3 }) };
+      const events = req.rows.map(({ event }, j) => ({ ...event, seq: Number(r.o_seq[first + j]), prevHash: r.o_prev[first + j]!, hash: r.o_hash[first + j]! }) as LoggedEvent);
+      return { ok: true, events };
+    });
   }
 
   async query(q: EventQuery): Promise<LoggedEvent[]> {
     const { sql, params } = eventQuerySql(q, (n) => `$${n}`);
     return (await this.#rows(sql, params)).map(rowToEvent);
+  }
+
+  queryRuns(q: RunQuery): AsyncIterable<RunRecord[]> {
+    return runPages(q, (n) => `$${n}`, (sql, params) => this.#rows<unknown[]>(sql, params));
+  }
+
+  async queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]> {
+    const { sql, params } = impactQuerySql(q, (n) => `$${n}`);
+    return (await this.#rows<unknown[]>(sql, params)).map(rowToTouch);
   }
 
   async *scan(fromSeq = 1): AsyncIterable<LoggedEvent> {
@@ -151,7 +213,7 @@ class PostgresStore implements Store {
   }
 
   async *#pages(fromSeq: number): AsyncIterable<EventRow[]> {
-    let next = fromSeq;
+    let next = Math.max(1, fromSeq);
     for (;;) {
       const rows = await this.#rows(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2`, [next, PAGE]);
       if (rows.length > 0) yield rows;
@@ -165,9 +227,22 @@ class PostgresStore implements Store {
     return rows[0] ? { seq: Number(rows[0][0]), hash: rows[0][1] } : null;
   }
 
+  async audit(): Promise<StoreAudit> {
+    let client: PoolClient;
+    try {
+      client = await this.#pool.connect();
+      // One snapshot for every table, however long verify reads.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    } catch (err) {
+      throw failure(this.url, 'audit', err);
+    }
+    return new PostgresAudit(client, this.#schema, (err) => failure(this.url, 'audit', err));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#queue.drain();
     await this.#pool.end();
   }
 
@@ -176,6 +251,73 @@ class PostgresStore implements Store {
       return (await this.#pool.query<R>({ text, values, rowMode: 'array' })).rows;
     } catch (err) {
       throw failure(this.url, 'read', err);
+    }
+  }
+}
+
+class PostgresAudit implements StoreAudit {
+  readonly #client: PoolClient;
+  readonly #schema: string;
+  readonly #failure: (err: unknown) => AigovError;
+  #done = false;
+
+  constructor(client: PoolClient, schema: string, fail: (err: unknown) => AigovError) {
+    this.#client = client;
+    this.#schema = schema;
+    this.#failure = fail;
+  }
+
+  async tally(): Promise<EventsTally> {
+    const t = await this.#rows<[string, string | null, string | null]>('SELECT count(*), min(seq), max(seq) FROM events', []);
+    const outside = await this.#rows<[string]>('SELECT seq FROM events WHERE seq < 1 ORDER BY seq LIMIT 10', []);
+    const num = (x: string | null) => (x === null ? null : Number(x));
+    return { count: Number(t[0][0]), minSeq: num(t[0][1]), maxSeq: num(t[0][2]), outside: outside.map((r) => Number(r[0])) };
+  }
+
+  async *events(): AsyncIterable<StoredEvent[]> {
+    for (let next = 1; ; ) {
+      const rows = await this.#rows<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2`, [next, PAGE]);
+      if (rows.length > 0) yield rows.map(rowToStored);
+      if (rows.length < PAGE) return;
+      next = Number(rows[rows.length - 1][0]) + 1;
+    }
+  }
+
+  impacts(): AsyncIterable<ImpactRow[]> {
+    return impactPages((sql, params) => this.#rows<unknown[]>(sql, params), (n) => `$${n}`);
+  }
+
+  async *runs(): AsyncIterable<RunRecord[]> {
+    for (let seq = '-9223372036854775808', runId = ''; ; ) {
+      const rows = await this.#rows<unknown[]>(`SELECT ${RUN_SQL_COLUMNS} FROM runs WHERE (last_seq, run_id) > ($1::bigint, $2) ORDER BY last_seq, run_id LIMIT $3`, [seq, runId, PAGE]);
+      if (rows.length > 0) yield rows.map(rowToRun);
+      if (rows.length < PAGE) return;
+      const last = rows[rows.length - 1];
+      seq = String(last[last.length - 1]);
+      runId = last[0] as string;
+    }
+  }
+
+  async schemaProblems(): Promise<string[]> {
+    try {
+      return await schemaProblems(this.#client, this.#schema);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#client.query('COMMIT').catch(() => {});
+    this.#client.release();
+  }
+
+  async #rows<R extends unknown[]>(text: string, values: unknown[]): Promise<R[]> {
+    try {
+      return (await this.#client.query<R>({ text, values, rowMode: 'array' })).rows;
+    } catch (err) {
+      throw this.#failure(err);
     }
   }
 }

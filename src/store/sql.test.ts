@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LoggedEvent } from '../core/log/events.js';
-import { eventQuerySql, impactsOf, newEventId } from './sql.js';
+import { eventQuerySql, newEventId, runQuerySql, runUpsertParams, runUpsertSql } from './sql.js';
 
 describe('newEventId', () => {
   it('is a UUIDv7 carrying the time, unique and growing with it', () => {
@@ -14,39 +13,38 @@ describe('newEventId', () => {
   });
 });
 
-describe('impactsOf', () => {
-  const base: LoggedEvent = { v: 1, seq: 7, id: 'x', type: 'action_taken', at: '', automation: 'inv', runId: 'r1', actor: null, data: {}, prevHash: '', hash: '' };
-
-  it.each<[string, Partial<LoggedEvent>, { system: string; ref: string | null; action: string | null }[]]>([
-    ['an action with impacts', { data: { impacts: [{ system: 'erp', ref: 'INV-1', action: 'book' }, { system: 'mail' }] } }, [
-      { system: 'erp', ref: 'INV-1', action: 'book' },
-      { system: 'mail', ref: null, action: null },
-    ]],
-    ['an action without impacts', { data: { notified: true } }, []],
-    ['a tag', { type: 'impact_tagged', data: { system: 'crm', ref: 'C-9', action: 'note' } }, [{ system: 'crm', ref: 'C-9', action: 'note' }]],
-    ['another event type', { type: 'run_finished', data: { system: 'erp' } }, []],
-  ])('indexes %s', (_what, change, expected) => {
-    expect(impactsOf({ ...base, ...change })).toEqual(expected.map((i) => ({ seq: 7, runId: 'r1', automation: 'inv', ...i })));
-  });
-
-  it.each<[string, Partial<LoggedEvent>, RegExp]>([
-    ['impacts that are not a list', { data: { impacts: { system: 'erp' } } }, /must be a list/],
-    ['an impact without a system', { data: { impacts: [{ ref: 'INV-1' }] } }, /data\.impacts\[0\] of an action_taken event needs a system/],
-    ['a ref that is not text', { data: { impacts: [{ system: 'erp', ref: 12 }] } }, /ref must be a string/],
-    ['a tag without a system', { type: 'impact_tagged', data: { ref: 'x' } }, /impact_tagged event needs a system/],
-  ])('refuses %s', (_what, change, message) => {
-    expect(() => impactsOf({ ...base, ...change })).toThrow(message);
-  });
-});
-
 describe('eventQuerySql', () => {
   it('numbers parameters in the dialect asked for', () => {
     expect(eventQuerySql({ automation: 'a', types: ['run_started', 'run_failed'], system: 'erp', ref: 'R', limit: 5 }, (n) => `$${n}`)).toEqual({
       sql:
         'SELECT seq, id, v, type, at, automation, run_id, actor, data, prev_hash, hash FROM events' +
-        ' WHERE automation = $1 AND type IN ($2, $3) AND seq IN (SELECT seq FROM impacts WHERE system = $4 AND ref = $5)' +
+        ' WHERE seq >= 1 AND automation = $1 AND type IN ($2, $3) AND seq IN (SELECT seq FROM impacts WHERE seq >= 1 AND system = $4 AND ref = $5)' +
         ' ORDER BY seq ASC LIMIT $6',
       params: ['a', 'run_started', 'run_failed', 'erp', 'R', 5],
     });
+  });
+});
+
+describe('runQuerySql', () => {
+  it('reads runs newest first after a keyset cursor, through the filters asked for', () => {
+    expect(runQuerySql({ automation: 'a', disposition: 'review', since: '2026-11-01' }, 120, 50, () => '?')).toEqual({
+      sql: expect.stringMatching(/WHERE first_seq >= 1 AND automation = \? AND disposition = \? AND started_at >= \? AND first_seq < \? ORDER BY first_seq DESC LIMIT \?$/),
+      params: ['a', 'review', '2026-11-01T00:00:00.000Z', 120, 50],
+    });
+    expect(runQuerySql({ awaiting: true, order: 'asc' }, null, 10, () => '?').sql).toMatch(/WHERE first_seq >= 1 AND awaiting IS NOT NULL ORDER BY first_seq ASC LIMIT \?$/);
+    expect(runQuerySql({ runIds: [] }, null, 10, () => '?').sql).toMatch(/AND false/);
+  });
+});
+
+describe('runUpsertSql', () => {
+  it('takes run_id, a value and a mode per column', () => {
+    const sql = runUpsertSql((n) => `$${n}`);
+    expect(sql).toMatch(/^INSERT INTO runs \(run_id, automation, first_seq, .*, last_seq\) VALUES \(\$1, .*\$18\) ON CONFLICT \(run_id\) DO UPDATE SET automation = CASE \$19 WHEN 1/);
+    const params = runUpsertParams({ runId: 'r1', ops: { automation: [2, 'inv'], lastSeq: [1, 9] } });
+    expect(params).toHaveLength(35);
+    expect(params.slice(0, 3)).toEqual(['r1', 'inv', null]);
+    expect(params[17]).toBe(9);
+    expect(params.slice(18, 20)).toEqual([2, 0]);
+    expect(params[34]).toBe(1);
   });
 });

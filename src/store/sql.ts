@@ -1,15 +1,18 @@
 // What the SQLite and PostgreSQL stores share: the row layout, the derived
-// impacts rows, and the translation of an EventQuery into SQL.
+// runs rows as SQL, and the translation of an EventQuery into SQL.
 import { randomFillSync } from 'node:crypto';
 import { normalizeTime, type StoredEvent } from '../core/log/chain.js';
-import type { EventType, LoggedEvent } from '../core/log/events.js';
-import { UsageError } from '../errors.js';
-import type { EventQuery } from './types.js';
+import { EVENT_FORMAT, type EventType, type LoggedEvent } from '../core/log/events.js';
+import { parsePayload } from '../core/log/payloads.js';
+import { RUN_COLUMNS, envelopePatch, runPatch, type ImpactRow, type RunPatch, type RunRecord } from '../core/log/derived.js';
+import { AigovError, ConflictError, UsageError } from '../errors.js';
+import type { AppendCondition, EventQuery, ImpactQuery, ImpactTouch, RunQuery } from './types.js';
 
 /** The layout of the store's tables; a change needs a bump and a migration. */
-export const STORE_FORMAT = 1;
+export const STORE_FORMAT = 2;
 
 export const APPEND_ONLY = 'the run log is append-only';
+export const NEXT_SEQ_ONLY = 'the run log takes only the next seq';
 
 /** In this order everywhere, so scans can read rows as arrays. */
 export const EVENT_COLUMNS = 'seq, id, v, type, at, automation, run_id, actor, data, prev_hash, hash';
@@ -52,9 +55,17 @@ export type EventRow = [
   hash: string,
 ];
 
+/** A row as a typed event: its payload parsed once, here, against its type's schema. */
 export function rowToEvent(r: EventRow): LoggedEvent {
   const { dataJson, ...fields } = rowToStored(r);
-  return { ...fields, data: JSON.parse(dataJson) as Record<string, unknown> };
+  const parsed = parsePayload(fields.type, JSON.parse(dataJson));
+  if (!parsed.ok) {
+    throw new AigovError('E_STORE', `event ${fields.seq} of the run log is not a valid ${fields.type} event: ${parsed.problem}`, {
+      exitCode: 3,
+      hint: fields.v > EVENT_FORMAT ? 'a newer aigov wrote it: upgrade aigov' : 'run `aigov log verify`',
+    });
+  }
+  return { ...fields, data: parsed.data } as LoggedEvent;
 }
 
 export function rowToStored(r: EventRow): StoredEvent {
@@ -73,42 +84,60 @@ export function rowToStored(r: EventRow): StoredEvent {
   };
 }
 
-export interface ImpactRow {
-  seq: number;
-  runId: string | null;
-  automation: string | null;
-  system: string;
-  ref: string | null;
-  action: string | null;
-}
-
-function optionalText(value: unknown, what: string): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new UsageError(`${what} must be a string`);
-  return value;
-}
-
-function impactRow(e: LoggedEvent, raw: unknown, what: string): ImpactRow {
-  const i = (raw ?? {}) as Record<string, unknown>;
-  if (typeof i.system !== 'string' || i.system === '') {
-    throw new UsageError(`${what} needs a system (the downstream system it affected)`);
+/** A row's event and how it changes its run, or, for a payload that breaks its schema, the envelope's change alone. */
+export function rowPatch(r: EventRow): { event: LoggedEvent | null; patch: RunPatch | null } {
+  try {
+    const event = rowToEvent(r);
+    return { event, patch: runPatch(event) };
+  } catch (err) {
+    if (!(err instanceof AigovError)) throw err;
+    return { event: null, patch: envelopePatch({ seq: Number(r[0]), at: r[4], automation: r[5], runId: r[6] }) };
   }
-  return {
-    seq: e.seq,
-    runId: e.runId,
-    automation: e.automation,
-    system: i.system,
-    ref: optionalText(i.ref, `${what}.ref`),
-    action: optionalText(i.action, `${what}.action`),
-  };
 }
 
-/** The downstream impacts an event declares, for the trace index. */
-export function impactsOf(e: LoggedEvent): ImpactRow[] {
-  if (e.type === 'impact_tagged') return [impactRow(e, e.data, 'an impact_tagged event')];
-  if (e.type !== 'action_taken' || e.data.impacts === undefined) return [];
-  if (!Array.isArray(e.data.impacts)) throw new UsageError('data.impacts of an action_taken event must be a list');
-  return e.data.impacts.map((raw, n) => impactRow(e, raw, `data.impacts[${n}] of an action_taken event`));
+/** A runs row as the values of the table's columns, in order. */
+export function runRowValues(run: RunRecord): (string | number | null)[] {
+  return [run.runId, ...RUN_COLUMNS.map(([column]) => run[column])];
+}
+
+/** A runs row read back as an array of its columns (PostgreSQL gives bigints as text). */
+export function rowToRun(r: unknown[]): RunRecord {
+  const run: Record<string, unknown> = { runId: r[0] };
+  RUN_COLUMNS.forEach(([column], n) => {
+    const value = r[n + 1];
+    run[column] = typeof value === 'string' && NUMERIC.has(column) ? Number(value) : value;
+  });
+  return run as unknown as RunRecord;
+}
+
+const NUMERIC: ReadonlySet<string> = new Set(['firstSeq', 'lastSeq', 'tier', 'promptVersion', 'confidence', 'costUsd', 'durationMs']);
+
+export const RUN_SQL_COLUMNS = ['run_id', ...RUN_COLUMNS.map(([, sql]) => sql)].join(', ');
+
+/**
+ * The upsert that applies a RunPatch: parameters are run_id, each column's
+ * value (null where the patch leaves it), then each column's mode (0 keep,
+ * 1 set, 2 fill while null). `placeholder(n)` spells the n-th parameter.
+ */
+export function runUpsertSql(placeholder: (n: number) => string): string {
+  const n = RUN_COLUMNS.length;
+  const values = Array.from({ length: n + 1 }, (_, i) => placeholder(i + 1)).join(', ');
+  const set = RUN_COLUMNS.map(
+    ([, c], i) => `${c} = CASE ${placeholder(n + 2 + i)} WHEN 1 THEN excluded.${c} WHEN 2 THEN coalesce(runs.${c}, excluded.${c}) ELSE runs.${c} END`,
+  ).join(', ');
+  return `INSERT INTO runs (${RUN_SQL_COLUMNS}) VALUES (${values}) ON CONFLICT (run_id) DO UPDATE SET ${set}`;
+}
+
+/** The parameters of runUpsertSql for one patch. */
+export function runUpsertParams(p: RunPatch): (string | number | null)[] {
+  const values: (string | number | null)[] = [p.runId];
+  const modes: number[] = [];
+  for (const [column] of RUN_COLUMNS) {
+    const op = p.ops[column];
+    values.push(op ? op[1] : null);
+    modes.push(op ? op[0] : 0);
+  }
+  return [...values, ...modes];
 }
 
 /**
@@ -118,14 +147,16 @@ export function impactsOf(e: LoggedEvent): ImpactRow[] {
  * impacts index, so tracing a record is a lookup, not a scan.
  */
 export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
-  const where: string[] = [];
   const params: unknown[] = [];
   const p = (value: unknown): string => {
     params.push(value);
     return placeholder(params.length);
   };
+  // Only rows of the chain: a row at seq 0 or below is never read (verify reports it).
+  const where: string[] = ['seq >= 1'];
   if (q.automation !== undefined) where.push(`automation = ${p(q.automation)}`);
   if (q.runId !== undefined) where.push(`run_id = ${p(q.runId)}`);
+  if (q.runIds !== undefined) where.push(q.runIds.length ? `run_id IN (${q.runIds.map(p).join(', ')})` : 'false');
   if (q.types !== undefined && q.types.length > 0) where.push(`type IN (${q.types.map(p).join(', ')})`);
   if (q.since !== undefined) where.push(`at >= ${p(normalizeTime(q.since, 'since'))}`);
   if (q.until !== undefined) where.push(`at < ${p(normalizeTime(q.until, 'until'))}`);
@@ -133,17 +164,143 @@ export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string)
     const on: string[] = [];
     if (q.system !== undefined) on.push(`system = ${p(q.system)}`);
     if (q.ref !== undefined) on.push(`ref = ${p(q.ref)}`);
-    where.push(`seq IN (SELECT seq FROM impacts WHERE ${on.join(' AND ')})`);
+    where.push(`seq IN (SELECT seq FROM impacts WHERE seq >= 1 AND ${on.join(' AND ')})`);
   }
   if (q.order !== undefined && q.order !== 'asc' && q.order !== 'desc') {
     throw new UsageError(`order must be asc or desc, got ${JSON.stringify(q.order)}`);
   }
-  let sql = `SELECT ${EVENT_COLUMNS} FROM events`;
-  if (where.length > 0) sql += ` WHERE ${where.join(' AND ')}`;
+  let sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')}`;
   sql += ` ORDER BY seq ${q.order === 'desc' ? 'DESC' : 'ASC'}`;
   if (q.limit !== undefined) {
     if (!Number.isInteger(q.limit) || q.limit < 0) throw new UsageError(`limit must be a whole number, got ${q.limit}`);
     sql += ` LIMIT ${p(q.limit)}`;
   }
   return { sql, params };
+}
+
+/**
+ * The check of a conditional append, run inside the append's transaction: the
+ * newest seq of the run's events of the given types. `placeholder(n)` as above.
+ */
+export function conditionSql(c: AppendCondition, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+  if (typeof c.runId !== 'string' || c.runId === '') throw new UsageError('a conditional append needs the runId it is about');
+  if (!Array.isArray(c.types) || c.types.length === 0) throw new UsageError('a conditional append needs the event types it watches');
+  if (c.lastSeq !== null && !Number.isInteger(c.lastSeq)) throw new UsageError(`lastSeq must be a whole number or null, got ${c.lastSeq}`);
+  const params: unknown[] = [c.runId, ...c.types];
+  const types = c.types.map((_, n) => placeholder(n + 2)).join(', ');
+  return { sql: `SELECT max(seq) FROM events WHERE run_id = ${placeholder(1)} AND type IN (${types}) AND seq >= 1`, params };
+}
+
+/** Throws the ConflictError of a condition that no longer holds; `found` is the newest matching seq now. */
+export function checkCondition(c: AppendCondition, found: number | string | null | undefined): void {
+  const now = found === null || found === undefined ? null : Number(found);
+  if (now === c.lastSeq) return;
+  const was = c.lastSeq === null ? 'no such event' : `seq ${c.lastSeq}`;
+  const is = now === null ? 'none' : `seq ${now}`;
+  throw new ConflictError(`run ${c.runId} changed since it was read: its newest ${c.types.join('/')} event was ${was}, now ${is}; nothing was written`, {
+    hint: 'read the run again and decide on what it is now',
+  });
+}
+
+export const RUN_PAGE = 500;
+
+function checkLimit(limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new UsageError(`limit must be a whole number, got ${limit}`);
+}
+
+function checkOrder(order: string | undefined): void {
+  if (order !== undefined && order !== 'asc' && order !== 'desc') throw new UsageError(`order must be asc or desc, got ${JSON.stringify(order)}`);
+}
+
+/**
+ * A page of a RunQuery as SQL over `runs`, after the keyset cursor `after` (the
+ * first_seq of the last row of the previous page) and at most `size` rows.
+ */
+export function runQuerySql(q: RunQuery, after: number | null, size: number, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+  checkLimit(q.limit);
+  checkOrder(q.order);
+  const params: unknown[] = [];
+  const p = (value: unknown): string => {
+    params.push(value);
+    return placeholder(params.length);
+  };
+  const desc = q.order !== 'asc';
+  const where: string[] = ['first_seq >= 1'];
+  if (q.runIds !== undefined) where.push(q.runIds.length ? `run_id IN (${q.runIds.map(p).join(', ')})` : 'false');
+  if (q.automation !== undefined) where.push(`automation = ${p(q.automation)}`);
+  if (q.disposition !== undefined) where.push(`disposition = ${p(q.disposition)}`);
+  if (q.since !== undefined) where.push(`started_at >= ${p(normalizeTime(q.since, 'since'))}`);
+  if (q.staleBefore !== undefined) where.push(`status = 'running' AND started_at < ${p(normalizeTime(q.staleBefore, 'staleBefore'))}`);
+  if (q.awaiting) where.push('awaiting IS NOT NULL');
+  if (q.auditPending) where.push("audit = 'pending'");
+  if (after !== null) where.push(`first_seq ${desc ? '<' : '>'} ${p(after)}`);
+  const sql = `SELECT ${RUN_SQL_COLUMNS} FROM runs WHERE ${where.join(' AND ')} ORDER BY first_seq ${desc ? 'DESC' : 'ASC'} LIMIT ${p(size)}`;
+  return { sql, params };
+}
+
+/** Pages of a RunQuery through `page`, which runs one page's SQL: keyset-paged, so memory stays flat. */
+export async function* runPages(
+  q: RunQuery,
+  placeholder: (n: number) => string,
+  page: (sql: string, params: unknown[]) => Promise<unknown[][]> | unknown[][],
+): AsyncIterable<RunRecord[]> {
+  let left = q.limit ?? Number.POSITIVE_INFINITY;
+  let after: number | null = null;
+  while (left > 0) {
+    const size = Math.min(RUN_PAGE, left);
+    const { sql, params } = runQuerySql(q, after, size, placeholder);
+    const rows = (await page(sql, params)).map(rowToRun);
+    if (rows.length > 0) yield rows;
+    if (rows.length < size) return;
+    left -= rows.length;
+    after = rows[rows.length - 1].firstSeq;
+  }
+}
+
+export function impactQuerySql(q: ImpactQuery, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+  checkLimit(q.limit);
+  checkOrder(q.order);
+  const params: unknown[] = [];
+  const p = (value: unknown): string => {
+    params.push(value);
+    return placeholder(params.length);
+  };
+  const where: string[] = ['i.seq >= 1'];
+  if (q.system !== undefined) where.push(`i.system = ${p(q.system)}`);
+  if (q.ref !== undefined) where.push(`i.ref = ${p(q.ref)}`);
+  if (q.runIds !== undefined) where.push(q.runIds.length ? `i.run_id IN (${q.runIds.map(p).join(', ')})` : 'false');
+  let sql = `SELECT i.seq, i.run_id, i.automation, i.system, i.ref, i.action, e.at, e.type FROM impacts i JOIN events e ON e.seq = i.seq WHERE ${where.join(' AND ')} ORDER BY i.seq ${q.order === 'desc' ? 'DESC' : 'ASC'}, i.system, i.ref, i.action`;
+  if (q.limit !== undefined) sql += ` LIMIT ${p(q.limit)}`;
+  return { sql, params };
+}
+
+export function rowToTouch(r: unknown[]): ImpactTouch {
+  return { seq: Number(r[0]), runId: r[1] as string | null, automation: r[2] as string | null, system: r[3] as string, ref: r[4] as string | null, action: r[5] as string | null, at: r[6] as string, type: r[7] as EventType };
+}
+
+export function rowToImpact(r: unknown[]): ImpactRow {
+  return { seq: Number(r[0]), runId: r[1] as string | null, automation: r[2] as string | null, system: r[3] as string, ref: r[4] as string | null, action: r[5] as string | null };
+}
+
+const IMPACT_RANGE = 2000;
+
+/**
+ * Every impacts row in seq order, for verify, in pages of seq ranges (rows of
+ * one seq in no particular order): first any below seq 1, then [1, 2000), and
+ * so on up to the largest seq the table holds.
+ */
+export async function* impactPages(
+  read: (sql: string, params: unknown[]) => Promise<unknown[][]> | unknown[][],
+  placeholder: (n: number) => string,
+): AsyncIterable<ImpactRow[]> {
+  const cols = 'seq, run_id, automation, system, ref, action';
+  const [bounds] = await read('SELECT min(seq), max(seq) FROM impacts', []);
+  if (bounds[0] === null) return;
+  const min = Number(bounds[0]);
+  const max = Number(bounds[1]);
+  if (min < 1) yield (await read(`SELECT ${cols} FROM impacts WHERE seq < 1 ORDER BY seq`, [])).map(rowToImpact);
+  for (let lo = 1; lo <= max; lo += IMPACT_RANGE) {
+    const rows = await read(`SELECT ${cols} FROM impacts WHERE seq >= ${placeholder(1)} AND seq < ${placeholder(2)} ORDER BY seq`, [lo, lo + IMPACT_RANGE]);
+    if (rows.length > 0) yield rows.map(rowToImpact);
+  }
 }

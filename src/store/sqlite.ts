@@ -3,12 +3,31 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
-import { chainRows, type ChainHead, type StoredEvent } from '../core/log/chain.js';
+import { linkRows, prepareRows, type ChainHead, type StoredEvent } from '../core/log/chain.js';
+import { impactRows, runPatch, type ImpactRow, type RunRecord } from '../core/log/derived.js';
 import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { AigovError, UsageError } from '../errors.js';
-import { EVENT_COLUMNS, eventQuerySql, impactsOf, newEventId, rowToEvent, rowToStored, type EventRow } from './sql.js';
-import { ensureSchema } from './sqlite-schema.js';
-import type { EventQuery, Store } from './types.js';
+import { AppendQueue, type AppendRequest, type Outcome } from './group-commit.js';
+import {
+  EVENT_COLUMNS,
+  RUN_SQL_COLUMNS,
+  checkCondition,
+  conditionSql,
+  eventQuerySql,
+  impactQuerySql,
+  newEventId,
+  rowToEvent,
+  rowToRun,
+  rowToStored,
+  rowToTouch,
+  impactPages,
+  runPages,
+  runUpsertParams,
+  runUpsertSql,
+  type EventRow,
+} from './sql.js';
+import { ensureSchema, schemaProblems } from './sqlite-schema.js';
+import type { AppendOptions, EventQuery, EventsTally, ImpactQuery, ImpactTouch, RunQuery, Store, StoreAudit } from './types.js';
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -36,7 +55,7 @@ function openDatabase(Driver: typeof BetterSqlite3, path: string): Database {
     // FULL, not NORMAL: WAL+NORMAL already survives a killed writer, but an OS
     // crash could lose the last acknowledged events, and a seal already
     // committed to git would then name an event the log no longer has. An
-    // audit log pays the fsync per commit (appends are still batched).
+    // audit log pays the fsync per commit (and group commit shares it).
     db.pragma('synchronous = FULL');
     ensureSchema(db, path);
     // Appends wait briefly in SQLite, then retry without blocking the event loop.
@@ -54,21 +73,26 @@ function openDatabase(Driver: typeof BetterSqlite3, path: string): Database {
 
 export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store> {
   const { default: Driver } = await import('better-sqlite3');
-  return new SqliteStore(openDatabase(Driver, path), path, opts);
+  return new SqliteStore(Driver, openDatabase(Driver, path), path, opts);
 }
+
+const deps = { now: () => new Date().toISOString(), newId: () => newEventId() };
 
 class SqliteStore implements Store {
   readonly url: string;
+  readonly #Driver: typeof BetterSqlite3;
   readonly #db: Database;
   readonly #path: string;
   readonly #lockTimeoutMs: number;
   readonly #head: Statement;
   readonly #page: Statement;
   readonly #queries = new Map<string, Statement>();
-  readonly #append: (events: readonly NewEvent[]) => LoggedEvent[];
+  readonly #writeBatch: (batch: AppendRequest[]) => Outcome[];
+  readonly #queue: AppendQueue;
 
-  constructor(db: Database, path: string, opts: SqliteStoreOptions) {
+  constructor(Driver: typeof BetterSqlite3, db: Database, path: string, opts: SqliteStoreOptions) {
     this.url = opts.url ?? `sqlite:${path}`;
+    this.#Driver = Driver;
     this.#db = db;
     this.#path = path;
     this.#lockTimeoutMs = opts.lockTimeoutMs ?? 30_000;
@@ -76,26 +100,55 @@ class SqliteStore implements Store {
     this.#page = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`).raw(true);
     const insertEvent = db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insertImpact = db.prepare('INSERT INTO impacts (seq, run_id, automation, system, ref, action) VALUES (?, ?, ?, ?, ?, ?)');
-    const deps = { now: () => new Date().toISOString(), newId: () => newEventId() };
-    const append = db.transaction((events: readonly NewEvent[]) => {
-      const rows = chainRows((this.#head.get() as ChainHead | undefined) ?? null, events, deps);
+    const upsertRun = db.prepare(runUpsertSql(() => '?'));
+
+    // One request, inside the batch's transaction: its condition is checked
+    // against everything written before it, the batch's earlier requests too.
+    const one = db.transaction((req: AppendRequest, head: ChainHead | null): LoggedEvent[] => {
+      if (req.expect) {
+        const { sql, params } = conditionSql(req.expect, () => '?');
+        checkCondition(req.expect, this.#statement(sql).pluck(true).get(...params) as number | null);
+      }
+      const rows = linkRows(head, req.rows);
       for (const { event: e, dataJson } of rows) {
         insertEvent.run(e.seq, e.id, e.v, e.type, e.at, e.automation, e.runId, e.actor, dataJson, e.prevHash, e.hash);
-        for (const i of impactsOf(e)) insertImpact.run(i.seq, i.runId, i.automation, i.system, i.ref, i.action);
+        for (const i of impactRows(e)) insertImpact.run(i.seq, i.runId, i.automation, i.system, i.ref, i.action);
+        const patch = runPatch(e);
+        if (patch) upsertRun.run(...runUpsertParams(patch));
       }
       return rows.map((r) => r.event);
     });
+    const batch = db.transaction((reqs: AppendRequest[]): Outcome[] => {
+      let head = (this.#head.get() as ChainHead | undefined) ?? null;
+      return reqs.map((req) => {
+        try {
+          // Nested, so a savepoint: a request that fails is undone alone.
+          const events = one(req, head);
+          if (events.length > 0) head = { seq: events[events.length - 1].seq, hash: events[events.length - 1].hash };
+          return { ok: true, events };
+        } catch (error) {
+          if (sqliteCode(error).startsWith('SQLITE_BUSY')) throw error;
+          return { ok: false, error: error instanceof AigovError ? error : this.#failure('append to', error) };
+        }
+      });
+    });
     // IMMEDIATE takes the write lock before reading the head, so two
     // processes can never chain onto the same head.
-    this.#append = (events) => append.immediate(events);
+    this.#writeBatch = (reqs) => batch.immediate(reqs);
+    this.#queue = new AppendQueue((reqs) => this.#write(reqs));
   }
 
-  async append(events: NewEvent[]): Promise<LoggedEvent[]> {
+  async append(events: NewEvent[], opts: AppendOptions = {}): Promise<LoggedEvent[]> {
     if (events.length === 0) return [];
+    // Checked before queueing, so a bad event fails its own caller only.
+    return this.#queue.add({ rows: prepareRows(events, deps), expect: opts.expect });
+  }
+
+  async #write(reqs: AppendRequest[]): Promise<Outcome[]> {
     const deadline = Date.now() + this.#lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.#append(events);
+        return this.#writeBatch(reqs);
       } catch (err) {
         if (err instanceof AigovError) throw err;
         if (!sqliteCode(err).startsWith('SQLITE_BUSY')) throw this.#failure('append to', err);
@@ -113,15 +166,27 @@ class SqliteStore implements Store {
 
   async query(q: EventQuery): Promise<LoggedEvent[]> {
     const { sql, params } = eventQuerySql(q, () => '?');
-    return this.#read(() => {
-      let stmt = this.#queries.get(sql);
-      if (!stmt) {
-        if (this.#queries.size >= 200) this.#queries.clear();
-        stmt = this.#db.prepare(sql).raw(true);
-        this.#queries.set(sql, stmt);
-      }
-      return (stmt.all(...params) as EventRow[]).map(rowToEvent);
-    });
+    return this.#read(() => (this.#statement(sql).raw(true).all(...params) as EventRow[]).map(rowToEvent));
+  }
+
+  queryRuns(q: RunQuery): AsyncIterable<RunRecord[]> {
+    return runPages(q, () => '?', (sql, params) => this.#read(() => this.#statement(sql).raw(true).all(...params) as unknown[][]));
+  }
+
+  async queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]> {
+    const { sql, params } = impactQuerySql(q, () => '?');
+    return this.#read(() => (this.#statement(sql).raw(true).all(...params) as unknown[][]).map(rowToTouch));
+  }
+
+  /** A prepared statement, cached by its text (queries repeat with other parameters). */
+  #statement(sql: string): Statement {
+    let stmt = this.#queries.get(sql);
+    if (!stmt) {
+      if (this.#queries.size >= 200) this.#queries.clear();
+      stmt = this.#db.prepare(sql);
+      this.#queries.set(sql, stmt);
+    }
+    return stmt;
   }
 
   async *scan(fromSeq = 1): AsyncIterable<LoggedEvent> {
@@ -134,7 +199,7 @@ class SqliteStore implements Store {
 
   // Keyset pages: each a short read, so memory stays flat and writers are never held up.
   async *#pages(fromSeq: number): AsyncIterable<EventRow[]> {
-    let next = fromSeq;
+    let next = Math.max(1, fromSeq);
     for (;;) {
       const rows = this.#read(() => this.#page.all(next, PAGE) as EventRow[]);
       if (rows.length > 0) yield rows;
@@ -147,7 +212,18 @@ class SqliteStore implements Store {
     return this.#read(() => (this.#head.get() as ChainHead | undefined) ?? null);
   }
 
+  async audit(): Promise<StoreAudit> {
+    // Its own read-only connection, in one read transaction: a snapshot that
+    // appends from this or any process do not move while verify reads it.
+    const db = this.#read(() => new this.#Driver(this.#path, { readonly: true, fileMustExist: true }));
+    db.pragma('busy_timeout = 10000');
+    db.exec('BEGIN');
+    db.prepare('SELECT 1 FROM events LIMIT 1').get();
+    return new SqliteAudit(db, (what, err) => this.#failure(what, err));
+  }
+
   async close(): Promise<void> {
+    await this.#queue.drain();
     if (this.#db.open) this.#db.close();
   }
 
@@ -162,5 +238,67 @@ class SqliteStore implements Store {
   #failure(what: string, err: unknown): AigovError {
     const message = err instanceof Error ? err.message : String(err);
     return new AigovError('E_STORE', `cannot ${what} the run log ${this.#path}: ${message}`, { exitCode: 3, cause: err });
+  }
+}
+
+class SqliteAudit implements StoreAudit {
+  readonly #db: Database;
+  readonly #failure: (what: string, err: unknown) => AigovError;
+
+  constructor(db: Database, failure: (what: string, err: unknown) => AigovError) {
+    this.#db = db;
+    this.#failure = failure;
+  }
+
+  async tally(): Promise<EventsTally> {
+    return this.#read(() => {
+      const t = this.#db.prepare('SELECT count(*), min(seq), max(seq) FROM events').raw(true).get() as [number, number | null, number | null];
+      const outside = this.#db.prepare('SELECT seq FROM events WHERE seq < 1 ORDER BY seq LIMIT 10').pluck(true).all() as number[];
+      return { count: t[0], minSeq: t[1], maxSeq: t[2], outside };
+    });
+  }
+
+  async *events(): AsyncIterable<StoredEvent[]> {
+    const page = this.#db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`).raw(true);
+    for (let next = 1; ; ) {
+      const rows = this.#read(() => page.all(next, PAGE) as EventRow[]);
+      if (rows.length > 0) yield rows.map(rowToStored);
+      if (rows.length < PAGE) return;
+      next = Number(rows[rows.length - 1][0]) + 1;
+    }
+  }
+
+  impacts(): AsyncIterable<ImpactRow[]> {
+    return impactPages((sql, params) => this.#read(() => this.#db.prepare(sql).raw(true).all(...params) as unknown[][]), () => '?');
+  }
+
+  async *runs(): AsyncIterable<RunRecord[]> {
+    const page = this.#db.prepare(`SELECT ${RUN_SQL_COLUMNS}, rowid FROM runs WHERE (last_seq, rowid) > (?, ?) ORDER BY last_seq, rowid LIMIT ?`).raw(true);
+    for (let seq = Number.MIN_SAFE_INTEGER, rowid = 0; ; ) {
+      const rows = this.#read(() => page.all(seq, rowid, PAGE) as unknown[][]);
+      if (rows.length > 0) yield rows.map(rowToRun);
+      if (rows.length < PAGE) return;
+      const last = rows[rows.length - 1];
+      seq = last[last.length - 2] as number;
+      rowid = last[last.length - 1] as number;
+    }
+  }
+
+  async schemaProblems(): Promise<string[]> {
+    return this.#read(() => schemaProblems(this.#db));
+  }
+
+  async close(): Promise<void> {
+    if (!this.#db.open) return;
+    this.#db.exec('COMMIT');
+    this.#db.close();
+  }
+
+  #read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw err instanceof AigovError ? err : this.#failure('audit', err);
+    }
   }
 }

@@ -1,19 +1,55 @@
 import type { StoredEvent } from '../core/log/chain.js';
-import type { EventType, LoggedEvent, NewEvent } from '../core/log/events.js';
+import type { ImpactRow, RunRecord } from '../core/log/derived.js';
+import type { Disposition, EventType, LoggedEvent, NewEvent } from '../core/log/events.js';
 
 export interface EventQuery {
   automation?: string;
   runId?: string;
+  /** Events of any of these runs. */
+  runIds?: readonly string[];
   types?: EventType[];
   /** ISO 8601, inclusive. */
   since?: string;
   /** ISO 8601, exclusive. */
   until?: string;
-  /** Only events that touched this downstream system (action_taken, impact_tagged). */
+  /** Only events that touched this downstream system (action_started, action_taken, impact_tagged). */
   system?: string;
   ref?: string;
   order?: 'asc' | 'desc';
   limit?: number;
+}
+
+/** A query over the runs table: one row a run. */
+export interface RunQuery {
+  runIds?: readonly string[];
+  automation?: string;
+  disposition?: Disposition;
+  /** ISO 8601, inclusive: runs that started at or after it. */
+  since?: string;
+  /** Runs still running that started before this time (ISO 8601): started and never finished. */
+  staleBefore?: string;
+  /** Runs a person still has to decide (review or approval). */
+  awaiting?: boolean;
+  /** Runs sampled for the audit queue and not audited yet. */
+  auditPending?: boolean;
+  /** By the seq of the run's first event: 'desc' (newest first) unless told. */
+  order?: 'asc' | 'desc';
+  limit?: number;
+}
+
+/** A query over the impacts table: the records runs touched. */
+export interface ImpactQuery {
+  system?: string;
+  ref?: string;
+  runIds?: readonly string[];
+  order?: 'asc' | 'desc';
+  limit?: number;
+}
+
+/** An impacts row with the time and type of the event it comes from. */
+export interface ImpactTouch extends ImpactRow {
+  at: string;
+  type: EventType;
 }
 
 /**
@@ -31,6 +67,32 @@ export interface AppendCondition {
 
 export interface AppendOptions {
   expect?: AppendCondition;
+}
+
+/** What the events table holds, every row counted, inside the chain or not. */
+export interface EventsTally {
+  count: number;
+  minSeq: number | null;
+  maxSeq: number | null;
+  /** The first few seqs below 1: rows outside the chain that no query reads. */
+  outside: number[];
+}
+
+/**
+ * Every row of every table the commands read, from one consistent snapshot,
+ * for `log verify` to account for. Close it when done.
+ */
+export interface StoreAudit {
+  tally(): Promise<EventsTally>;
+  /** The events from seq 1 on, in order, in pages, each payload as its stored text. */
+  events(): AsyncIterable<StoredEvent[]>;
+  /** Every impacts row, whatever its seq, in seq order. */
+  impacts(): AsyncIterable<ImpactRow[]>;
+  /** Every runs row, in order of its last_seq. */
+  runs(): AsyncIterable<RunRecord[]>;
+  /** How the schema differs from the one aigov created: a trigger or constraint missing, changed or disabled. */
+  schemaProblems(): Promise<string[]>;
+  close(): Promise<void>;
 }
 
 export interface ChainHead {
@@ -54,6 +116,12 @@ export interface Store {
    * the stored text its hash covers. `log verify` uses it when present.
    */
   scanStored?(fromSeq?: number): AsyncIterable<StoredEvent[]>;
+  /** Runs rows, streamed in pages (constant memory): indexed, so a filter never reads the events. */
+  queryRuns(q: RunQuery): AsyncIterable<RunRecord[]>;
+  /** Impacts rows with their event's time, through the record index. */
+  queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]>;
   head(): Promise<ChainHead | null>;
+  /** Optional: a snapshot of every table for `log verify`; a store without one cannot be fully verified. */
+  audit?(): Promise<StoreAudit>;
   close(): Promise<void>;
 }

@@ -112,7 +112,7 @@ describe('aigov docs', () => {
     const w = ws({ 'automations/README.yaml': automationYaml('README', 1, 'inv') });
     const r = await aigov(['docs'], { cwd: w.root });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('automations/README.yaml automation "README" would get the page docs/automations/README.md, which is also the index\'s');
+    expect(r.stderr).toContain('automations/README.yaml error E_DOCS_NAME_CLASH: automation "README" would get the page docs/automations/README.md, which is also the index\'s');
     expect(existsSync(join(w.root, 'docs'))).toBe(false);
   });
 

@@ -14,6 +14,8 @@ import { exitCodeOf, type EvalReport } from '../../core/eval/report.js';
 import type { Workspace } from '../../core/workspace/workspace.js';
 import { formatProblem, UsageError, type ExitCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
+import { fileError } from '../../fs/file-errors.js';
+import { checkOutputPath } from '../../fs/output-path.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/types.js';
 import type { GlobalOptions } from '../main.js';
@@ -44,6 +46,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   // Two flags for one choice would leave one of them silently ignored.
   if (o.json && opts.format) throw new UsageError('--json and --format cannot be used together', { hint: '--json is short for --format json' });
   const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
+  checkOutputs(opts.output, process.env.GITHUB_STEP_SUMMARY);
   const ws = openWorkspace({ root: g.root });
   // Git, identity and the run log are made ready once the first answer is in:
   // the remaining calls then mostly wait on the network, and none of it
@@ -85,14 +88,16 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   await recordEvidence(o, report, ready);
   // The report names its commit, so `--merge` can refuse shards of different commits.
   report = { ...report, ...(ready instanceof Error ? await gitState(ws.root) : ready.git) };
+  // Files first: should one fail after all, stdout holds the error alone, as --json promises.
+  if (opts.output) writeOutput('-o', opts.output, () => writeFileAtomic(resolve(opts.output!), `${render.renderReport(report, render.formatForFile(opts.output!), { ...o, color: false })}\n`));
+  const summary = process.env.GITHUB_STEP_SUMMARY;
+  if (summary) writeOutput('GITHUB_STEP_SUMMARY', summary, () => appendFileSync(summary, `${render.renderReport(report, 'markdown', o)}\n`));
   if (!o.quiet || format !== 'table') o.out(render.renderReport(report, format, o));
   else {
     // Quiet still names what failed the gate: an exit code alone sends people digging.
     const failing = renderFailingCases(report, o);
     if (failing) o.out(failing);
   }
-  if (opts.output) writeFileAtomic(resolve(opts.output), `${render.renderReport(report, render.formatForFile(opts.output), { ...o, color: false })}\n`);
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${render.renderReport(report, 'markdown', o)}\n`);
   // After the report, so a refused --accept still leaves the results on screen.
   let accepted = new Set<string>();
   if (opts.accept?.length && !report.interrupted) {
@@ -101,6 +106,26 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     if (!o.quiet) o.err(`accepted ${result.accepted.size} case${result.accepted.size === 1 ? '' : 's'}: ${[...result.accepted].join(', ')}`);
   }
   return exitCodeOf(withoutAccepted(report, accepted));
+}
+
+/** Where the reports go is checked before any model is called: a bad path found afterwards wastes the run. */
+function checkOutputs(output: string | undefined, summary: string | undefined): void {
+  if (output !== undefined) {
+    // Commander takes the next word as the value when it starts with "-" but is no known option: `-o -x.json`.
+    if (output === '' || output.startsWith('-')) throw new UsageError(`-o needs a file name${output ? `, got the option "${output}"` : ''}`, { hint: output ? `for a file whose name starts with "-", write ./${output}` : 'for example -o report.json' });
+    checkOutputPath({ path: output, label: '-o' });
+    render.formatForFile(output);
+  }
+  if (summary) checkOutputPath({ path: summary, label: 'GITHUB_STEP_SUMMARY', append: true });
+}
+
+function writeOutput(label: string, path: string, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    const e = fileError(err, `${label} ${path}`, 'write', 'E_OUTPUT_PATH');
+    throw e ?? err;
+  }
 }
 
 /** Accepted cases now pass by definition: their new expect is what was observed. */

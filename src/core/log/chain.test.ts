@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from '../canonical.js';
 import { UsageError } from '../../errors.js';
-import { GENESIS, chainEvents, chainRows, createVerifier, hashEvent, hashEventText, type ChainDeps } from './chain.js';
-import type { LoggedEvent, NewEvent } from './events.js';
+import { GENESIS, chainEvents, chainRows, createVerifier, hashEvent, hashEventText, hashParts, type ChainDeps } from './chain.js';
+import { EVENT_FORMAT, type LoggedEvent, type NewEvent } from './events.js';
 
 function deps(): ChainDeps {
   let n = 0;
@@ -10,9 +10,9 @@ function deps(): ChainDeps {
 }
 
 const news: NewEvent[] = [
-  { type: 'run_started', automation: 'inv', runId: 'r1', data: { tier: 1, prompt: { version: 3, id: 'inv' } } },
-  { type: 'run_finished', automation: 'inv', runId: 'r1', actor: 'svc', data: { output: 'travel', confidence: 0.9 } },
-  { type: 'tier_changed', automation: 'inv', data: { from: 1, to: 2 }, at: '2026-01-02T05:04:05+02:00' },
+  { type: 'run_started', automation: 'inv', runId: 'r1', data: { tier: 1, prompt: { version: 3, id: 'inv', sha256: 'ab' }, model: { requested: 'fast', resolved: 'openai:m' } } },
+  { type: 'run_finished', automation: 'inv', runId: 'r1', actor: 'svc', data: { output: 'travel', confidence: 0.9, disposition: 'approval_required' } },
+  { type: 'tier_changed', automation: 'inv', data: { from: 1, to: 2, by: 'ann' }, at: '2026-01-02T05:04:05+02:00' },
   { type: 'eval_completed', data: { suite: 'inv', passRate: 1, note: 'ünïcode \u2028 "quoted"' } },
 ];
 
@@ -45,6 +45,13 @@ describe('hashEvent', () => {
     }
   });
 
+  it('is the hash of its parts around data and seq, as a database computes it', () => {
+    for (const { event, dataJson } of chainRows(null, news, deps())) {
+      const { before, middle, after } = hashParts(event);
+      expect(sha256(event.prevHash + before + dataJson + middle + String(event.seq) + after)).toBe(event.hash);
+    }
+  });
+
   it.each([
     ['data', { data: { output: 'utilities' } }],
     ['seq', { seq: 9 }],
@@ -54,7 +61,7 @@ describe('hashEvent', () => {
     ['automation', { automation: null }],
     ['runId', { runId: 'r2' }],
     ['id', { id: 'other' }],
-    ['v', { v: 2 }],
+    ['v', { v: EVENT_FORMAT + 1 }],
   ])('changes when %s changes', (_field, change) => {
     const [e] = chain();
     expect(hashEvent(e.prevHash, { ...e, ...change } as LoggedEvent)).not.toBe(e.hash);
@@ -67,7 +74,7 @@ describe('chainEvents', () => {
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect(events.map((e) => e.id)).toEqual(['id-1', 'id-2', 'id-3', 'id-4']);
     for (let i = 1; i < events.length; i++) expect(events[i].prevHash).toBe(events[i - 1].hash);
-    expect(events[0]).toMatchObject({ v: 1, at: '2026-01-02T03:04:05.000Z', actor: null });
+    expect(events[0]).toMatchObject({ v: EVENT_FORMAT, at: '2026-01-02T03:04:05.000Z', actor: null });
     expect(events[2].at).toBe('2026-01-02T03:04:05.000Z');
     expect(events[3]).toMatchObject({ automation: null, runId: null });
   });
@@ -83,15 +90,16 @@ describe('chainEvents', () => {
   });
 
   it('returns data as a reader will see it', () => {
-    const [e] = chainEvents(null, [{ type: 'run_failed', data: { error: { message: 'x' }, skipped: undefined } }], deps());
-    expect(e.data).toEqual({ error: { message: 'x' } });
+    const [e] = chainEvents(null, [{ type: 'run_failed', data: { error: { type: 'server', message: 'x' }, skipped: undefined } }], deps());
+    expect(e.data).toEqual({ error: { type: 'server', message: 'x' } });
     expect(Object.keys(e.data)).toEqual(['error']);
   });
 
   it.each([
     ['an unknown type', { type: 'run_exploded', data: {} }, /unknown event type "run_exploded"/],
     ['data that is not an object', { type: 'run_failed', data: [1] }, /must be an object/],
-    ['a bad time', { type: 'run_failed', data: {}, at: 'yesterday' }, /ISO 8601/],
+    ['a bad time', { type: 'run_failed', data: { error: { type: 'server', message: 'x' } }, at: 'yesterday' }, /ISO 8601/],
+    ['a payload that breaks its schema', { type: 'run_failed', data: { error: 'boom' } }, /run_failed event does not fit its layout: data\.error/],
   ])('refuses %s', (_what, event, message) => {
     expect(() => chainEvents(null, [event as NewEvent], deps())).toThrow(UsageError);
     expect(() => chainEvents(null, [event as NewEvent], deps())).toThrow(message);
@@ -114,7 +122,7 @@ describe('createVerifier', () => {
   });
 
   it.each<[string, (e: LoggedEvent[]) => LoggedEvent[], number, RegExp]>([
-    ['an edited payload', (e) => [e[0], { ...e[1], data: { output: 'utilities' } }, e[2], e[3]], 2, /hash mismatch/],
+    ['an edited payload', (e) => [e[0], { ...e[1], data: { ...e[1].data, output: 'utilities' } } as LoggedEvent, e[2], e[3]], 2, /hash mismatch/],
     ['an edited actor', (e) => [e[0], e[1], { ...e[2], actor: 'mallory' }, e[3]], 3, /hash mismatch/],
     ['a deleted event', (e) => [e[0], e[2], e[3]], 2, /seq gap: event 2 is missing/],
     ['two deleted events', (e) => [e[0], e[3]], 2, /events 2-3 are missing/],
@@ -143,7 +151,7 @@ describe('createVerifier', () => {
   it('goes on from a bad event, so later checks stay meaningful', () => {
     const events = chain();
     const v = createVerifier();
-    const results = [events[0], { ...events[1], data: {} }, events[2], events[3]].map((e) => v.push(e).ok);
+    const results = [events[0], { ...events[1], data: {} } as LoggedEvent, events[2], events[3]].map((e) => v.push(e).ok);
     expect(results).toEqual([true, false, true, true]);
   });
 });

@@ -5,6 +5,7 @@ import { hash } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import { canonicalText, canonicalize, quote } from './canonical-text.js';
 import { EVENT_FORMAT, EVENT_TYPES, type LoggedEvent, type NewEvent } from './events.js';
+import { payloadProblem } from './payloads.js';
 
 /** The prevHash of the first event of every chain. */
 export const GENESIS = '0'.repeat(64);
@@ -48,6 +49,19 @@ export function hashEventText(prevHash: string, f: Omit<HashedFields, 'data'>, d
   return hash('sha256', prevHash + text, 'hex');
 }
 
+/**
+ * The canonical text an event's hash covers, in the pieces around its data and
+ * its seq: `before + dataJson + middle + seq + after`. A store that assigns
+ * seq and hashes inside the database (PostgreSQL) sends these.
+ */
+export function hashParts(f: Omit<HashedFields, 'data' | 'seq'>): { before: string; middle: string; after: string } {
+  return {
+    before: '{"actor":' + field(f.actor) + ',"at":' + field(f.at) + ',"automation":' + field(f.automation) + ',"data":',
+    middle: ',"id":' + field(f.id) + ',"runId":' + field(f.runId) + ',"seq":',
+    after: ',"type":' + field(f.type) + ',"v":' + field(f.v) + '}',
+  };
+}
+
 export interface ChainDeps {
   /** ISO 8601 time for events that carry no `at`. */
   now: () => string;
@@ -78,44 +92,70 @@ function checkEvent(e: NewEvent): void {
   }
 }
 
+/** An event checked and serialized, not yet chained: what a store can do before it holds the write lock. */
+export interface PreparedRow {
+  event: Omit<LoggedEvent, 'seq' | 'prevHash' | 'hash'> & { data: LoggedEvent['data'] };
+  dataJson: string;
+}
+
 /**
- * Chains new events after `head` (null for an empty log). What the caller gets
- * back deep-equals what any later reader gets: the data of each event is the
- * caller's own object where JSON carries it unchanged, else the parse of its
- * canonical JSON (undefined dropped, a Date as {}, and so on).
+ * Checks and serializes new events (type, payload against its schema, time)
+ * and gives each an id. Throws a UsageError naming the first bad one. What the
+ * caller gets back after chaining deep-equals what any later reader gets: the
+ * data of each event is the caller's own object where JSON carries it
+ * unchanged, else the parse of its canonical JSON (undefined dropped, a Date
+ * as {}, and so on).
  */
-export function chainRows(head: ChainHead | null, events: readonly NewEvent[], deps: ChainDeps): ChainedRow[] {
-  let seq = head ? head.seq : 0;
-  let prevHash = head ? head.hash : GENESIS;
+export function prepareRows(events: readonly NewEvent[], deps: ChainDeps): PreparedRow[] {
   // One clock reading for the whole batch: its events are written at one instant.
   let now: string | undefined;
-  const rows: ChainedRow[] = [];
+  const rows: PreparedRow[] = [];
   for (const e of events) {
     checkEvent(e);
     const { text: dataJson, exact } = canonicalize(e.data);
     // Reading a character makes V8 flatten the concatenated text in place, so
     // hashing and the database driver each read one flat string, not a rope.
     dataJson.charCodeAt(0);
+    // What is checked is what is stored: the payload as its canonical JSON reads back.
+    const data = (exact ? e.data : JSON.parse(dataJson)) as LoggedEvent['data'];
+    const problem = payloadProblem(e.type, data);
+    if (problem) throw new UsageError(`a ${e.type} event does not fit its layout: ${problem}`);
+    rows.push({
+      event: {
+        v: EVENT_FORMAT,
+        id: deps.newId(),
+        type: e.type,
+        at: e.at === undefined ? (now ??= normalizeTime(deps.now())) : normalizeTime(e.at),
+        automation: e.automation ?? null,
+        runId: e.runId ?? null,
+        actor: e.actor ?? null,
+        data,
+      } as PreparedRow['event'],
+      dataJson,
+    });
+  }
+  return rows;
+}
+
+/** Chains prepared events after `head` (null for an empty log): seq, prevHash and hash. */
+export function linkRows(head: ChainHead | null, prepared: readonly PreparedRow[]): ChainedRow[] {
+  let seq = head ? head.seq : 0;
+  let prevHash = head ? head.hash : GENESIS;
+  const rows: ChainedRow[] = [];
+  for (const { event: p, dataJson } of prepared) {
     seq += 1;
     // A literal, not a spread: spreading here cost more than hashing.
-    const event: LoggedEvent = {
-      v: EVENT_FORMAT,
-      seq,
-      id: deps.newId(),
-      type: e.type,
-      at: e.at === undefined ? (now ??= normalizeTime(deps.now())) : normalizeTime(e.at),
-      automation: e.automation ?? null,
-      runId: e.runId ?? null,
-      actor: e.actor ?? null,
-      data: exact ? e.data : (JSON.parse(dataJson) as Record<string, unknown>),
-      prevHash,
-      hash: '',
-    };
+    const event = { v: p.v, seq, id: p.id, type: p.type, at: p.at, automation: p.automation, runId: p.runId, actor: p.actor, data: p.data, prevHash, hash: '' } as LoggedEvent;
     event.hash = hashEventText(prevHash, event, dataJson);
     rows.push({ event, dataJson });
     prevHash = event.hash;
   }
   return rows;
+}
+
+/** Checks, serializes and chains new events after `head` in one step. */
+export function chainRows(head: ChainHead | null, events: readonly NewEvent[], deps: ChainDeps): ChainedRow[] {
+  return linkRows(head, prepareRows(events, deps));
 }
 
 export function chainEvents(head: ChainHead | null, events: readonly NewEvent[], deps: ChainDeps): LoggedEvent[] {

@@ -227,7 +227,8 @@ describe('the fold: automations and evals', () => {
 
 describe('the fold reads what the store returns', () => {
   it('takes a LoggedEvent as it is', () => {
-    const logged: LoggedEvent = { v: 1, seq: 1, id: 'e1', type: 'run_started', at: at(0), automation: 'inv', runId: 'r1', actor: 'lib', data: { tier: 1 }, prevHash: '0', hash: '1' };
+    // A partial payload: the point is that the store's type is the fold's input type.
+    const logged = { v: 1, seq: 1, id: 'e1', type: 'run_started', at: at(0), automation: 'inv', runId: 'r1', actor: 'lib', data: { tier: 1 }, prevHash: '0', hash: '1' } as LoggedEvent;
     const asFold: FoldEvent = logged;
     expect(only([asFold]).total.started).toBe(1);
   });

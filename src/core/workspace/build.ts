@@ -4,15 +4,18 @@ import type { Problem } from '../../errors.js';
 import { automationSchema, configSchema, lockSchema, promptSchema, suiteSchema } from './schemas.js';
 import { parseSource, problemAt, type ParsedSource } from './source.js';
 import { checkSchema } from './validate-schema.js';
-import { crossCheck } from './rules.js';
+import { crossCheck, type RuleTools } from './rules.js';
 import type { Loaded, RawFile, Workspace } from './workspace.js';
 
 const FOLDERS = { prompts: 'prompts', evals: 'evals', automations: 'automations' } as const;
 
 export type Parse = (file: string, text: string) => ParsedSource;
 
-/** `parse` may be a caching wrapper around parseSource; it must return what parseSource would. */
-export function buildWorkspace(root: string, files: readonly RawFile[], parse: Parse = parseSource): Workspace {
+/**
+ * `parse` may be a caching wrapper around parseSource; it must return what parseSource would.
+ * `tools` does for the rules what the pure core cannot (compiling output schemas).
+ */
+export function buildWorkspace(root: string, files: readonly RawFile[], parse: Parse = parseSource, tools: RuleTools = {}): Workspace {
   const ws: Workspace = { root, prompts: new Map(), suites: new Map(), automations: new Map(), problems: [] };
   for (const f of files) {
     if (f.problem) {
@@ -29,7 +32,7 @@ export function buildWorkspace(root: string, files: readonly RawFile[], parse: P
   if (!ws.config && !files.some((f) => f.path === 'aigov.yaml')) {
     ws.problems.push({ severity: 'error', file: 'aigov.yaml', message: 'no aigov.yaml in the workspace root', hint: 'run `aigov init`' });
   }
-  if (ws.config) ws.problems.push(...crossCheck(ws));
+  if (ws.config) ws.problems.push(...crossCheck(ws, tools));
   return ws;
 }
 

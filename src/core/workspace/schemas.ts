@@ -1,6 +1,7 @@
 // The file formats, as zod schemas: the one source of truth for validation,
 // the TypeScript types and `aigov schema` (JSON Schema for editors).
 import { z } from 'zod';
+import { publicKeyProblem } from '../log/seal-keys.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "-" or "." (starting with a letter or digit)');
 const modelRef = z.string().regex(/^[A-Za-z0-9_-]+:[^\s]+$/, 'provider:model, e.g. openai:gpt-4o-mini');
@@ -25,6 +26,27 @@ export const configSchema = z.strictObject({
       concurrency: z.int().min(1).max(1024).optional(),
       timeoutMs: z.int().min(1).optional(),
       retries: z.int().min(0).max(20).optional(),
+    })
+    .optional(),
+  seals: z
+    .strictObject({
+      // Every key that signed a seal still in aigov.seals stays listed; `aigov log verify` checks each signature.
+      publicKeys: z
+        .array(
+          z.strictObject({
+            id,
+            key: z.string().superRefine((key, ctx) => {
+              const problem = publicKeyProblem(key);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          }),
+        )
+        .superRefine((keys, ctx) => {
+          keys.forEach((k, i) => {
+            if (keys.findIndex((o) => o.id === k.id) < i) ctx.addIssue({ code: 'custom', message: `duplicate key id "${k.id}"`, path: [i, 'id'] });
+          });
+        })
+        .default([]),
     })
     .optional(),
 });
@@ -117,8 +139,9 @@ export const automationSchema = z.strictObject({
   downstream: z.array(id).default([]),
   confidence: z.strictObject({ threshold: z.number().min(0).max(1) }).optional(),
   logInputs: z.boolean().default(false),
-  reversal: z.strictObject({ window: duration, command }).optional(),
-  notify: z.strictObject({ command }).optional(),
+  // timeout: how long the command may run before its whole process group is killed (default 60s).
+  reversal: z.strictObject({ window: duration, command, timeout: duration.optional() }).optional(),
+  notify: z.strictObject({ command, timeout: duration.optional() }).optional(),
   promotion: z
     .strictObject({
       minRuns: z.int().min(0).default(100),
