@@ -3,9 +3,11 @@ import { setMaxListeners } from 'node:events';
 import { AigovError, asInternal, InternalError, InterruptedError, InvalidWorkspaceError, ProviderError } from '../errors.js';
 import { classifyThrown } from '../fs/file-errors.js';
 import { evaluateAssertion } from '../core/eval/assertions/index.js';
-import { planEval, type PlanOptions, type PlannedCase, type PlannedSuite } from '../core/eval/plan.js';
+import { planEval, type PlanOptions, type PlannedCase, type PlannedModel, type PlannedSuite } from '../core/eval/plan.js';
 import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
+import { returnedIds, tallyMismatches, type ReportedAnswer } from '../core/eval/served-check.js';
 import { sha256 } from '../core/canonical.js';
+import { expectedServed } from '../core/lock/served.js';
 import { costUsd } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { renderRequest } from '../core/render.js';
@@ -24,6 +26,8 @@ export interface EvalOptions extends PlanOptions {
   env?: Record<string, string | undefined>;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** aigov's own notices from the providers (a deprecated model, a refused schema). */
+  onWarning?: (message: string) => void;
   /** For tests and for `pin --upgrade`: a gateway other than the workspace's own. */
   gateway?: ModelGateway;
   now?: () => number;
@@ -34,6 +38,8 @@ interface Task {
   planned: PlannedCase;
   sample: number;
   result?: SampleResult;
+  /** The model every answer of this task reported (its own, and its judges'), for the served check. */
+  answers: ReportedAnswer[];
   /** In flight when the run was interrupted: no result, and no error either. */
   interrupted?: boolean;
   startedAt?: number;
@@ -48,6 +54,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   const defaults = runDefaults(config);
   const mode = opts.mode ?? 'live';
   const plan = planEval(ws, opts);
+  const concurrency = opts.concurrency ?? defaults.concurrency;
   // Validation priced the locked snapshots; a run may be on another (--unlocked, a `pin --upgrade` candidate).
   const unpriced = unpricedCostLimits(ws, plan.suites.map((s) => ({ suite: s.suite.suite, provider: s.model.provider, model: s.model.id })));
   if (unpriced.length) throw new InvalidWorkspaceError(unpriced);
@@ -61,14 +68,18 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
       cache: opts.cache ?? true,
       retries: opts.retries ?? defaults.retries,
       timeoutMs: opts.timeoutMs ?? defaults.timeoutMs,
+      connections: concurrency,
+      onWarning: opts.onWarning,
     });
   // A bug in aigov stops the run at once: no new call starts, and those in flight are cancelled.
   const halt = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, halt.signal]) : halt.signal;
   const judge = createJudge(gateway, plan.models, { signal });
-  const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample }))));
+  const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample, answers: [] }))));
+  // One check per provider before anything is sent, instead of one "key not set" per case.
+  if (tasks.length) gateway.checkKeys?.([...plan.models.values()].map((m) => m.provider), "export it or put it in the workspace's .env; `aigov eval --replay` needs no key");
+  const served = servedCheck(ws);
 
-  const concurrency = opts.concurrency ?? defaults.concurrency;
   // Every call in flight listens to the caller's signal; that many listeners is by design.
   if (opts.signal) setMaxListeners(4 * concurrency + 10, opts.signal);
   setMaxListeners(4 * concurrency + 10, signal);
@@ -80,7 +91,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
       task.startedAt = now();
       let result: SampleResult | typeof INTERRUPTED;
       try {
-        result = await runSample(task, gateway, judge, config, signal, opts.signal);
+        result = await runSample(task, gateway, judge, config, served, signal, opts.signal);
       } catch (err) {
         halt.abort(err);
         throw err;
@@ -95,7 +106,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   await gateway.flush();
   const interrupted = !!opts.signal?.aborted;
 
-  const suites = plan.suites.map((s) => suiteResult(s, tasks));
+  const suites = plan.suites.map((s) => suiteResult(s, tasks, served));
   const durationMs = now() - started;
   return {
     version: REPORT_VERSION,
@@ -106,7 +117,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
     interrupted,
     shard: opts.shard,
     lockSha256: ws.lock ? sha256(ws.lock.source.text) : null,
-    warnings: warningsOf(plan.suites),
+    warnings: warningsOf(plan.suites, ws),
     suites,
     totals: mergeTotals(suites, durationMs),
   };
@@ -120,6 +131,7 @@ async function runSample(
   gateway: ModelGateway,
   judge: Judge,
   config: NonNullable<Workspace['config']>['value'],
+  served: (m: PlannedModel) => string | null,
   signal: AbortSignal,
   interrupt?: AbortSignal,
 ): Promise<SampleResult | typeof INTERRUPTED> {
@@ -131,6 +143,7 @@ async function runSample(
       .call({ provider: suite.model.provider, model: suite.model.id, request, sample, group: suite.prompt.id, signal })
       // An adapter reports a failed call as a ProviderError; a fixture it cannot read is the user's; anything else is a bug.
       .catch((err: unknown) => Promise.reject(classifyThrown(err, `the ${suite.model.provider} provider threw`)));
+    task.answers.push({ model: suite.model.name, expected: served(suite.model), returned: response.modelReturned });
     const cost = costUsd(config, suite.model.provider, suite.model.id, response.tokens);
     const ctx = {
       outputType: suite.prompt.output.type,
@@ -139,7 +152,10 @@ async function runSample(
       costUsd: cost,
       model: suite.model.resolved,
       tokens: response.tokens,
-      judge: (r: Parameters<Judge>[0]) => judge(r).catch((err: unknown) => Promise.reject(classifyThrown(err, `the judge "${r.model}" threw`))),
+      judge: (r: Parameters<Judge>[0]) =>
+        judge(r, (m, res) => task.answers.push({ model: m.name, expected: served(m), returned: res.modelReturned })).catch((err: unknown) =>
+          Promise.reject(classifyThrown(err, `the judge "${r.model}" threw`)),
+        ),
     };
     const assertions = [];
     // A judge whose provider failed throws its ProviderError: the case is an error (exit 3), not a deviation (exit 1).
@@ -154,6 +170,7 @@ async function runSample(
       latencyMs: response.latencyMs,
       source,
       modelReturned: response.modelReturned,
+      ...(response.truncated ? { truncated: true } : {}),
     };
   } catch (err) {
     // A call or a judge cut off by Ctrl-C tells nothing about the provider or the prompt:
@@ -180,7 +197,15 @@ function inCase(err: unknown, { suite, planned }: Task): AigovError {
   return err instanceof InternalError ? new InternalError(`${where}, ${err.message}`, { cause: err.cause ?? err }) : asInternal(err, where);
 }
 
-function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
+/** The lock's `served` for a planned model; null for a model run --unlocked: the lock makes no claim about it. */
+function servedCheck(ws: Workspace): (m: PlannedModel) => string | null {
+  return (m) => {
+    const locked = m.locked ? ws.lock?.value.models[m.name] : undefined;
+    return locked ? expectedServed(locked) : null;
+  };
+}
+
+function suiteResult(s: PlannedSuite, tasks: readonly Task[], served: (m: PlannedModel) => string | null): SuiteResult {
   const mine = tasks.filter((t) => t.suite === s);
   const byCase = new Map<PlannedCase, Task[]>();
   for (const t of mine) byCase.set(t.planned, [...(byCase.get(t.planned) ?? []), t]);
@@ -201,12 +226,16 @@ function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
     })
     .filter((c): c is NonNullable<typeof c> => !!c && c.samples.length > 0);
   const ran = mine.filter((t) => t.endedAt !== undefined);
+  const answers = ran.flatMap((t) => t.answers);
+  const mismatch = tallyMismatches(answers);
+  const returned = returnedIds(answers.filter((a) => a.model === s.model.name));
   const durationMs = ran.length ? Math.max(...ran.map((t) => t.endedAt!)) - Math.min(...ran.map((t) => t.startedAt!)) : 0;
   return {
     suite: s.suite.suite,
     file: s.file,
     prompt: { id: s.prompt.id, version: s.prompt.version, sha256: s.promptSha256, editedSinceLock: s.editedSinceLock },
-    model: { name: s.model.name, requested: s.model.requested, resolved: s.model.resolved, locked: s.model.locked },
+    model: { name: s.model.name, requested: s.model.requested, resolved: s.model.resolved, locked: s.model.locked, served: served(s.model), returned },
+    ...(mismatch.length ? { modelMismatch: mismatch } : {}),
     requiredPassRate: s.suite.passRate,
     outputType: s.prompt.output.type,
     cases,
@@ -214,11 +243,12 @@ function suiteResult(s: PlannedSuite, tasks: readonly Task[]): SuiteResult {
   };
 }
 
-function warningsOf(suites: readonly PlannedSuite[]): string[] {
+function warningsOf(suites: readonly PlannedSuite[], ws: Workspace): string[] {
   const out: string[] = [];
   for (const s of suites) {
     if (!s.model.locked) out.push(`UNLOCKED: suite "${s.suite.suite}" ran against ${s.model.resolved}, which is not pinned in aigov.lock; this result is not evidence for a gate`);
-    if (s.editedSinceLock) out.push(`prompt "${s.prompt.id}" (version ${s.prompt.version}) was edited since it was locked; bump its version and run \`aigov pin\` before merging`);
+    if (s.editedSinceLock && !ws.lock?.value.prompts[s.prompt.id]) out.push(`prompt "${s.prompt.id}" (version ${s.prompt.version}) is not locked yet; run \`aigov pin\` before merging`);
+    else if (s.editedSinceLock) out.push(`prompt "${s.prompt.id}" (version ${s.prompt.version}) was edited since it was locked; bump its version and run \`aigov pin\` before merging`);
   }
   return out;
 }

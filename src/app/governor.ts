@@ -5,7 +5,7 @@ import { callerConfidence, dispositionOf, isConfidence } from '../core/dispositi
 import { checkInputKey, inputFingerprint, redactInput } from '../core/log/input-privacy.js';
 import type { Disposition, Impact, LoggedEvent, NewEvent } from '../core/log/events.js';
 import { RUN_ENDS } from '../core/log/run-state.js';
-import { costUsd } from '../core/pricing.js';
+import { costUsd, sumTokens } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { confidenceSamples, renderRequest } from '../core/render.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
@@ -17,6 +17,7 @@ import { actOn } from './act.js';
 import { uuidv7 } from './ids.js';
 import { checkImpact } from './impacts.js';
 import { checkVars, runnable, type Runnable } from './runnable.js';
+import { checkServed } from './served-run.js';
 import { workspaceEnv } from './read-workspace.js';
 import { openWorkspace } from './workspace.js';
 
@@ -144,21 +145,19 @@ export class Governor {
     const confidence = extractConfidence(r.prompt.output.confidence, responses);
     const tokens = responses.reduce((t, x) => ({ input: t.input + x.tokens.input, output: t.output + x.tokens.output }), { input: 0, output: 0 });
     const first = responses[0];
-    const events: NewEvent[] = [];
-    if (first.modelReturned && first.modelReturned !== r.model.id) {
-      events.push({ type: 'model_mismatch', automation: r.automation.id, runId: id, actor: this.#actor, data: { expected: r.model.resolved, returned: `${r.model.provider}:${first.modelReturned}` } });
-      this.#warn(`${r.automation.id}: the API answered with ${first.modelReturned}, but aigov.lock pins ${r.model.resolved}`);
-    }
-    return this.#finishRun(r, id, events, {
+    const served = checkServed({ ...r, locked: this.#workspace.lock!.value.models[r.model.name] }, responses.map((x) => x.modelReturned), { runId: id, actor: this.#actor });
+    if (served.warning) this.#warn(served.warning);
+    return this.#finishRun(r, id, served.events, {
       output: confidence.output,
       confidence: confidence.value,
       confidenceSource: confidence.source,
       modelReturned: first.modelReturned,
       systemFingerprint: first.systemFingerprint,
       tokens,
-      costUsd: costUsd(this.#workspace.config!.value, r.model.provider, r.model.id, tokens),
+      costUsd: costUsd(this.#workspace.config!.value, r.model.provider, r.model.id, sumTokens(responses.map((x) => x.tokens))),
       durationMs: Math.round(performance.now() - t0),
-    });
+      truncated: responses.some((x) => x.truncated === true),
+    }, served.review);
   }
 
   /** For automations that call models their own way: the same log, started now, finished or failed later. */
@@ -257,10 +256,11 @@ export class Governor {
     return { type: 'run_failed', automation: r.automation.id, runId, actor: this.#actor, data: { error: { type, message }, durationMs: Math.round(durationMs) } };
   }
 
-  async #finishRun(r: Runnable, id: string, before: NewEvent[], f: { output: string; confidence: number | null; confidenceSource: string; modelReturned: string | null; systemFingerprint: string | null; tokens: { input: number; output: number }; costUsd: number | null; durationMs: number }): Promise<Run> {
+  async #finishRun(r: Runnable, id: string, before: NewEvent[], f: { output: string; confidence: number | null; confidenceSource: string; modelReturned: string | null; systemFingerprint: string | null; tokens: { input: number; output: number }; costUsd: number | null; durationMs: number; truncated?: boolean }, review = false): Promise<Run> {
     // Whatever produced it, a confidence outside 0..1 (NaN from a broken logprob, say) is no confidence.
     const confidence = isConfidence(f.confidence) ? f.confidence : null;
-    const disposition = dispositionOf(r.automation.tier, confidence, r.automation.confidence?.threshold);
+    // An answer from another model than the lock's `served` goes to review whatever the tier (see served-run.ts).
+    const disposition = review ? 'review' : dispositionOf(r.automation.tier, confidence, r.automation.confidence?.threshold);
     await this.#append([...before, { type: 'run_finished', automation: r.automation.id, runId: id, actor: this.#actor, data: { ...f, confidence, disposition } }], id);
     return {
       id,

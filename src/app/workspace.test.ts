@@ -8,7 +8,7 @@ const CONFIG = 'version: 1\nmodels:\n  fast: openai:gpt-4o-mini\n';
 const PROMPT = (id: string) => `id: ${id}\nversion: 1\nmodel: fast\nmessages:\n  - { role: user, content: hi }\n`;
 const LOCK = `lockfileVersion: 1
 models:
-  fast: { requested: openai:gpt-4o-mini, resolved: openai:gpt-4o-mini-2024-07-18, pinnedAt: 2026-01-01T00:00:00Z, pinnedBy: t }
+  fast: { requested: openai:gpt-4o-mini, resolved: openai:gpt-4o-mini-2024-07-18, served: gpt-4o-mini-2024-07-18, pinnedAt: 2026-01-01T00:00:00Z, pinnedBy: t }
 prompts:
   a: { version: 1, sha256: ${'a'.repeat(64)} }
   b: { version: 1, sha256: ${'a'.repeat(64)} }

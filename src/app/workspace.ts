@@ -1,6 +1,6 @@
 // Opening a workspace for a command or the library: find the root, read, validate.
 import type { Problem } from '../errors.js';
-import { describeDrift, lockDrift, type Drift } from '../core/lock/drift.js';
+import { automationTiers, describeDrift, lockDrift, type Drift } from '../core/lock/drift.js';
 import { failedToLoad, promptValues, type Workspace } from '../core/workspace/workspace.js';
 import { findRoot, readWorkspace } from './read-workspace.js';
 
@@ -19,7 +19,7 @@ export function driftWarnings(ws: Workspace): Problem[] {
   if (!ws.config) return [];
   // A lock that failed to load has its own error: "no lock file" beside it would be a second one.
   if (!ws.lock && ws.problems.some((p) => p.file === 'aigov.lock' && p.severity === 'error')) return [];
-  return lockDrift(ws.config.value, promptValues(ws), ws.lock?.value)
+  return lockDrift(ws.config.value, promptValues(ws), ws.lock?.value, automationTiers(ws.automations))
     .filter((d) => !sameCause(ws, d))
     .map((d) => ({ severity: 'warning' as const, ...describeDrift(d) }));
 }

@@ -11,6 +11,7 @@ import { openGovernor, type Governor, type Run } from '../../src/app/governor.js
 import type { RunProof } from '../../src/core/log/proof.js';
 import { aigov } from '../support/cli.js';
 import { startModelServer, type ModelServer } from '../support/model-server.mjs';
+import { grantTiers } from '../support/ledger.js';
 import { automationYaml, configYaml, promptYaml, tempWorkspace } from '../support/workspace.js';
 
 const keys = generateKeyPairSync('ed25519');
@@ -52,7 +53,9 @@ async function workspace(extraConfig: string, runs: number): Promise<{ root: str
   if (lock === undefined) {
     const pin = await cli(['pin', '--as', 'ops@example.com']);
     if (pin.exitCode !== 0) throw new Error(`pin failed: ${pin.stderr}`);
-    lock = readFileSync(join(w.root, 'aigov.lock'), 'utf8');
+    // pin enters the automation at tier 1; its promotion to 3 is not what this tests.
+    lock = grantTiers(readFileSync(join(w.root, 'aigov.lock'), 'utf8'), { auto: 3 });
+    w.write('aigov.lock', lock);
   } else {
     w.write('aigov.lock', lock);
   }

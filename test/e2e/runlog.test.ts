@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openGovernor, type Governor, type Run } from '../../src/app/governor.js';
 import type { LoggedEvent } from '../../src/core/log/events.js';
 import { aigov } from '../support/cli.js';
+import { grantTiers } from '../support/ledger.js';
 import { startModelServer, type ModelServer } from '../support/model-server.mjs';
 import { automationYaml, configYaml, promptYaml, tempWorkspace } from '../support/workspace.js';
 
@@ -57,7 +58,9 @@ async function workspace(): Promise<{ root: string; gov: Governor; cli: (...args
   if (lock === undefined) {
     const pin = await aigov(['pin', '--as', 'ops@example.com'], { cwd: w.root });
     if (pin.exitCode !== 0) throw new Error(`pin failed: ${pin.stderr}`);
-    lock = readFileSync(join(w.root, 'aigov.lock'), 'utf8');
+    // pin enters each automation at tier 1; promotion (not tested here) would have raised them.
+    lock = grantTiers(readFileSync(join(w.root, 'aigov.lock'), 'utf8'), { book: 2, quick: 2, auto: 3 });
+    w.write('aigov.lock', lock);
   } else {
     w.write('aigov.lock', lock);
   }

@@ -148,7 +148,7 @@ describe.each(backends)('the $name store through the binary', (backend) => {
   });
 
   // SPEC: eval_completed carries `served`, the model the API answered with (issue 6, section 3).
-  it.fails('eval records the served model in eval_completed', async () => {
+  it('eval records the served model in eval_completed', async () => {
     const ev = (await backend.events(w.root)).find((e) => e.type === 'eval_completed')!;
     expect(ev.data.served).toBe('gpt-4o-mini-2024-07-18');
   });

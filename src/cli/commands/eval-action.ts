@@ -79,6 +79,10 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
         bar.update(d, t);
         void prepare();
       },
+      // aigov's own one-line notices stand in for anything a provider's SDK would have printed.
+      onWarning: (m) => {
+        if (!o.quiet) o.err(`warning: ${m}`);
+      },
     });
   } finally {
     bar.end();

@@ -2,6 +2,7 @@
 import type { EvalReport, SuiteResult } from '../../core/eval/report.js';
 import { paint, type Output } from '../output.js';
 import { renderDiff } from './diff.js';
+import { isTruncated, TRUNCATED } from './served.js';
 import { terminalSafe } from './terminal-safe.js';
 
 export interface Deviation {
@@ -13,6 +14,8 @@ export interface Deviation {
   /** One line per failed assertion, or the error message. */
   reasons: string[];
   diff?: string;
+  /** The answer was cut off at the token limit. */
+  truncated?: boolean;
 }
 
 export function deviationsOf(report: EvalReport, color = false): Deviation[] {
@@ -25,14 +28,18 @@ export function deviationsOf(report: EvalReport, color = false): Deviation[] {
         else if (!s.pass) {
           const failed = s.assertions.filter((a) => !a.pass);
           const withDiff = failed.find((a) => a.expected !== undefined);
+          const diff = withDiff ? renderDiff(withDiff.expected, s.output ?? '', { color, outputType: suite.outputType }) : undefined;
+          // A cut-off answer explains many a failure: the diff (or, without one, the reasons) says so.
+          const truncated = isTruncated(s);
           out.push({
             suite,
             caseId: c.id,
             line: c.line,
             sample: s.sample,
             kind: 'fail',
-            reasons: failed.map((a) => terminalSafe(`${a.type}: ${a.reason}`)),
-            diff: withDiff ? renderDiff(withDiff.expected, s.output ?? '', { color, outputType: suite.outputType }) : undefined,
+            reasons: [...failed.map((a) => terminalSafe(`${a.type}: ${a.reason}`)), ...(truncated && diff === undefined ? [TRUNCATED] : [])],
+            diff: diff !== undefined && truncated ? `${diff}\n  (${TRUNCATED})` : diff,
+            ...(truncated ? { truncated } : {}),
           });
         }
       }

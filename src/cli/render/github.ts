@@ -2,6 +2,7 @@
 import type { EvalReport } from '../../core/eval/report.js';
 import { deviationsOf } from './deviations.js';
 import { interruptedNote } from './format.js';
+import { mismatchesOf } from './served.js';
 import { terminalSafe } from './terminal-safe.js';
 
 function escData(s: string): string {
@@ -17,6 +18,7 @@ export function renderGithub(report: EvalReport): string {
     const message = [...d.reasons, ...(d.diff ? [d.diff] : [])].join('\n');
     return `::error file=${escProp(d.suite.file)}${d.line ? `,line=${d.line}` : ''},title=${escProp(title)}::${escData(message)}`;
   });
+  for (const m of mismatchesOf(report)) lines.push(`::error file=${escProp(m.suite.file)},title=${escProp(`model mismatch: ${m.suite.suite}`)}::${escData(m.text)}`);
   for (const w of report.warnings) lines.push(`::warning title=aigov::${escData(terminalSafe(w))}`);
   const interrupted = interruptedNote(report);
   if (interrupted) lines.push(`::warning title=aigov::${escData(interrupted)}`);

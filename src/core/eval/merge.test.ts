@@ -107,6 +107,23 @@ describe('mergeShardReports', () => {
     expect(merged.warnings.at(-1)).toMatch(/uncommitted changes .* commit c0ffee/);
   });
 
+  it('merges what the answers reported: the ids seen and the answers from another model, so a mismatch in any shard fails the merged gate', () => {
+    const list = shards(3).map((s) => ({ ...s, report: { ...s.report, suites: s.report.suites.map((x) => ({ ...x, model: { ...x.model, served: 'gpt-4o-mini-2024-07-18', returned: ['gpt-4o-mini-2024-07-18'] } })) } }));
+    const odd = (i: number, returned: string, answers: number) => {
+      const r = list[i].report;
+      list[i].report = { ...r, suites: r.suites.map((x, j) => (j ? x : { ...x, model: { ...x.model, returned: [...x.model.returned!, returned].sort() }, modelMismatch: [{ model: 'fast', expected: 'gpt-4o-mini-2024-07-18', returned, answers }] })) };
+    };
+    expect(exitCodeOf(mergeShardReports(list))).toBe(0);
+    expect(mergeShardReports(list).suites[0].modelMismatch).toBeUndefined();
+    odd(1, 'gpt-4o-mini-2025-01-01', 1);
+    odd(2, 'gpt-4o-mini-2025-01-01', 2);
+    const merged = mergeShardReports(list);
+    expect(merged.suites[0].modelMismatch).toEqual([{ model: 'fast', expected: 'gpt-4o-mini-2024-07-18', returned: 'gpt-4o-mini-2025-01-01', answers: 3 }]);
+    expect(merged.suites[0].model.returned).toEqual(['gpt-4o-mini-2024-07-18', 'gpt-4o-mini-2025-01-01']);
+    expect(merged.suites[1].modelMismatch).toBeUndefined();
+    expect(exitCodeOf(merged)).toBe(1);
+  });
+
   it.each([
     ['a missing shard', () => shards(3).slice(0, 2), 'E_MERGE_SHARD_MISSING', /^shard 3\/3 missing/],
     ['two missing shards', () => shards(4).filter((s) => s.report.shard!.index % 2), 'E_MERGE_SHARD_MISSING', /^shards 2\/4, 4\/4 missing/],

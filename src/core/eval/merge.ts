@@ -3,7 +3,7 @@
 // refuses what would make that report a lie: shards of different commits or
 // locks, a shard missing or given twice, reports of different plans. Pure.
 import { UsageError } from '../../errors.js';
-import { mergeTotals, suiteTotals, type CaseResult, type EvalReport, type SuiteResult } from './report.js';
+import { mergeTotals, suiteTotals, type CaseResult, type EvalReport, type ModelMismatch, type SuiteResult } from './report.js';
 
 export interface ShardInput {
   /** As the user named it, for messages. */
@@ -87,7 +87,7 @@ function mergeSuites(shards: readonly EvalReport[], inputs: readonly ShardInput[
   return shards[0].suites.map((meta, si) => {
     for (const r of shards) {
       const s = r.suites[si];
-      if (s.prompt.sha256 !== meta.prompt.sha256 || s.model.resolved !== meta.model.resolved || s.requiredPassRate !== meta.requiredPassRate || s.file !== meta.file) {
+      if (s.prompt.sha256 !== meta.prompt.sha256 || s.model.resolved !== meta.model.resolved || s.model.served !== meta.model.served || s.requiredPassRate !== meta.requiredPassRate || s.file !== meta.file) {
         throw new UsageError(`cannot merge: suite "${meta.suite}" ran with a different prompt, model or pass rate in shard ${r.shard!.index}/${n}`, { code: 'E_MERGE_MISMATCH' });
       }
     }
@@ -99,9 +99,26 @@ function mergeSuites(shards: readonly EvalReport[], inputs: readonly ShardInput[
       cases.push(next);
     }
     if (new Set(cases.map((c) => c.id)).size !== cases.length) throw notOnePlan(meta.suite, inputs);
-    const durationMs = Math.max(...shards.map((r) => r.suites[si].totals.durationMs));
-    return { ...meta, cases, totals: suiteTotals(cases, durationMs) };
+    const parts = shards.map((r) => r.suites[si]);
+    const durationMs = Math.max(...parts.map((s) => s.totals.durationMs));
+    const { modelMismatch: _, ...rest } = meta;
+    return { ...rest, ...servedFacts(parts), cases, totals: suiteTotals(cases, durationMs) };
   });
+}
+
+/** What the answers of every shard reported: the ids seen, and the answers from another model than the lock's `served`. */
+function servedFacts(parts: readonly SuiteResult[]): Pick<SuiteResult, 'model' | 'modelMismatch'> {
+  const model = { ...parts[0].model };
+  if (parts.some((s) => s.model.returned)) model.returned = [...new Set(parts.flatMap((s) => s.model.returned ?? []))].sort();
+  const tally = new Map<string, ModelMismatch>();
+  for (const m of parts.flatMap((s) => s.modelMismatch ?? [])) {
+    const key = JSON.stringify([m.model, m.expected, m.returned]);
+    const sum = tally.get(key) ?? { ...m, answers: 0 };
+    sum.answers += m.answers;
+    tally.set(key, sum);
+  }
+  const modelMismatch = [...tally.values()].sort((x, y) => x.model.localeCompare(y.model) || x.returned.localeCompare(y.returned));
+  return modelMismatch.length ? { model, modelMismatch } : { model };
 }
 
 function notOnePlan(suite: string, inputs: readonly ShardInput[]): UsageError {

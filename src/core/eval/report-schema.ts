@@ -17,6 +17,7 @@ const sample = z.looseObject({
   tokens,
   costUsd: z.number().nullable(),
   latencyMs: z.number(),
+  truncated: z.boolean().optional(),
 });
 
 const caseResult = z.looseObject({
@@ -42,7 +43,8 @@ const suite = z.looseObject({
   suite: z.string(),
   file: z.string(),
   prompt: z.looseObject({ id: z.string(), version: z.int(), sha256: z.string(), editedSinceLock: z.boolean() }),
-  model: z.looseObject({ name: z.string(), requested: z.string(), resolved: z.string(), locked: z.boolean() }),
+  model: z.looseObject({ name: z.string(), requested: z.string(), resolved: z.string(), locked: z.boolean(), served: z.string().nullable().optional(), returned: z.array(z.string()).optional() }),
+  modelMismatch: z.array(z.looseObject({ model: z.string(), expected: z.string(), returned: z.string(), answers: count })).optional(),
   requiredPassRate: z.number(),
   outputType: z.enum(['text', 'json']),
   cases: z.array(caseResult),

@@ -22,6 +22,20 @@ export interface SampleResult {
   latencyMs: number;
   source?: 'live' | 'cache' | 'replay';
   modelReturned?: string | null;
+  /** The answer was cut off at the token limit (finish_reason: length, stop_reason: max_tokens). */
+  truncated?: boolean;
+}
+
+/** Answers that came from another model than the lock says is served: the suite's result is no evidence for the pin. */
+export interface ModelMismatch {
+  /** The logical model: the suite's own, or a judge's. */
+  model: string;
+  /** The lock's `served`. */
+  expected: string;
+  /** What the API reported instead. */
+  returned: string;
+  /** How many answers reported it. */
+  answers: number;
 }
 
 export type CaseStatus = 'pass' | 'fail' | 'error';
@@ -51,7 +65,10 @@ export interface SuiteResult {
   suite: string;
   file: string;
   prompt: { id: string; version: number; sha256: string; editedSinceLock: boolean };
-  model: { name: string; requested: string; resolved: string; locked: boolean };
+  /** `served`: what the lock says the API reports for `resolved` (null: it reports none); `returned`: every id the answers reported. */
+  model: { name: string; requested: string; resolved: string; locked: boolean; served?: string | null; returned?: string[] };
+  /** Present when some answer came from another model than the lock's `served`: the suite's gate fails. */
+  modelMismatch?: ModelMismatch[];
   /** Fraction of a case's samples that must pass. */
   requiredPassRate: number;
   outputType: 'text' | 'json';
@@ -108,10 +125,16 @@ export function mergeTotals(suites: readonly SuiteResult[], durationMs: number):
   return suiteTotals(suites.flatMap((s) => s.cases), durationMs, suites.reduce((n, s) => n + (s.totals.interrupted ?? 0), 0));
 }
 
-/** SPEC exit codes: provider failures (3) win over deviations (1); Ctrl-C is 130. */
+/** Whether a suite's gate held: every case passed, and every answer came from the served model. */
+export function suitePassed(s: Pick<SuiteResult, 'totals' | 'modelMismatch'>): boolean {
+  return s.totals.failed === 0 && s.totals.errors === 0 && !s.modelMismatch?.length;
+}
+
+/** SPEC exit codes: provider failures (3) win over deviations and model mismatches (1); Ctrl-C is 130. */
 export function exitCodeOf(report: EvalReport): ExitCode {
   if (report.interrupted) return 130;
   if (report.totals.errors > 0) return 3;
   if (report.totals.failed > 0) return 1;
+  if (report.suites.some((s) => s.modelMismatch?.length)) return 1;
   return 0;
 }

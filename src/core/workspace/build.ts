@@ -5,6 +5,7 @@ import { automationSchema, configSchema, lockSchema, promptSchema, suiteSchema }
 import { parseSource, problemAt, type ParsedSource } from './source.js';
 import { checkSchema } from './validate-schema.js';
 import { crossCheck, type RuleTools } from './rules.js';
+import { conflictProblem, withRewriteHint } from '../lock/broken.js';
 import type { Loaded, RawFile, Workspace } from './workspace.js';
 
 const FOLDERS = { prompts: 'prompts', evals: 'evals', automations: 'automations' } as const;
@@ -24,7 +25,7 @@ export function buildWorkspace(root: string, files: readonly RawFile[], parse: P
     }
     const folder = f.path.includes('/') ? f.path.slice(0, f.path.indexOf('/')) : '';
     if (f.path === 'aigov.yaml') ws.config = load(ws, f, configSchema, parse);
-    else if (f.path === 'aigov.lock') ws.lock = load(ws, f, lockSchema, parse);
+    else if (f.path === 'aigov.lock') ws.lock = loadLock(ws, f, parse);
     else if (folder === FOLDERS.prompts) add(ws, ws.prompts, f, promptSchema, 'id', parse);
     else if (folder === FOLDERS.evals) add(ws, ws.suites, f, suiteSchema, 'suite', parse);
     else if (folder === FOLDERS.automations) add(ws, ws.automations, f, automationSchema, 'id', parse);
@@ -54,6 +55,19 @@ export function loadDocument<S extends z.ZodType>(file: string, text: string, sc
   }
   const checked = checkSchema(parsed.source, parsed.value, schema);
   return { loaded: checked.value === undefined ? undefined : { value: checked.value, source: parsed.source }, problems: checked.problems };
+}
+
+/** The lock, or its problem named as such: merge-conflict markers, or garbage that `aigov pin` rewrites. */
+function loadLock(ws: Workspace, f: RawFile, parse: Parse): Loaded<z.infer<typeof lockSchema>> | undefined {
+  const conflict = conflictProblem(f.text ?? '');
+  if (conflict) {
+    ws.problems.push(conflict);
+    return undefined;
+  }
+  const before = ws.problems.length;
+  const lock = load(ws, f, lockSchema, parse);
+  for (let i = before; i < ws.problems.length; i++) ws.problems[i] = withRewriteHint(ws.problems[i]);
+  return lock;
 }
 
 function add<S extends z.ZodType>(ws: Workspace, into: Map<string, Loaded<z.infer<S>>>, f: RawFile, schema: S, idKey: string, parse: Parse): void {

@@ -20,7 +20,19 @@ export const configSchema = z.strictObject({
   models: z.record(id, modelRef),
   providers: z.record(id, providerSchema).optional(),
   store: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'sqlite:PATH or postgres://user@host:5432/db').optional(),
-  pricing: z.record(z.string(), z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() })).optional(),
+  pricing: z
+    .record(
+      z.string(),
+      z.strictObject({
+        input: z.number().nonnegative(),
+        output: z.number().nonnegative(),
+        /** Input tokens read from the provider's prompt cache; priced as `input` when absent. */
+        cacheRead: z.number().nonnegative().optional(),
+        /** Input tokens written to the provider's prompt cache (Anthropic); priced as `input` when absent. */
+        cacheWrite: z.number().nonnegative().optional(),
+      }),
+    )
+    .optional(),
   defaults: z
     .strictObject({
       concurrency: z.int().min(1).max(1024).optional(),
@@ -151,20 +163,35 @@ export const automationSchema = z.strictObject({
     })
     .optional(),
   review: z.strictObject({ cadence: z.enum(['weekly', 'monthly', 'quarterly']) }).optional(),
+  /** What a run does when the API answers with another model than the lock's `served`: go to review (default), or only warn. */
+  modelMismatch: z.enum(['review', 'warn']).optional(),
   governance: governance.partial().optional(),
 });
 
 const lockedModel = z.strictObject({
   requested: modelRef,
   resolved: modelRef,
+  /** What the API reports as `model` when asked for `resolved`; null where it reports none. Absent in version 1 locks. */
+  served: z.string().min(1).nullable().optional(),
   pinnedAt: z.string(),
   pinnedBy: z.string(),
 });
 
+/** One automation's entry in the ledger of tier decisions. */
+const lockedAutomation = z.strictObject({
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'expected 1, 2 or 3' }),
+  since: z.string(),
+  by: z.string(),
+  /** The hash of the `tier_changed` event holding the evidence; null for an entry `aigov pin` made. */
+  event: z.string().nullable(),
+});
+
 export const lockSchema = z.strictObject({
-  lockfileVersion: z.literal(1),
+  lockfileVersion: z.union([z.literal(1), z.literal(2)], { error: 'expected lockfileVersion 1 or 2' }),
   models: z.record(z.string(), lockedModel).default({}),
   prompts: z.record(z.string(), z.strictObject({ version: z.int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).default({}),
+  /** The committed ledger of tier decisions (version 2); absent in version 1 locks. */
+  automations: z.record(z.string(), lockedAutomation).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -176,6 +203,7 @@ export type AssertionSpec = z.infer<typeof assertionSchema>;
 export type Automation = z.infer<typeof automationSchema>;
 export type Lockfile = z.infer<typeof lockSchema>;
 export type LockedModel = z.infer<typeof lockedModel>;
+export type LockedAutomation = z.infer<typeof lockedAutomation>;
 
 export const FILE_KINDS = {
   config: configSchema,
