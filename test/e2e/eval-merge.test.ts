@@ -103,28 +103,28 @@ describe('aigov eval --merge', () => {
 
     const missing = await merge(s1, s3);
     expect(missing.exitCode).toBe(2);
-    expect(missing.stderr).toContain('shard 2/3 missing');
+    expect(missing.stderr).toContain('E_MERGE_SHARD_MISSING: shard 2/3 missing');
 
     const twice = await merge(s1, s2, s3, s2);
     expect(twice.exitCode).toBe(2);
-    expect(twice.stderr).toContain('shard 2/3 is given 2 times');
+    expect(twice.stderr).toContain('E_MERGE_SHARD_DUPLICATE: shard 2/3 is given 2 times');
 
     // The lock changes without a commit: same commit, different lock.
     r.write('aigov.lock', readFileSync(join(r.dir, 'aigov.lock'), 'utf8').replace(/pinnedBy: .*/, 'pinnedBy: someone-else@example.com'));
     await aigov(['eval', '--shard', '3/3', '-o', 'other-lock.json', '--quiet'], { cwd: r.dir, env: r.env });
     const lock = await merge(s1, s2, 'other-lock.json');
     expect(lock.exitCode).toBe(2);
-    expect(lock.stderr).toContain('different aigov.lock files');
+    expect(lock.stderr).toMatch(/E_MERGE_LOCK_MISMATCH: .*different aigov\.lock files/);
 
     r.commit('a new commit');
     await aigov(['eval', '--shard', '3/3', '-o', 'later.json', '--quiet'], { cwd: r.dir, env: r.env });
     const commits = await merge(s1, s2, 'later.json');
     expect(commits.exitCode).toBe(2);
-    expect(commits.stderr).toContain('different commits');
+    expect(commits.stderr).toMatch(/E_MERGE_COMMIT_MISMATCH: .*different commits/);
 
     const notShard = await aigov(['eval', '-o', 'full.json', '--quiet'], { cwd: r.dir, env: r.env });
     expect(notShard.exitCode).toBe(1);
-    expect((await merge('full.json')).stderr).toContain('full.json is not the report of a shard');
+    expect((await merge('full.json')).stderr).toContain('E_MERGE_BAD_REPORT: full.json is not the report of a shard');
 
     writeFileSync(join(r.dir, 'junk.json'), '{"version": 1, "suites": "no"}');
     const junk = await merge(s1, 'junk.json');

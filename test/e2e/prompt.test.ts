@@ -88,14 +88,14 @@ describe('aigov prompt show', () => {
   it('refuses an unknown version, ref or prompt (exit 2), saying what there is', async () => {
     const version = await run(['prompt', 'show', 'inv@9']);
     expect(version.exitCode).toBe(2);
-    expect(version.stderr).toContain('prompt "inv" has no version 9 in git or in the working tree');
+    expect(version.stderr).toContain('E_UNKNOWN_VERSION: prompt "inv" has no version 9 in git or in the working tree');
     expect(version.stderr).toContain('versions in git: 1, 2');
     const ref = await run(['prompt', 'show', 'inv@no-such-branch']);
     expect(ref.exitCode).toBe(2);
-    expect(ref.stderr).toContain('"no-such-branch" is not a commit in this repository');
+    expect(ref.stderr).toContain('E_UNKNOWN_REF: "no-such-branch" is not a commit in this repository');
     const id = await run(['prompt', 'show', 'invv']);
     expect(id.exitCode).toBe(2);
-    expect(id.stderr).toContain('no prompt "invv" in the working tree');
+    expect(id.stderr).toContain('E_UNKNOWN_PROMPT: no prompt "invv" in the working tree');
     expect(id.stderr).toContain('inv');
     expect((await run(['prompt', 'show', '@main'])).exitCode).toBe(2);
   });
@@ -181,7 +181,7 @@ describe('aigov prompt history', () => {
       plain.remove('.git');
       const r = await aigov(['prompt', 'history', 'inv'], { cwd: plain.dir, env: plain.env });
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toContain('is not inside a git repository');
+      expect(r.stderr).toMatch(/E_NOT_GIT_REPO: the workspace .* is not inside a git repository/);
       // The working tree needs no git.
       expect((await aigov(['prompt', 'show', 'inv'], { cwd: plain.dir, env: plain.env })).exitCode).toBe(0);
     } finally {
