@@ -132,6 +132,14 @@ describe('aigov eval --merge', () => {
     expect(junk.stderr).toContain('junk.json is not a complete eval report');
     expect((await merge('nope.json')).stderr).toContain('nope.json: cannot read it: no such file');
 
+    // Where the merged report goes is checked before anything is read.
+    const folder = await merge(s1, s2, s3, '-o', 'no-such-folder/merged.xml');
+    expect(folder.exitCode).toBe(2);
+    expect(folder.stderr).toContain('E_OUTPUT_PATH');
+    const ext = await merge(s1, s2, s3, '-o', 'merged.bin');
+    expect(ext.exitCode).toBe(2);
+    expect(ext.stderr).toContain('cannot tell a report format from "merged.bin"');
+
     for (const flags of [['--replay'], ['--shard', '1/2'], ['--no-cache'], ['--repeat', '3']]) {
       const r2 = await aigov(['eval', ...flags, '--merge', s1, s2, s3], { cwd: r.dir, env: r.env });
       expect(r2.exitCode).toBe(2);
