@@ -88,7 +88,10 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     bar.end();
     process.off('SIGINT', onSigint);
   }
-  await recordEvidence(o, report, await prepare());
+  const ready = await prepare();
+  await recordEvidence(o, report, ready);
+  // The report names its commit, so `--merge` can refuse shards of different commits.
+  report = { ...report, ...(ready instanceof Error ? await gitState(ws.root) : ready.git) };
   // Files first: should one fail after all, stdout holds the error alone, as --json promises.
   if (opts.output) writeOutput('-o', opts.output, () => writeFileAtomic(resolve(opts.output!), `${render.renderReport(report, render.formatForFile(opts.output!), { ...o, color: false })}\n`));
   const summary = process.env.GITHUB_STEP_SUMMARY;
@@ -169,7 +172,7 @@ async function recordEvidence(o: Output, report: EvalReport, evidence: Evidence 
 }
 
 async function changed(o: Output, ws: Workspace, ref: string): Promise<string[]> {
-  const names = await changedSuites(ws, ref);
+  const names = await changedSuites(ws, ref, { onProblem: (p) => !o.quiet && o.err(formatProblem(p)) });
   if (!o.quiet) o.err(names.length ? `changed since ${ref}: ${names.join(', ')}` : `no suite changed since ${ref}: nothing to run`);
   return names;
 }
