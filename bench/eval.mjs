@@ -11,7 +11,7 @@ import { printTable, timeCommandAsync } from './lib.mjs';
 const BIN = fileURLToPath(new URL('../bin/aigov.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url));
 
-function workspace(baseURL, cases) {
+export function workspace(baseURL, cases) {
   const root = mkdtempSync(join(tmpdir(), 'aigov-bench-'));
   for (const d of ['prompts', 'evals']) mkdirSync(join(root, d));
   writeFileSync(join(root, 'aigov.yaml'), `version: 1\nmodels:\n  fast: openai:gpt-4o-mini\nproviders:\n  openai: { baseURL: ${baseURL}, apiKeyEnv: BENCH_KEY }\n`);
@@ -22,19 +22,20 @@ function workspace(baseURL, cases) {
   return root;
 }
 
-async function evalRun(root, args, env) {
+export async function evalRun(root, args, env, bin = BIN) {
   const rssFile = join(root, 'rss');
-  const ms = await timeCommandAsync('node', ['--import', PROBE, BIN, 'eval', '--quiet', ...args], { cwd: root, env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile } });
+  const ms = await timeCommandAsync('node', ['--import', PROBE, bin, 'eval', '--quiet', ...args], { cwd: root, env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile } });
   return { ms, rss: Number(readFileSync(rssFile, 'utf8')) };
 }
 
-async function scenario(server, { cases, latencyMs, concurrency }) {
+export async function scenario(server, { cases, latencyMs, concurrency, bin = BIN }) {
   const root = workspace(server.openaiBaseURL, cases);
   const env = { BENCH_KEY: 'sk-bench', NO_COLOR: '1' };
   try {
-    await timeCommandAsync('node', [BIN, 'pin', '--quiet'], { cwd: root, env: { ...process.env, ...env } });
+    server.setLatency(0);
+    await timeCommandAsync('node', [bin, 'pin', '--quiet'], { cwd: root, env: { ...process.env, ...env } });
     server.setLatency(latencyMs);
-    const run = await evalRun(root, ['--no-cache', '--concurrency', String(concurrency)], env);
+    const run = await evalRun(root, ['--no-cache', '--concurrency', String(concurrency)], env, bin);
     return { root, env, run, limit: (cases * latencyMs) / concurrency };
   } catch (err) {
     rmSync(root, { recursive: true, force: true });
@@ -42,8 +43,18 @@ async function scenario(server, { cases, latencyMs, concurrency }) {
   }
 }
 
+// Answers every case right; `aigov pin`'s one-token call gets an OK.
+export const labelServer = () =>
+  startModelServer({
+    record: false,
+    answer: (req) => {
+      const n = /Label (\d+)/.exec(req.messages.at(-1).content)?.[1];
+      return n === undefined ? 'OK' : `label-${n}`;
+    },
+  });
+
 export async function benchEval() {
-  const server = await startModelServer({ record: false, answer: (req) => `label-${/Label (\d+)/.exec(req.messages.at(-1).content)[1]}` });
+  const server = await labelServer();
   const rows = [];
   try {
     const a = await scenario(server, { cases: 500, latencyMs: 200, concurrency: 32 });

@@ -11,7 +11,7 @@
 // workspace's own store (aigov.yaml `store:`, by default .aigov/runs.db);
 // AIGOV_ROOT=DIR runs it against another workspace than this repository.
 import { fileURLToPath } from 'node:url';
-import { AigovError, openGovernor, openStore } from 'aigov';
+import { AigovError, openGovernor } from 'aigov';
 
 const root = process.env.AIGOV_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,7 +31,7 @@ const erp = {
 };
 
 async function main() {
-  const store = process.env.AIGOV_STORE ? await openStore(`sqlite:${process.env.AIGOV_STORE}`, root) : undefined;
+  const store = process.env.AIGOV_STORE ? `sqlite:${process.env.AIGOV_STORE}` : undefined;
   const gov = await openGovernor({ root, store, mode: process.env.AIGOV_MODE ?? 'replay', actor: 'book-invoices' });
   const tally = { booked: 0, review: 0 };
   try {
@@ -54,7 +54,6 @@ async function main() {
     }
   } finally {
     await gov.close();
-    await store?.close();
   }
   console.log(`done: ${tally.booked} booked (reversible for 24h with \`aigov revert RUN\`), ${tally.review} waiting in \`aigov review list\``);
 }

@@ -40,6 +40,8 @@ const REPLIES = [
 
 function answer(req) {
   const text = req.messages.map((m) => m.content).join('\n');
+  // `aigov pin`'s one-token call, which records the model the API says it serves.
+  if (text === 'Reply with OK.') return 'OK';
   if (/You grade the output/.test(text)) return JSON.stringify({ pass: true, score: 0.9, reason: 'Apologises, makes no promise of a date, and offers to check the order.' });
   for (const [re, a] of INVOICES) if (re.test(text)) return a;
   for (const [re, a] of TICKETS) if (re.test(text)) return JSON.stringify(a);

@@ -14,6 +14,8 @@ import { GateError, ProviderError, TierError, UsageError } from '../errors.js';
 import { openGovernor, type Governor, type GovernorOptions } from './governor.js';
 import { readWorkspace } from './read-workspace.js';
 import { resolveReview } from './review.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
 
 const KEY = 'sk-test-secret-0123456789';
 const MODEL = 'gpt-4o-mini-2024-07-18';
@@ -104,8 +106,20 @@ async function open(opts: Partial<GovernorOptions> = {}): Promise<Governor> {
   return gov;
 }
 
-const eventsOf = (gov: Governor, runId: string): Promise<LoggedEvent[]> => gov.store.query({ runId, order: 'asc' });
-const allEvents = (gov: Governor): Promise<LoggedEvent[]> => gov.store.query({ order: 'asc' });
+const eventsOf = (gov: Governor, runId: string): Promise<LoggedEvent[]> => gov.runs.events(runId);
+const allEvents = (gov: Governor): Promise<LoggedEvent[]> => gov.runs.query({ order: 'asc' });
+
+/** The run log as a reviewer opens it: a handle of its own, not the governor's. */
+async function withLog<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore('sqlite:.aigov/runs.db', root);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+const IDENTITY = { osUser: 'ann', host: 'desk-1', gitEmail: 'ann@example.com' };
+const decide = (runId: string, d: Omit<Parameters<typeof resolveReview>[2], 'identity'>) => withLog((store) => resolveReview(store, runId, { ...d, identity: IDENTITY }));
 const completions = () => server.requests.filter((r) => r.path.endsWith('/chat/completions'));
 
 describe('gov.run', () => {
@@ -131,7 +145,7 @@ describe('gov.run', () => {
     const ws = readWorkspace(root);
     expect(started).toMatchObject({ automation: 'cls3', runId: run.id, actor: 'svc-invoices', at: NOW.toISOString() });
     expect(started.data).toEqual({
-      inputSha256: hashOf({ text: 'sure ACME Power 81.20 EUR' }),
+      inputFingerprint: { alg: 'sha256', value: hashOf({ text: 'sure ACME Power 81.20 EUR' }) },
       triggeredBy: 'email_ingestion',
       tier: 3,
       prompt: { id: 'cls', version: 1, sha256: promptHash(ws.prompts.get('cls')!.value) },
@@ -161,7 +175,8 @@ describe('gov.run', () => {
     ['field:/confidence, high', 'ext3', 'high', 0.9, 'field', '{"category":"billing","confidence":0.9}', 'auto', 1],
     ['field:/confidence, low', 'ext3', 'low', 0.3, 'field', '{"category":"bug","confidence":0.3}', 'review', 1],
     ['field:/confidence, absent counts as below', 'ext3', 'none', null, 'field', '{"category":"bug"}', 'review', 1],
-    ['none without a threshold', 'plain2', 'x', null, 'none', 'other', 'auto', 1],
+    // No confidence is never auto, even where no threshold is set.
+    ['none without a threshold', 'plain2', 'x', null, 'none', 'other', 'review', 1],
   ] as const)('confidence from %s', async (_n, automation, text, confidence, source, output, disposition, calls) => {
     const gov = await open();
     const run = await gov.run(automation, { text });
@@ -287,9 +302,12 @@ describe('gov.act', () => {
     const result = await gov.act(run, (output) => (seen.push(output), 'BOOKED-1'), { impacts: [{ system: 'erp', ref: 'INV-1', action: 'book' }] });
     expect(result).toBe('BOOKED-1');
     expect(seen).toEqual(['utilities']);
-    const action = (await eventsOf(gov, run.id)).at(-1)!;
-    expect(action).toMatchObject({ type: 'action_taken', actor: 'svc-invoices', data: { impacts: [{ system: 'erp', ref: 'INV-1', action: 'book' }], notified: false } });
-    expect(action.data).not.toHaveProperty('reversibleUntil');
+    const events = await eventsOf(gov, run.id);
+    expect(events.map((e) => e.type)).toEqual(['run_started', 'run_finished', 'action_started', 'action_taken']);
+    const impacts = [{ system: 'erp', ref: 'INV-1', action: 'book' }];
+    expect(events[2]).toMatchObject({ actor: 'svc-invoices', data: { impacts } });
+    expect(events[3]).toMatchObject({ actor: 'svc-invoices', data: { impacts } });
+    expect(events[3].data).not.toHaveProperty('reversibleUntil');
     expect(existsSync(join(root, 'notified.jsonl'))).toBe(false);
   });
 
@@ -300,15 +318,20 @@ describe('gov.act', () => {
     const until = new Date(NOW.getTime() + 3_600_000).toISOString();
     const notice = JSON.parse(readFileSync(join(root, 'notified.jsonl'), 'utf8'));
     expect(notice).toEqual({ automation: 'cls2', runId: run.id, impacts: [{ system: 'erp', ref: 'INV-2' }], output: 'utilities', reversibleUntil: until });
-    const action = (await eventsOf(gov, run.id)).at(-1)!;
-    expect(action.data).toEqual({ impacts: [{ system: 'erp', ref: 'INV-2' }], notified: true, reversibleUntil: until });
+    const events = await eventsOf(gov, run.id);
+    expect(events.map((e) => e.type)).toEqual(['run_started', 'run_finished', 'action_started', 'action_taken', 'notification_sent']);
+    expect(events[2].data).toEqual({ impacts: [{ system: 'erp', ref: 'INV-2' }], reversibleUntil: until });
+    expect(events[3].data).toEqual({ impacts: [{ system: 'erp', ref: 'INV-2' }], reversibleUntil: until });
+    expect(events[4].data).toEqual({ ok: true, error: null });
   });
 
   it('still records a tier-2 action when notify fails, and warns', async () => {
     const gov = await open();
     const run = await gov.run('cls2', { text: 'sure' });
     await gov.act(run, () => undefined, { impacts: [{ system: 'erp', ref: 'FAIL' }] });
-    expect((await eventsOf(gov, run.id)).at(-1)!.data).toMatchObject({ notified: false });
+    const events = await eventsOf(gov, run.id);
+    expect(events.map((e) => e.type)).toEqual(['run_started', 'run_finished', 'action_started', 'action_taken', 'notification_sent']);
+    expect(events[4].data).toEqual({ ok: false, error: 'exit 5: chat is down' });
     expect(warnings.join('\n')).toMatch(/cls2: the notify command failed \(exit 5: chat is down\)/);
   });
 
@@ -324,15 +347,15 @@ describe('gov.act', () => {
     expect(err).toBeInstanceOf(TierError);
     expect(err).toMatchObject({ code, hint: `aigov review approve ${run.id}` });
     expect(called).toBe(false);
-    expect((await eventsOf(gov, run.id)).map((e) => e.type)).not.toContain('action_taken');
+    expect((await eventsOf(gov, run.id)).map((e) => e.type)).toEqual(['run_started', 'run_finished']);
   });
 
   it('allows a tier-1 run once approved, and refuses a rejected one', async () => {
     const gov = await open();
     const approved = await gov.run('cls1', { text: 'sure' });
     const rejected = await gov.run('cls1', { text: 'sure' });
-    await resolveReview(gov.store, approved.id, { decision: 'approve', reviewer: 'ann@example.com', now: NOW });
-    await resolveReview(gov.store, rejected.id, { decision: 'reject', reviewer: 'ann@example.com', reason: 'not an invoice', now: NOW });
+    await decide(approved.id, { decision: 'approve', reviewer: 'ann@example.com', now: NOW });
+    await decide(rejected.id, { decision: 'reject', reviewer: 'ann@example.com', reason: 'not an invoice', now: NOW });
     await expect(gov.act(approved, (o) => o, { impacts: [{ system: 'erp', ref: 'INV-3' }] })).resolves.toBe('utilities');
     await expect(gov.act(rejected, (o) => o, { impacts: [{ system: 'erp' }] })).rejects.toMatchObject({ name: 'TierError', code: 'E_REJECTED' });
   });
@@ -341,13 +364,13 @@ describe('gov.act', () => {
     const gov = await open();
     const text = await gov.run('cls3', { text: 'unsure' });
     const json = await gov.run('ext3', { text: 'low' });
-    await resolveReview(gov.store, text.id, { decision: 'override', reviewer: 'ann', reason: 'a train ticket', output: 'travel-rail', now: NOW });
-    await resolveReview(gov.store, json.id, { decision: 'override', reviewer: 'ann', reason: 'billing', output: '{"category":"billing"}', now: NOW });
+    await decide(text.id, { decision: 'override', reviewer: 'ann', reason: 'a train ticket', output: 'travel-rail', now: NOW });
+    await decide(json.id, { decision: 'override', reviewer: 'ann', reason: 'billing', output: '{"category":"billing"}', now: NOW });
     expect(await gov.act(text, (o) => o, { impacts: [{ system: 'erp' }] })).toBe('travel-rail');
     expect(await gov.act(json, (o) => o, { impacts: [{ system: 'crm' }] })).toEqual({ category: 'billing' });
   });
 
-  it('refuses an impact on a system outside downstream (UsageError), before acting', async () => {
+  it('refuses an impact on a system outside downstream (UsageError E_IMPACT), before acting or logging', async () => {
     const gov = await open();
     const run = await gov.run('cls3', { text: 'sure' });
     let called = false;
@@ -355,7 +378,9 @@ describe('gov.act', () => {
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toContain('"crmm"');
     expect((err as UsageError).hint).toContain('crm');
+    expect(err).toMatchObject({ code: 'E_IMPACT' });
     expect(called).toBe(false);
+    expect((await eventsOf(gov, run.id)).map((e) => e.type)).toEqual(['run_started', 'run_finished']);
   });
 
   it('refuses a failed run and an unknown run', async () => {
@@ -369,18 +394,24 @@ describe('gov.act', () => {
   it('refuses a run of an automation this workspace does not have', async () => {
     const gov = await open();
     const base = { automation: 'retired', runId: 'r-retired' };
-    await gov.store.append([
-      { ...base, type: 'run_started', data: { tier: 3, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'm', resolved: 'openai:m' } } },
-      { ...base, type: 'run_finished', data: { output: 'x', confidence: null, disposition: 'auto' } },
-    ]);
+    await withLog((store) =>
+      store.append([
+        { ...base, type: 'run_started', data: { tier: 3, prompt: { id: 'old', version: 1, sha256: 'ab' }, model: { requested: 'fast', resolved: 'openai:m' } } },
+        { ...base, type: 'run_finished', data: { output: 'x', confidence: 0.99, disposition: 'auto' } },
+      ]),
+    );
     await expect(gov.act('r-retired', () => 1, { impacts: [] })).rejects.toThrow(/automation "retired", which is not in this workspace/);
   });
 
-  it('records nothing when the action itself throws', async () => {
+  it('records action_failed when the action itself throws, and a retry may act', async () => {
     const gov = await open();
     const run = await gov.run('cls3', { text: 'sure' });
-    await expect(gov.act(run, () => { throw new Error('erp down'); }, { impacts: [{ system: 'erp' }] })).rejects.toThrow('erp down');
-    expect((await eventsOf(gov, run.id)).map((e) => e.type)).toEqual(['run_started', 'run_finished']);
+    await expect(gov.act(run, () => { throw new RangeError('erp down'); }, { impacts: [{ system: 'erp' }] })).rejects.toThrow('erp down');
+    const events = await eventsOf(gov, run.id);
+    expect(events.map((e) => e.type)).toEqual(['run_started', 'run_finished', 'action_started', 'action_failed']);
+    expect(events[3].data).toEqual({ error: { type: 'RangeError', message: 'erp down' } });
+    await expect(gov.act(run, () => 'booked', { impacts: [{ system: 'erp' }] })).resolves.toBe('booked');
+    expect((await eventsOf(gov, run.id)).map((e) => e.type).slice(4)).toEqual(['action_started', 'action_taken']);
   });
 });
 
@@ -392,7 +423,7 @@ describe('gov.start', () => {
     expect(run).toMatchObject({ id: h.id, output: '{"category":"x"}', confidence: 0.9, confidenceSource: 'caller', disposition: 'auto' });
     expect(run.costUsd).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / 1e6, 15);
     const [started, finished] = await eventsOf(gov, h.id);
-    expect(started.data).toMatchObject({ inputSha256: hashOf({ text: 'own call' }), triggeredBy: 'cron', tier: 3, prompt: { id: 'cls', version: 1 } });
+    expect(started.data).toMatchObject({ inputFingerprint: { alg: 'sha256', value: hashOf({ text: 'own call' }) }, triggeredBy: 'cron', tier: 3, prompt: { id: 'cls', version: 1 } });
     expect(finished.data).toMatchObject({ output: '{"category":"x"}', confidence: 0.9, confidenceSource: 'caller', modelReturned: MODEL, tokens: { input: 1000, output: 100 }, disposition: 'auto' });
     expect(completions()).toHaveLength(0);
   });
@@ -424,7 +455,7 @@ describe('gov.tag', () => {
     const events = await eventsOf(gov, run.id);
     expect(events.map((e) => e.type)).toEqual(['run_started', 'run_finished', 'impact_tagged']);
     expect(events[2]).toMatchObject({ automation: 'cls3', data: { system: 'crm', ref: 'C-9', action: 'note' } });
-    expect(await gov.store.query({ system: 'crm', ref: 'C-9' })).toHaveLength(1);
+    expect(await gov.runs.query({ system: 'crm', ref: 'C-9' })).toHaveLength(1);
   });
 });
 

@@ -1,70 +1,109 @@
-// `aigov init`: a small working workspace, each file with an editor schema header.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// `aigov init [dir]`: scaffold a workspace. It never overwrites a file unless
+// told to (--force, which lists what it replaces), never scaffolds inside an
+// existing workspace, and writes every file or none.
+import { existsSync, lstatSync, readFileSync, rmdirSync, statSync, type Stats } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
+import { gitignoreWith, SCAFFOLD } from '../core/scaffold.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
 
-const schema = (kind: string, depth: number): string => `# yaml-language-server: $schema=${depth ? '../' : './'}node_modules/aigov/schemas/${kind}.json\n`;
+export interface InitResult {
+  root: string;
+  /** Every file written, relative to root. */
+  files: string[];
+  /** Files that existed and were replaced (only with `force`). */
+  replaced: string[];
+  gitignore: 'created' | 'appended' | 'unchanged';
+}
 
-const FILES: Record<string, string> = {
-  'aigov.yaml': `${schema('config', 0)}version: 1
-models:
-  default: openai:gpt-4o-mini
-store: sqlite:.aigov/runs.db
-pricing:
-  gpt-4o-mini-2024-07-18: { input: 0.15, output: 0.60 }
-defaults: { concurrency: 16, timeoutMs: 60000, retries: 4 }
-`,
-  'prompts/sentiment.yaml': `${schema('prompt', 1)}id: sentiment
-version: 1
-description: Classify the sentiment of a customer message.
-model: default
-params: { temperature: 0, max_tokens: 5 }
-messages:
-  - role: system
-    content: Answer with one word, positive, negative or neutral.
-  - role: user
-    content: "{{message}}"
-vars:
-  message: { type: string, required: true, maxLength: 5000 }
-output:
-  type: text
-  confidence: logprobs
-`,
-  'evals/sentiment.yaml': `${schema('suite', 1)}suite: sentiment
-prompt: sentiment
-cases:
-  - id: happy
-    vars: { message: "Thank you, the refund arrived today!" }
-    expect: positive
-  - id: angry
-    vars: { message: "Third time I am asking. Cancel my account." }
-    expect: negative
-`,
-  'automations/sentiment.yaml': `${schema('automation', 1)}id: sentiment
-name: Message sentiment
-owner: you@example.com
-tier: 1
-prompt: sentiment
-evals: [sentiment]
-downstream: [helpdesk]
-confidence: { threshold: 0.85 }
-review: { cadence: monthly }
-governance:
-  purpose: Tags incoming support messages by sentiment so angry customers are answered first.
-  data: The text of customer messages; may contain personal data; not stored by aigov unless logInputs is set.
-  decisions: { autonomous: Nothing at tier 1., humanReview: Every tag is approved by an agent. }
-  testing: The sentiment suite runs on every pull request against the locked model.
-  monitoring: Confidence and override rates on the aigov dashboard, reviewed monthly.
-  overrideProcess: An agent overrides a tag with aigov review override.
-  limitations: Sarcasm and mixed messages are often misread.
-`,
-  '.gitignore': '.aigov/\nnode_modules/\n.env\n',
-};
+export function initWorkspace(dir: string, opts: { force?: boolean } = {}): InitResult {
+  const root = resolve(dir);
+  const rootStat = statOf(root, true);
+  if (rootStat && !rootStat.isDirectory()) throw new UsageError(`${root} is not a folder`, { hint: 'name a new or an existing folder' });
+  refuseInsideWorkspace(root);
 
-export function initWorkspace(dir: string): string[] {
-  if (existsSync(join(dir, 'aigov.yaml'))) throw new UsageError(`${join(dir, 'aigov.yaml')} already exists`, { hint: 'init only scaffolds a new workspace' });
-  const files = Object.entries(FILES).filter(([path]) => path !== '.gitignore' || !existsSync(join(dir, path)));
-  writeFilesAtomic(files.map(([path, content]) => ({ path: join(dir, path), content })));
-  return files.map(([path]) => path);
+  const files = Object.entries(SCAFFOLD).map(([path, content]) => ({ path, content }));
+  const existing = files.filter((f) => {
+    checkFoldersOnTheWay(root, f.path);
+    const st = statOf(join(root, f.path), false);
+    if (st?.isDirectory()) throw new UsageError(`${join(root, f.path)} is a folder, where init writes a file`, { hint: 'move it away, then run init again' });
+    return !!st;
+  });
+  if (existing.length && !opts.force) {
+    const names = existing.map((f) => f.path);
+    throw new UsageError(`init would overwrite ${names.length} existing file${names.length === 1 ? '' : 's'}: ${names.join(', ')}`, {
+      code: 'E_FILE_EXISTS',
+      hint: 'nothing was written; move them away, or pass --force to replace them',
+    });
+  }
+
+  const gitignorePath = join(root, '.gitignore');
+  const gitignoreStat = statOf(gitignorePath, true);
+  if (gitignoreStat && !gitignoreStat.isFile()) throw new UsageError(`${gitignorePath} is not a file (a folder, or a link to nothing), where init appends to one`, { hint: 'move it away, then run init again' });
+  const before = gitignoreStat ? readFileSync(gitignorePath, 'utf8') : undefined;
+  const gitignore = gitignoreWith(before);
+  if (gitignore !== undefined) files.push({ path: '.gitignore', content: gitignore });
+
+  writeAll(root, files);
+  return {
+    root,
+    files: files.map((f) => f.path),
+    replaced: existing.map((f) => f.path),
+    gitignore: gitignore === undefined ? 'unchanged' : before === undefined ? 'created' : 'appended',
+  };
+}
+
+/** A workspace inside another makes which aigov.yaml a command reads depend on the folder it runs in. */
+function refuseInsideWorkspace(root: string): void {
+  for (let d = root; ; d = dirname(d)) {
+    if (existsSync(join(d, 'aigov.yaml'))) {
+      if (d === root) throw new UsageError(`${join(d, 'aigov.yaml')} already exists: ${root} is already an aigov workspace`, { code: 'E_WORKSPACE_EXISTS', hint: 'nothing was written; use it as it is (aigov validate), or scaffold in a new folder' });
+      throw new UsageError(`${root} is inside the aigov workspace at ${d}`, {
+        code: 'E_WORKSPACE_EXISTS',
+        hint: 'nothing was written; a workspace inside another confuses which aigov.yaml a command reads; scaffold outside it',
+      });
+    }
+    if (dirname(d) === d) return;
+  }
+}
+
+/** `prompts/` must be a folder (or not exist yet): a file there cannot be replaced by one. */
+function checkFoldersOnTheWay(root: string, path: string): void {
+  const parts = path.split('/').slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    const folder = join(root, ...parts.slice(0, i));
+    const st = statOf(folder, true);
+    if (st && !st.isDirectory()) throw new UsageError(`${folder} is not a folder (a file, or a link to nothing), where init needs one`, { hint: 'move it away, then run init again' });
+  }
+}
+
+/** lstat (a dangling symlink exists too), or stat to follow links to folders; undefined when nothing is there. */
+function statOf(path: string, follow: boolean): Stats | undefined {
+  try {
+    return follow ? statSync(path) : lstatSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return follow ? lstatSync(path, { throwIfNoEntry: false }) : undefined;
+    throw err;
+  }
+}
+
+/** All files or none; folders this run created are removed again if the write fails. */
+function writeAll(root: string, files: { path: string; content: string }[]): void {
+  const created = new Set<string>();
+  for (const f of files) {
+    for (let d = dirname(join(root, f.path)); !existsSync(d); d = dirname(d)) created.add(d);
+  }
+  try {
+    writeFilesAtomic(files.map((f) => ({ path: join(root, f.path), content: f.content })));
+  } catch (err) {
+    // Deepest first, and only if still empty: rmdir refuses a folder with anything in it.
+    for (const d of [...created].sort((a, b) => b.split(sep).length - a.split(sep).length)) {
+      try {
+        rmdirSync(d);
+      } catch {
+        // not empty or already gone: leave it
+      }
+    }
+    throw err;
+  }
 }

@@ -135,7 +135,7 @@ describe('log verify and seal', () => {
     const result = await reopenAndVerify();
     expect(result.firstBad).toBeUndefined();
     expect(result.ok).toBe(false);
-    expect(result.seals.bad).toEqual([{ seq: sealed.seq, reason: expect.stringMatching(/was sealed as .*the log was rewritten/) }]);
+    expect(result.seals.bad).toEqual([{ seq: sealed.seq, code: 'E_SEAL_MISMATCH', reason: expect.stringMatching(/was sealed as .*the log was rewritten/) }]);
   });
 
   it('catches a truncated log by its seal', async () => {
@@ -152,13 +152,13 @@ describe('log verify and seal', () => {
     tamper(root, 'DELETE FROM events WHERE seq = 10');
     const result = await reopenAndVerify();
     expect(result.firstBad?.seq).toBe(10);
-    expect(result.seals.bad).toEqual([{ seq: 10, reason: expect.stringMatching(/sealed event 10 is missing/) }]);
+    expect(result.seals.bad).toEqual([{ seq: 10, code: 'E_SEAL_MISMATCH', reason: expect.stringMatching(/sealed event 10 is missing/) }]);
   });
 
   it('appends seals as JSON lines under a comment, once per new head', async () => {
     const first = await sealLog(store, root, new Date('2026-03-01T00:00:00Z'));
     const head = await store.head();
-    expect(first).toEqual({ seq: 10, hash: head!.hash, at: '2026-03-01T00:00:00.000Z', written: true });
+    expect(first).toEqual({ seq: 10, hash: head!.hash, root: expect.stringMatching(/^[0-9a-f]{64}$/), at: '2026-03-01T00:00:00.000Z', written: true });
     const again = await sealLog(store, root, new Date('2026-03-02T00:00:00Z'));
     expect(again).toEqual({ ...first, written: false });
 
@@ -168,13 +168,13 @@ describe('log verify and seal', () => {
     const lines = readFileSync(join(root, SEALS_FILE), 'utf8').split('\n');
     expect(lines[0]).toMatch(/^# /);
     expect(lines.slice(1)).toEqual([
-      JSON.stringify({ seq: 10, hash: first.hash, at: first.at }),
-      JSON.stringify({ seq: 12, hash: second.hash, at: second.at }),
+      JSON.stringify({ seq: 10, hash: first.hash, root: first.root, at: first.at }),
+      JSON.stringify({ seq: 12, hash: second.hash, root: second.root, at: second.at }),
       '',
     ]);
     expect(readSeals(root)).toEqual([
-      { seq: 10, hash: first.hash, at: first.at },
-      { seq: 12, hash: second.hash, at: second.at },
+      { seq: 10, hash: first.hash, root: first.root, at: first.at },
+      { seq: 12, hash: second.hash, root: second.root, at: second.at },
     ]);
   });
 

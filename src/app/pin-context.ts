@@ -5,9 +5,19 @@ import { createGateway, type ModelGateway } from '../providers/gateway.js';
 import { whoAmI } from './identity.js';
 import { workspaceEnv } from './read-workspace.js';
 
-export async function pinContext(ws: Workspace, as?: string): Promise<{ by: string; now: () => Date; gateway: ModelGateway }> {
+export async function pinContext(ws: Workspace, as?: string, onWarning?: (message: string) => void): Promise<{ by: string; now: () => Date; gateway: ModelGateway }> {
   const config = ws.config!.value;
   const d = runDefaults(config);
-  const gateway = createGateway({ root: ws.root, providers: providerSettings(config, ws.root), env: workspaceEnv(ws.root), mode: 'live', cache: false, retries: d.retries, timeoutMs: d.timeoutMs });
+  const gateway = createGateway({
+    root: ws.root,
+    providers: providerSettings(config, ws.root),
+    env: workspaceEnv(ws.root),
+    mode: 'live',
+    cache: false,
+    retries: d.retries,
+    timeoutMs: d.timeoutMs,
+    connections: d.concurrency,
+    onWarning,
+  });
   return { by: await whoAmI(ws.root, as), now: () => new Date(), gateway };
 }

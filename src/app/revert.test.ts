@@ -11,7 +11,9 @@ import type { Workspace } from '../core/workspace/workspace.js';
 import { AigovError, GateError, UsageError } from '../errors.js';
 import { openGovernor, type Governor } from './governor.js';
 import { readWorkspace } from './read-workspace.js';
-import { revertRun } from './revert.js';
+import { revertRun, type RevertOptions } from './revert.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
 import { resolveReview } from './review.js';
 
 const ACTED = new Date('2026-11-24T10:00:00.000Z');
@@ -39,6 +41,9 @@ console.log('unbooked ' + run.impacts.map((i) => i.ref).join(','));
 let root: string;
 let gov: Governor;
 let ws: Workspace;
+/** The run log as the CLI opens it: its own handle, not the governor's. */
+let log: Store;
+const IDENTITY = { osUser: 'ann', host: 'desk-1', gitEmail: 'ann@example.com' };
 
 beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), 'aigov-revert-'));
@@ -52,9 +57,11 @@ beforeEach(async () => {
   writeFileSync(join(root, 'aigov.lock'), serializeLock({ lockfileVersion: 1, models, prompts: { cls: { version: 1, sha256: promptHash(p) } } }));
   ws = readWorkspace(root);
   gov = await openGovernor({ root, env: {}, now: () => ACTED, onWarning: () => undefined });
+  log = await openStore('sqlite:.aigov/runs.db', root);
 });
 afterEach(async () => {
   await gov.close();
+  await log.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -62,13 +69,13 @@ afterEach(async () => {
 async function acted(automation: string, ref = 'INV-7'): Promise<string> {
   const h = await gov.start(automation, { text: 'ACME Power' });
   await h.finish({ output: 'utilities', confidence: 0.99 });
-  if (automation === 'advise') await resolveReview(gov.store, h.id, { decision: 'approve', reviewer: 'ann', now: ACTED });
+  if (automation === 'advise') await resolveReview(log, h.id, { decision: 'approve', reviewer: 'ann', identity: IDENTITY, now: ACTED });
   await gov.act(h.id, () => undefined, { impacts: [{ system: 'erp', ref, action: 'book' }] });
   return h.id;
 }
 
-const eventsOf = (runId: string): Promise<LoggedEvent[]> => gov.store.query({ runId, order: 'asc' });
-const revert = (runId: string, now: Date, reason = 'wrong category') => revertRun(ws, gov.store, runId, { by: 'ann@example.com', reason, now });
+const eventsOf = (runId: string): Promise<LoggedEvent[]> => gov.runs.events(runId);
+const revert = (runId: string, now: Date, reason = 'wrong category', extra: Partial<RevertOptions> = {}) => revertRun(ws, log, runId, { by: 'ann@example.com', identity: IDENTITY, reason, now, ...extra });
 
 describe('revertRun', () => {
   it('runs the reversal command with the run as JSON on stdin inside the window, and records the result', async () => {
@@ -84,9 +91,12 @@ describe('revertRun', () => {
       actedAt: ACTED.toISOString(),
       reason: 'wrong category',
       by: 'ann@example.com',
+      inDoubt: false,
     });
-    const last = (await eventsOf(runId)).at(-1)!;
-    expect(last).toMatchObject({ type: 'action_reverted', automation: 'book', actor: 'ann@example.com', at: UNTIL, data: { by: 'ann@example.com', reason: 'wrong category', result } });
+    const [claim, last] = (await eventsOf(runId)).slice(-2);
+    const who = { by: 'ann@example.com', reason: 'wrong category', identity: IDENTITY };
+    expect(claim).toMatchObject({ type: 'revert_started', automation: 'book', actor: 'ann@example.com', at: UNTIL, data: { ...who, inDoubt: false } });
+    expect(last).toMatchObject({ type: 'action_reverted', automation: 'book', actor: 'ann@example.com', at: UNTIL, data: { ...who, result } });
   });
 
   it('refuses outside the window (exit 1), naming when it closed, and runs nothing', async () => {
@@ -96,7 +106,7 @@ describe('revertRun', () => {
     expect(err).toMatchObject({ code: 'E_WINDOW_CLOSED', exitCode: 1 });
     expect((err as Error).message).toContain(UNTIL);
     expect(existsSync(join(root, 'unbooked.json'))).toBe(false);
-    expect((await eventsOf(runId)).map((e) => e.type)).not.toContain('action_reverted');
+    expect((await eventsOf(runId)).map((e) => e.type)).not.toContain('revert_started');
   });
 
   it.each([
@@ -107,10 +117,13 @@ describe('revertRun', () => {
     await expect(revert(runId, ACTED)).rejects.toMatchObject({ name: 'GateError', code: 'E_NOT_REVERSIBLE', exitCode: 1 });
   });
 
-  it('refuses a run that took no action', async () => {
+  it('refuses a run that took no action, and one whose action failed', async () => {
     const h = await gov.start('book', { text: 'x' });
     await h.finish({ output: 'utilities', confidence: 1 });
-    await expect(revert(h.id, ACTED)).rejects.toMatchObject({ code: 'E_NOTHING_TO_REVERT' });
+    await expect(revert(h.id, ACTED)).rejects.toMatchObject({ code: 'E_NOTHING_TO_REVERT', exitCode: 1 });
+    await expect(gov.act(h.id, () => { throw new Error('erp down'); }, { impacts: [{ system: 'erp', ref: 'INV-9' }] })).rejects.toThrow('erp down');
+    await expect(revert(h.id, ACTED)).rejects.toMatchObject({ code: 'E_NOTHING_TO_REVERT', message: expect.stringContaining('it threw: erp down') });
+    expect(existsSync(join(root, 'unbooked.json'))).toBe(false);
   });
 
   it('records a failing reversal command and fails with exit 3; a retry can still succeed, once', async () => {

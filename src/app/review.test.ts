@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Disposition, LoggedEvent } from '../core/log/events.js';
-import { UsageError } from '../errors.js';
+import { GateError, UsageError } from '../errors.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { verifyLog } from './log.js';
@@ -35,8 +35,9 @@ async function logRun(automation: string, disposition: Disposition | null | 'fai
   return runId;
 }
 
+const IDENTITY = { osUser: 'ann', host: 'desk-1', gitEmail: 'ann@example.com' };
 const decide = (runId: string, d: Partial<Parameters<typeof resolveReview>[2]> & { decision: 'approve' | 'override' | 'reject' }) =>
-  resolveReview(store, runId, { reviewer: 'ann@example.com', now: NOW, ...d });
+  resolveReview(store, runId, { reviewer: 'ann@example.com', identity: IDENTITY, now: NOW, ...d });
 
 const all = (): Promise<LoggedEvent[]> => store.query({ order: 'asc' });
 
@@ -74,7 +75,7 @@ describe('resolveReview', () => {
       runId,
       actor: 'ann@example.com',
       at: NOW.toISOString(),
-      data: { decision: 'approve', reviewer: 'ann@example.com', reason: null },
+      data: { decision: 'approve', reviewer: 'ann@example.com', reason: null, identity: IDENTITY },
     });
     expect(await pendingReviews(store)).toEqual([]);
   });
@@ -82,13 +83,13 @@ describe('resolveReview', () => {
   it('override records the reason and the corrected output', async () => {
     const runId = await logRun('inv', 'review');
     await decide(runId, { decision: 'override', reason: 'a rail ticket', output: 'travel-rail' });
-    expect((await all()).at(-1)!.data).toEqual({ decision: 'override', reviewer: 'ann@example.com', reason: 'a rail ticket', output: 'travel-rail' });
+    expect((await all()).at(-1)!.data).toEqual({ decision: 'override', reviewer: 'ann@example.com', reason: 'a rail ticket', output: 'travel-rail', identity: IDENTITY });
   });
 
   it('reject records the reason', async () => {
     const runId = await logRun('inv', 'review');
     await decide(runId, { decision: 'reject', reason: 'not an invoice' });
-    expect((await all()).at(-1)!.data).toEqual({ decision: 'reject', reviewer: 'ann@example.com', reason: 'not an invoice' });
+    expect((await all()).at(-1)!.data).toEqual({ decision: 'reject', reviewer: 'ann@example.com', reason: 'not an invoice', identity: IDENTITY });
   });
 
   it.each([
@@ -110,7 +111,8 @@ describe('resolveReview', () => {
     await decide(runId, { decision: first, reason: 'first', ...(first === 'override' ? { output: 'x' } : {}) });
     const count = (await all()).length;
     const err = await decide(runId, { decision: 'reject', reason: 'second thoughts' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(GateError);
+    expect(err).toMatchObject({ code: 'E_ALREADY_RESOLVED', exitCode: 1 });
     expect((err as Error).message).toContain(`already resolved (${first} by ann@example.com)`);
     expect(await all()).toHaveLength(count);
   });

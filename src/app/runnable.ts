@@ -1,6 +1,7 @@
 // What a production run may use: only the locked model and the locked prompt version.
 import { GateError, UsageError } from '../errors.js';
 import { isModelLocked } from '../core/lock/drift.js';
+import { effectiveTier } from '../core/lock/effective-tier.js';
 import { promptHash } from '../core/lock/prompt-hash.js';
 import { splitModelRef } from '../core/lock/snapshots.js';
 import { didYouMean } from '../core/suggest.js';
@@ -28,7 +29,9 @@ export function runnable(ws: Workspace, automationId: string): Runnable {
   }
   const resolved = lock!.models[prompt.model].resolved;
   const { provider, model } = splitModelRef(resolved);
-  return { automation, prompt, promptSha256: sha, model: { name: prompt.model, requested: config.models[prompt.model], resolved, provider, id: model } };
+  // The tier a run gets is the lower of the file's and the lock's ledger: raised by hand, it never takes effect.
+  const tier = effectiveTier(automation.id, automation.tier, lock);
+  return { automation: { ...automation, tier }, prompt, promptSha256: sha, model: { name: prompt.model, requested: config.models[prompt.model], resolved, provider, id: model } };
 }
 
 /** Checks variables against the prompt's declarations before anything is logged or called. */

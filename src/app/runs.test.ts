@@ -7,7 +7,7 @@ import type { Disposition, NewEvent } from '../core/log/events.js';
 import { UsageError } from '../errors.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
-import { listRuns, loadRun, runPages, trace } from './runs.js';
+import { listRuns, loadRun, runPages, runRow, trace } from './runs.js';
 
 let root: string;
 let store: Store;
@@ -222,5 +222,44 @@ describe('trace', () => {
     expect((await trace(store, { system: 'erp', limit: 1 })).map((r) => r.ref)).toEqual(['INV-2']);
     expect(await trace(store, { system: 'erp', ref: 'INV-404' })).toEqual([]);
     expect(await trace(store, { system: 'billing' })).toEqual([]);
+  });
+
+  it('shows an action that started and never ended as in doubt, and one that ended once, also under a limit', async () => {
+    await log({ id: 'doubt', at: '2026-11-04T08:00:00.000Z' }, { id: 'done', at: '2026-11-04T09:00:00.000Z' });
+    const started = (runId: string, ref: string): NewEvent => ({ type: 'action_started', automation: 'inv', runId, data: { impacts: [{ system: 'erp', ref }] } });
+    await store.append([started('doubt', 'INV-7'), started('done', 'INV-8'), { type: 'action_taken', automation: 'inv', runId: 'done', data: { impacts: [{ system: 'erp', ref: 'INV-8' }] } }]);
+    expect((await trace(store, { system: 'erp', limit: 2 })).map((r) => [r.runId, r.ref, r.inDoubt, r.actionState])).toEqual([
+      ['done', 'INV-8', false, 'taken'],
+      ['doubt', 'INV-7', true, 'in_doubt'],
+    ]);
+    expect((await trace(store, { system: 'erp', ref: 'INV-7' })).map((r) => r.runId)).toEqual(['doubt']);
+  });
+});
+
+describe('action state', () => {
+  const impacts = [{ system: 'erp', ref: 'INV-1' }];
+  const data: Record<string, Record<string, unknown>> = {
+    action_started: { impacts },
+    action_taken: { impacts },
+    action_failed: { error: { type: 'Error', message: 'erp down' } },
+    revert_started: { by: 'ann', reason: 'wrong' },
+    'action_reverted:ok': { by: 'ann', reason: 'wrong', result: { ok: true } },
+    'action_reverted:failed': { by: 'ann', reason: 'wrong', result: { ok: false } },
+  };
+  it.each([
+    ['none', [], null],
+    ['taken', ['action_started', 'action_taken'], 'taken'],
+    ['failed', ['action_started', 'action_failed'], 'failed'],
+    ['in doubt', ['action_started'], 'in_doubt'],
+    ['failed, then in doubt on a retry', ['action_started', 'action_failed', 'action_started'], 'in_doubt'],
+    ['a revert that has not ended leaves it taken', ['action_started', 'action_taken', 'revert_started'], 'taken'],
+    ['a revert that failed leaves it taken', ['action_started', 'action_taken', 'revert_started', 'action_reverted:failed'], 'taken'],
+    ['reverted', ['action_started', 'action_taken', 'revert_started', 'action_reverted:ok'], 'reverted'],
+    ['an action in doubt, reverted with --force', ['action_started', 'revert_started', 'action_reverted:ok'], 'reverted'],
+  ] as const)('%s: the same from the events and from the runs table', async (_n, types, want) => {
+    await log({ id: 'x' });
+    for (const t of types) await store.append([{ type: t.split(':')[0] as NewEvent['type'], automation: 'inv', runId: 'x', data: data[t] }]);
+    expect(runRow((await loadRun(store, 'x')).state).actionState).toBe(want);
+    expect((await listRuns(store, {}))[0]).toMatchObject({ runId: 'x', actionState: want });
   });
 });

@@ -41,7 +41,8 @@ export function runRow(s: RunState): RunRow {
     status: s.abandoned ? 'abandoned' : s.failed ? 'failed' : s.finished ? 'finished' : 'running',
     disposition: s.disposition ?? null,
     decision: s.review?.data.decision ?? null,
-    actionState: s.inDoubt ? 'in_doubt' : s.reverted.some((r) => r.data.result.ok) ? 'reverted' : s.actions.length ? 'taken' : s.actionFailures.length ? 'failed' : null,
+    // Reverted first: an action in doubt reverted with --force is reverted, as the runs table says.
+    actionState: s.reverted.some((r) => r.data.result.ok) ? 'reverted' : s.inDoubt ? 'in_doubt' : s.actions.length ? 'taken' : s.actionFailures.length ? 'failed' : null,
     promptVersion: s.started?.data.prompt.version ?? null,
     model: s.started?.data.model.resolved ?? null,
     confidence: s.finished?.data.confidence ?? null,
@@ -109,6 +110,8 @@ export interface TraceRow extends RunRow {
   ref: string | null;
   action: string | null;
   at: string;
+  /** Logged when an action started that has not ended: it may have touched the record. */
+  inDoubt: boolean;
 }
 
 /**
@@ -134,7 +137,7 @@ export async function trace(store: Store, q: { system: string; ref?: string; lim
     const run = runs.get(t.runId!);
     if (!run) return [];
     const act = t.type === 'action_started' || t.type === 'action_taken';
-    return [{ ...run, system: t.system, ref: t.ref, action: t.action ?? (act ? 'act' : null), at: t.at }];
+    return [{ ...run, system: t.system, ref: t.ref, action: t.action ?? (act ? 'act' : null), at: t.at, inDoubt: t.type === 'action_started' && run.actionState === 'in_doubt' }];
   });
 }
 

@@ -2,9 +2,10 @@
 // the model, switched to only if they all pass.
 import { join } from 'node:path';
 import { GateError, UsageError } from '../errors.js';
-import type { EvalReport } from '../core/eval/report.js';
-import { isModelLocked } from '../core/lock/drift.js';
-import { serializeLock } from '../core/lock/lockfile.js';
+import { suitePassed, type EvalReport } from '../core/eval/report.js';
+import { automationTiers, isModelLocked } from '../core/lock/drift.js';
+import { nextLedger } from '../core/lock/ledger.js';
+import { lockTime, serializeLock } from '../core/lock/lockfile.js';
 import { didYouMean } from '../core/suggest.js';
 import type { Lockfile } from '../core/workspace/schemas.js';
 import type { Workspace } from '../core/workspace/workspace.js';
@@ -12,12 +13,14 @@ import { writeFileAtomic } from '../fs/atomic.js';
 import type { ModelGateway } from '../providers/gateway.js';
 import { runEval, type EvalOptions } from './eval.js';
 import { checkLock } from './pin.js';
-import { resolveSnapshot } from './resolve-model.js';
+import { resolveSnapshot, servedModel } from './resolve-model.js';
 
 export interface UpgradeResult {
   name: string;
   from: string;
   to: string;
+  /** What the API reports as `model` for `to` (recorded in the lock when it switches). */
+  served?: string | null;
   suites: { suite: string; before: number; after: number; passed: boolean }[];
   switched: boolean;
   forced: boolean;
@@ -35,24 +38,33 @@ export async function upgrade(
   if (!(name in config.models)) throw new UsageError(`unknown model "${name}"`, { hint: didYouMean(name, Object.keys(config.models)) });
   if (!ws.lock || !isModelLocked(config, ws.lock.value, name)) throw new GateError('E_UNLOCKED', `model "${name}" is not locked yet`, { hint: 'run `aigov pin` first' });
   const current = ws.lock.value.models[name];
-  const { resolved } = await resolveSnapshot(opts.gateway, current.requested);
+  const found = await resolveSnapshot(opts.gateway, current.requested);
+  const resolved = found.resolved;
   if (resolved === current.resolved) return { name, from: current.resolved, to: resolved, suites: [], switched: false, forced: false };
+  // Asked before the suites run, so they are checked against what the new snapshot says it is.
+  const served = found.served !== undefined ? found.served : await servedModel(opts.gateway, resolved);
 
   const suites = [...ws.suites.values()]
     .filter(({ value: s }) => ws.prompts.get(s.prompt)?.value.model === name || s.cases.some((c) => c.assert?.some((a) => a.type === 'judge' && a.model === name)))
     .map(({ value: s }) => s.suite);
-  const candidate: Lockfile = { ...ws.lock.value, models: { ...ws.lock.value.models, [name]: { ...current, resolved, pinnedAt: opts.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), pinnedBy: opts.by } } };
+  const at = lockTime(opts.now());
+  const candidate: Lockfile = {
+    ...ws.lock.value,
+    models: { ...ws.lock.value.models, [name]: { ...current, resolved, served, pinnedAt: at, pinnedBy: opts.by } },
+    // Written as version 2, like any pin: the ledger as it is, or as a version 1 lock implies.
+    automations: nextLedger(automationTiers(ws.automations), ws.lock.value, { since: at, by: opts.by }).ledger,
+  };
   const withCandidate: Workspace = { ...ws, lock: { value: candidate, source: ws.lock.source } };
   const evalOpts = { ...opts.eval, suites, gateway: opts.gateway };
   const before = suites.length ? await runEval(ws, evalOpts) : undefined;
   const after = suites.length ? await runEval(withCandidate, evalOpts) : undefined;
   const rows = suites.map((suite) => {
-    const b = before!.suites.find((s) => s.suite === suite)!.totals;
-    const a = after!.suites.find((s) => s.suite === suite)!.totals;
-    return { suite, before: b.passRate, after: a.passRate, passed: a.failed === 0 && a.errors === 0 };
+    const b = before!.suites.find((s) => s.suite === suite)!;
+    const a = after!.suites.find((s) => s.suite === suite)!;
+    return { suite, before: b.totals.passRate, after: a.totals.passRate, passed: suitePassed(a) };
   });
   const allPass = rows.every((r) => r.passed);
-  if (!allPass && !opts.force) return { name, from: current.resolved, to: resolved, suites: rows, switched: false, forced: false, report: after };
+  if (!allPass && !opts.force) return { name, from: current.resolved, to: resolved, served, suites: rows, switched: false, forced: false, report: after };
   writeFileAtomic(join(ws.root, 'aigov.lock'), serializeLock(candidate));
-  return { name, from: current.resolved, to: resolved, suites: rows, switched: true, forced: !allPass, report: after };
+  return { name, from: current.resolved, to: resolved, served, suites: rows, switched: true, forced: !allPass, report: after };
 }

@@ -1,8 +1,8 @@
 // The CLI: flags in, one call into app/, rendered result out. The only place that sets the exit code.
 import { Command, CommanderError } from 'commander';
-import type { ExitCode } from '../errors.js';
+import { UsageError, type ExitCode } from '../errors.js';
 import { createOutput, type Output } from './output.js';
-import { reportError } from './report-error.js';
+import { errorJson, reportError } from './report-error.js';
 import { COMMANDS } from './commands/index.js';
 
 export interface GlobalOptions {
@@ -27,7 +27,8 @@ export async function main(argv: readonly string[], version: string): Promise<Ex
     .option('--no-color', 'no colour')
     .option('--debug', 'show stacks of internal errors')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s) })
+    // Commander's own usage errors carry the code like every other error.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, 'error E_USAGE: ')) })
     .showSuggestionAfterError(true);
 
   for (const define of COMMANDS) {
@@ -45,6 +46,10 @@ export async function main(argv: readonly string[], version: string): Promise<Ex
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0; usage errors are 2.
       code = err.exitCode === 0 ? 0 : 2;
+      // Commander stops before any action has made the output, so --json is read from argv.
+      if (code !== 0 && (output.json || wantsJson(argv))) {
+        output.out(JSON.stringify({ error: errorJson(new UsageError(err.message.replace(/^error: /, ''))) }, null, 2));
+      }
     } else {
       const globals = program.opts() as GlobalOptions;
       code = reportError(err, output, !!globals.debug);
@@ -52,4 +57,10 @@ export async function main(argv: readonly string[], version: string): Promise<Ex
   }
   process.exitCode = code;
   return code;
+}
+
+/** Whether --json is among the options (before a `--` that ends them). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }

@@ -32,7 +32,8 @@ describe('dispositionOf', () => {
     [3, 0.84, 0.85, 'review'],
     [3, 0.85, 0.85, 'auto'],
     [2, null, 0.85, 'review'],
-    [2, null, undefined, 'auto'],
-    [1, null, undefined, 'approval_required'],
+    // No confidence is never auto, and goes to review with or without a threshold (more in disposition.test.ts).
+    [2, null, undefined, 'review'],
+    [1, null, undefined, 'review'],
   ] as const)('tier %s, confidence %s, threshold %s -> %s', (tier, c, t, d) => expect(dispositionOf(tier, c, t)).toBe(d));
 });

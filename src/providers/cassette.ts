@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { ProviderError, UsageError } from '../errors.js';
+import { fileError } from '../fs/file-errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
 import { parseSource, problemAt } from '../core/workspace/source.js';
 import type { ModelRequest, ModelResponse } from './types.js';
@@ -18,15 +19,22 @@ const requestSchema = z.strictObject({
   messages: z.array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
   params: z.record(z.string(), z.unknown()),
   json: z.boolean().optional(),
+  schema: z.strictObject({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() }).optional(),
   logprobs: z.boolean().optional(),
 });
 const responseSchema = z.strictObject({
   text: z.string(),
   modelReturned: z.string().nullable(),
   systemFingerprint: z.string().nullable(),
-  tokens: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+  tokens: z.strictObject({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cacheRead: z.number().nonnegative().optional(),
+    cacheWrite: z.number().nonnegative().optional(),
+  }),
   latencyMs: z.number().nonnegative(),
   logprobs: z.array(z.strictObject({ token: z.string(), logprob: z.number() })).nullable().optional(),
+  truncated: z.boolean().optional(),
 });
 const recordingSchema = z.strictObject({
   key: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest'),
@@ -121,7 +129,8 @@ async function loadIndex(dir: string): Promise<Map<string, ModelResponse>> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return index;
     throw err;
   }
-  const texts = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')));
+  // A folder or a dangling link among the fixtures is the user's to fix, named by its path.
+  const texts = await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8').catch((err: unknown) => Promise.reject(fileError(err, `fixtures/${n}`, 'read') ?? err))));
   names.forEach((name, i) => {
     for (const r of parseCassette(`fixtures/${name}`, texts[i])) index.set(r.key, r.response);
   });
@@ -158,21 +167,29 @@ export function renderCassette(recordings: Recording[], header: string = DEFAULT
 }
 
 function plain(r: Recording): Recording {
-  const { messages, params, json, logprobs } = r.request;
+  const { messages, params, json, schema, logprobs } = r.request;
   const res = r.response;
+  const { cacheRead, cacheWrite } = res.tokens;
   return {
     key: r.key,
     provider: r.provider,
     model: r.model,
     sample: r.sample,
-    request: { messages: messages.map((m) => ({ role: m.role, content: m.content })), params, ...(json === undefined ? {} : { json }), ...(logprobs === undefined ? {} : { logprobs }) },
+    request: {
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      params,
+      ...(json === undefined ? {} : { json }),
+      ...(schema === undefined ? {} : { schema }),
+      ...(logprobs === undefined ? {} : { logprobs }),
+    },
     response: {
       text: res.text,
       modelReturned: res.modelReturned,
       systemFingerprint: res.systemFingerprint,
-      tokens: { input: res.tokens.input, output: res.tokens.output },
+      tokens: { input: res.tokens.input, output: res.tokens.output, ...(cacheRead === undefined ? {} : { cacheRead }), ...(cacheWrite === undefined ? {} : { cacheWrite }) },
       latencyMs: res.latencyMs,
       ...(res.logprobs === undefined ? {} : { logprobs: res.logprobs }),
+      ...(res.truncated === undefined ? {} : { truncated: res.truncated }),
     },
   };
 }

@@ -3,6 +3,7 @@
 import { execa } from 'execa';
 import { ProviderError, UsageError } from '../errors.js';
 import { abortReason } from './errors.js';
+import { killGroup, spawnedInGroup, trackGroup } from './process-group.js';
 import type { ModelResponse, Provider, ProviderSettings, TokenLogprob } from './types.js';
 
 export function create(settings: ProviderSettings, env: Record<string, string | undefined>): Provider {
@@ -17,19 +18,37 @@ export function create(settings: ProviderSettings, env: Record<string, string | 
     name,
     async complete(model, request, opts) {
       const started = performance.now();
-      const input = JSON.stringify({ model, messages: request.messages, params: request.params, json: request.json ?? false, logprobs: request.logprobs ?? false });
-      const result = await execa(file, args, {
-        cwd: settings.cwd,
-        env: childEnv,
-        input,
-        timeout: opts.timeoutMs,
-        cancelSignal: opts.signal,
-        reject: false,
-        stripFinalNewline: false,
+      const input = JSON.stringify({
+        model,
+        messages: request.messages,
+        params: request.params,
+        json: request.json ?? false,
+        ...(request.schema ? { schema: request.schema.schema } : {}),
+        logprobs: request.logprobs ?? false,
       });
+      // Its own process group, so that whatever the command starts in turn is stopped with it:
+      // on a timeout, on the first Ctrl-C (the caller's signal), and when aigov exits.
+      const child = execa(file, args, { cwd: settings.cwd, env: childEnv, input, reject: false, stripFinalNewline: false, detached: spawnedInGroup });
+      const untrack = trackGroup(child.pid);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup(child, 'SIGKILL');
+      }, opts.timeoutMs);
+      const onAbort = () => killGroup(child, 'SIGTERM');
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
+      let result: Awaited<typeof child>;
+      try {
+        result = await child;
+      } finally {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        untrack();
+      }
       const latencyMs = Math.round(performance.now() - started);
       if (opts.signal?.aborted) throw abortReason(opts.signal);
-      if (result.timedOut) throw new ProviderError('timeout', `exec provider "${name}": ${shown} did not finish within ${opts.timeoutMs} ms`);
+      if (timedOut) throw new ProviderError('timeout', `exec provider "${name}": ${shown} did not finish within ${opts.timeoutMs} ms`);
       if (result.exitCode === undefined && !result.signal) {
         const why = String(result.originalMessage ?? result.shortMessage ?? 'it could not be started').split('\n')[0];
         throw new ProviderError('exec', `exec provider "${name}": cannot run ${shown}: ${why}`, { hint: 'check `command` under providers in aigov.yaml', cause: result.cause });
@@ -47,7 +66,7 @@ export function create(settings: ProviderSettings, env: Record<string, string | 
   };
 }
 
-/** stdout as the command's answer: `{text, model?, tokens?, logprobs?}` when it is such a JSON object, else plain text. */
+/** stdout as the command's answer: `{text, model?, tokens?, logprobs?, truncated?}` when it is such a JSON object, else plain text. */
 export function parseAnswer(stdout: string, latencyMs: number): ModelResponse {
   const structured = asStructured(stdout);
   if (!structured) {
@@ -65,6 +84,7 @@ export function parseAnswer(stdout: string, latencyMs: number): ModelResponse {
     tokens: { input: count(tokens?.input), output: count(tokens?.output) },
     latencyMs,
     logprobs,
+    ...(structured.truncated === true ? { truncated: true } : {}),
   };
 }
 

@@ -106,6 +106,33 @@ describe('gateway, live', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('checks every key before a run: one error naming the first missing variable, nothing sent', () => {
+    const gw = gateway({ env: { ANTHROPIC_API_KEY: 'k' } });
+    expect(() => gw.checkKeys!(['anthropic', 'house', 'openai', 'openai'])).toThrow(expect.objectContaining({ kind: 'auth', message: 'OPENAI_API_KEY is not set (provider "openai")' }));
+    expect(() => gateway().checkKeys!(['anthropic', 'house', 'openai'])).not.toThrow();
+    expect(() => gateway({ env: {}, mode: 'replay' }).checkKeys!(['openai'])).not.toThrow();
+    expect(() => gateway().checkKeys!(['opnai'])).toThrow(UsageError);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('reads gzip-compressed answers, and still retries a 429 from such a server', async () => {
+    const zipped = await startModelServer({ gzip: true, retryAfterSeconds: 1, answer: () => 'unzipped' });
+    try {
+      zipped.fail('429');
+      const res = await gateway({ providers: { openai: { name: 'openai', type: 'openai', baseURL: zipped.openaiBaseURL } } }).call(call());
+      expect(res).toMatchObject({ attempts: 2, response: { text: 'unzipped' } });
+      expect(waits).toEqual([1000]);
+    } finally {
+      await zipped.close();
+    }
+  });
+
+  it('passes the providers\' own notices to onWarning', async () => {
+    const notices: string[] = [];
+    await gateway({ onWarning: (m) => notices.push(m) }).call(call({ provider: 'anthropic', model: 'claude-sonnet-4-5' }));
+    expect(notices).toEqual([expect.stringContaining('claude-sonnet-4-5 is deprecated')]);
+  });
+
   it('stops at once when the caller aborts', async () => {
     server.fail('hang');
     const c = new AbortController();
@@ -150,6 +177,7 @@ describe('gateway, cache', () => {
     expect(again).toMatchObject({ source: 'cache', attempts: 0, response: { text: 'answer to: Invoice: ACME Power' } });
     expect((await gw.call(call({ sample: 1 }))).source).toBe('live');
     expect(completions()).toBe(2);
+    await gw.flush(); // before the folder is removed
   });
 
   it('never caches a failure', async () => {
@@ -162,7 +190,9 @@ describe('gateway, cache', () => {
   });
 
   it('is bypassed when off', async () => {
-    await gateway({ cache: true }).call(call());
+    const gw = gateway({ cache: true });
+    await gw.call(call());
+    await gw.flush();
     expect((await gateway({ cache: false }).call(call())).source).toBe('live');
   });
 });

@@ -3,6 +3,7 @@
 // answer is also kept for the fixtures. Providers (and their SDKs) load on first use.
 import { ProviderError, UsageError } from '../errors.js';
 import { didYouMean } from '../core/suggest.js';
+import { missingKey } from './sdk-call.js';
 import { createResponseCache, type ResponseCache } from './cache.js';
 import { createCassettes, type Cassettes } from './cassette.js';
 import { loadProvider } from './load.js';
@@ -23,6 +24,10 @@ export interface GatewayOptions {
   retries: number;
   /** Per attempt. */
   timeoutMs: number;
+  /** Calls in flight at once: each provider keeps that many connections open (default 16). */
+  connections?: number;
+  /** aigov's own one-line notices from the providers (a deprecated model, a refused schema); ignored by default. */
+  onWarning?: (message: string) => void;
   sleep?: Sleep;
 }
 
@@ -51,22 +56,37 @@ export interface ModelGateway {
   listModels(provider: string): Promise<string[] | null>;
   /** Writes recordings (record mode); a no-op otherwise. */
   flush(): Promise<void>;
+  /**
+   * Before a run: throws one ProviderError('auth') naming the variable of the first
+   * of these providers whose API key is not set (`hint` replaces the default one).
+   * Nothing to check in replay mode.
+   */
+  checkKeys?(providers: readonly string[], hint?: string): void;
 }
 
 export function createGateway(opts: GatewayOptions): ModelGateway {
   const cassettes: Cassettes | null = opts.mode === 'live' ? null : createCassettes(opts.root);
   const cache: ResponseCache | null = opts.cache && opts.mode !== 'replay' ? createResponseCache(opts.root) : null;
   const loaded = new Map<string, Promise<Provider>>();
+  const runtime = { connections: opts.connections ?? 16, onWarning: opts.onWarning ?? (() => {}) };
+
+  function settingsOf(name: string): ProviderSettings {
+    const settings = opts.providers[name] ?? builtIn(name);
+    if (settings) return settings;
+    const hint = didYouMean(name, Object.keys(opts.providers));
+    throw new UsageError(`unknown provider "${name}"`, { hint: hint ?? 'declare it under providers in aigov.yaml' });
+  }
 
   function provider(name: string): Promise<Provider> {
     let p = loaded.get(name);
     if (!p) {
-      const settings = opts.providers[name] ?? builtIn(name);
-      if (!settings) {
-        const hint = didYouMean(name, Object.keys(opts.providers));
-        return Promise.reject(new UsageError(`unknown provider "${name}"`, { hint: hint ?? 'declare it under providers in aigov.yaml' }));
+      let settings: ProviderSettings;
+      try {
+        settings = settingsOf(name);
+      } catch (err) {
+        return Promise.reject(err);
       }
-      p = loadProvider({ ...settings, cwd: settings.cwd ?? opts.root }, opts.env);
+      p = loadProvider({ ...settings, cwd: settings.cwd ?? opts.root }, opts.env, runtime);
       // A failed load (a missing key) is not kept, so every call reports it and a fixed env is picked up.
       p.catch(() => {
         if (loaded.get(name) === p) loaded.delete(name);
@@ -110,6 +130,15 @@ export function createGateway(opts: GatewayOptions): ModelGateway {
     async flush() {
       await Promise.all(pending);
       if (opts.mode === 'record') await cassettes!.flush();
+    },
+    checkKeys(providers, hint) {
+      if (opts.mode === 'replay') return;
+      for (const name of [...new Set(providers)].sort()) {
+        const s = settingsOf(name);
+        if (s.type === 'exec') continue;
+        const keyEnv = s.apiKeyEnv ?? (s.type === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY');
+        if (!opts.env[keyEnv]) throw missingKey(keyEnv, name, hint);
+      }
     },
   };
 }

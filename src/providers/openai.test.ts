@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InterruptedError, ProviderError } from '../errors.js';
 import { startModelServer, type ModelServer } from '../../test/support/model-server.mjs';
-import { create } from './openai.js';
-import type { ModelRequest, Provider } from './types.js';
+import { body, create } from './openai.js';
+import type { ModelRequest, Provider, ProviderRuntime } from './types.js';
 
 const ENV = { OPENAI_API_KEY: 'sk-test' };
 const REQUEST: ModelRequest = {
@@ -15,15 +15,18 @@ const REQUEST: ModelRequest = {
 
 let server: ModelServer;
 let provider: Provider;
+let warnings: string[] = [];
+const RUNTIME: ProviderRuntime = { connections: 4, onWarning: (m) => warnings.push(m) };
 
 beforeAll(async () => {
   server = await startModelServer({ aliases: { 'gpt-4o-mini': 'gpt-4o-mini-2024-07-18' }, retryAfterSeconds: 1, models: { openai: ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18'] } });
-  provider = create({ name: 'openai', type: 'openai', baseURL: server.openaiBaseURL }, ENV);
+  provider = create({ name: 'openai', type: 'openai', baseURL: server.openaiBaseURL }, ENV, RUNTIME);
 });
 afterAll(() => server.close());
 beforeEach(() => {
   server.requests.length = 0;
   server.setAnswer(() => 'ok');
+  warnings = [];
 });
 
 describe('openai provider', () => {
@@ -49,7 +52,90 @@ describe('openai provider', () => {
     const res = await provider.complete('gpt-4o-mini', { ...REQUEST, json: true, logprobs: true }, { timeoutMs: 5000 });
     expect(res.text).toBe('{"category":"travel"}');
     expect(res.logprobs).toEqual([{ token: '{"category":"travel"}', logprob: -0.05 }]);
-    expect(server.requests[0].body).toMatchObject({ response_format: { type: 'json_object' }, logprobs: true });
+    expect(server.requests[0].body).toMatchObject({ response_format: { type: 'json_object' }, logprobs: true, top_logprobs: 1 });
+  });
+
+  it('sends exactly the prompt\'s messages: nothing is added for JSON, a schema or logprobs', () => {
+    const schema = { name: 'ticket', schema: { type: 'object', required: ['a'] } };
+    for (const extra of [{}, { json: true }, { json: true, schema }, { logprobs: true }, { json: true, schema: { ...schema, strict: true }, logprobs: true }]) {
+      const b = body('m', { ...REQUEST, ...extra });
+      expect(b.messages).toEqual(REQUEST.messages);
+      expect(Object.keys(b).filter((k) => !['model', 'messages', 'temperature', 'max_tokens', 'seed'].includes(k)).sort()).toEqual(
+        [...('json' in extra ? ['response_format'] : []), ...('logprobs' in extra ? ['logprobs', 'top_logprobs'] : [])].sort(),
+      );
+    }
+    expect(body('m', { ...REQUEST, json: true, schema: { ...schema, strict: true } }).response_format).toEqual({ type: 'json_schema', json_schema: { name: 'ticket', schema: schema.schema, strict: true } });
+    // A schema means nothing without `json`; a prompt's own top_logprobs wins.
+    expect(body('m', { ...REQUEST, schema }).response_format).toBeUndefined();
+    expect(body('m', { ...REQUEST, params: { top_logprobs: 3 }, logprobs: true })).toMatchObject({ top_logprobs: 3, logprobs: true });
+  });
+
+  it('asks for one logprob alternative a token, so a server that defaults to 20 sends one', async () => {
+    const chatty = await startModelServer({ defaultTopLogprobs: 20, answer: () => 'a b c' });
+    try {
+      const p = create({ name: 'openai', type: 'openai', baseURL: chatty.openaiBaseURL }, ENV, RUNTIME);
+      const res = await p.complete('m', { ...REQUEST, logprobs: true }, { timeoutMs: 5000 });
+      expect(res.logprobs).toHaveLength(3);
+      expect(chatty.requests[0].body.top_logprobs).toBe(1);
+    } finally {
+      await chatty.close();
+    }
+  });
+
+  it('sends the output schema as json_schema, and falls back to json_object once a server refuses it, for the rest of the run', async () => {
+    const strict = await startModelServer({ jsonSchema: 'refuse', answer: () => '{"a":1}' });
+    try {
+      const p = create({ name: 'local', type: 'openai', baseURL: strict.openaiBaseURL }, ENV, RUNTIME);
+      const request: ModelRequest = { ...REQUEST, json: true, schema: { name: 'x', schema: { type: 'object' } } };
+      expect((await p.complete('m1', request, { timeoutMs: 5000 })).text).toBe('{"a":1}');
+      expect((await p.complete('m1', request, { timeoutMs: 5000 })).text).toBe('{"a":1}');
+      expect((await p.complete('m2', request, { timeoutMs: 5000 })).text).toBe('{"a":1}');
+      const formats = strict.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => `${r.body.model} ${r.body.response_format.type}`);
+      // m1 refuses once and is then asked for json_object only; m2 is asked on its own.
+      expect(formats).toEqual(['m1 json_schema', 'm1 json_object', 'm1 json_object', 'm2 json_schema', 'm2 json_object']);
+      expect(warnings).toEqual([expect.stringMatching(/^local: m1 does not take a JSON Schema as response_format/), expect.stringMatching(/^local: m2 /)]);
+    } finally {
+      await strict.close();
+    }
+    // A server that takes it gets it.
+    const request: ModelRequest = { ...REQUEST, json: true, schema: { name: 'x', schema: { type: 'object' } } };
+    await provider.complete('gpt-4o-mini', request, { timeoutMs: 5000 });
+    expect(server.requests[0].body.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } });
+  });
+
+  it('a 400 about something else than the schema is not retried as json_object', async () => {
+    server.fail('400');
+    const err = (await provider.complete('m', { ...REQUEST, json: true, schema: { name: 'x', schema: {} } }, { timeoutMs: 5000 }).catch((e: unknown) => e)) as ProviderError;
+    expect(err).toMatchObject({ kind: 'bad_request', message: expect.stringContaining("Invalid value for 'temperature'") });
+    expect(server.requests).toHaveLength(1);
+    expect(warnings).toEqual([]);
+    // The model was not marked as refusing schemas.
+    await provider.complete('m', { ...REQUEST, json: true, schema: { name: 'x', schema: {} } }, { timeoutMs: 5000 });
+    expect(server.requests[1].body.response_format.type).toBe('json_schema');
+  });
+
+  it('reports the model the server names, cached input tokens, truncation, and no fingerprint where none is sent', async () => {
+    const llama = await startModelServer({ serveModel: 'llama-3.1-8b-instruct-q4', systemFingerprint: false, cachedTokens: { read: 50 }, enforceMaxTokens: true, answer: () => 'one two three' });
+    try {
+      const p = create({ name: 'openai', type: 'openai', baseURL: llama.openaiBaseURL }, ENV, RUNTIME);
+      const res = await p.complete('gpt-4o-mini-2024-07-18', { ...REQUEST, params: { max_tokens: 2 } }, { timeoutMs: 5000 });
+      expect(res).toMatchObject({ text: 'one two', modelReturned: 'llama-3.1-8b-instruct-q4', systemFingerprint: null, truncated: true, tokens: { input: 59, output: 2, cacheRead: 50 } });
+      const whole = await p.complete('m', { ...REQUEST, params: { max_tokens: 20 } }, { timeoutMs: 5000 });
+      expect(whole.truncated).toBeUndefined();
+    } finally {
+      await llama.close();
+    }
+  });
+
+  it('reads gzip-compressed answers', async () => {
+    const zipped = await startModelServer({ gzip: true, answer: () => 'compressed answer' });
+    try {
+      const p = create({ name: 'openai', type: 'openai', baseURL: zipped.openaiBaseURL }, ENV, RUNTIME);
+      expect((await p.complete('m', REQUEST, { timeoutMs: 5000 })).text).toBe('compressed answer');
+      expect(await p.listModels({ timeoutMs: 5000 })).toContain('gpt-4o-mini');
+    } finally {
+      await zipped.close();
+    }
   });
 
   it('passes on the per-token logprobs the server synthesizes', async () => {
@@ -90,13 +176,14 @@ describe('openai provider', () => {
   it('names the key variable when it is missing', () => {
     const err = (() => {
       try {
-        create({ name: 'azure', type: 'openai', apiKeyEnv: 'AZURE_OPENAI_KEY' }, { OPENAI_API_KEY: 'set-but-not-used' });
+        create({ name: 'azure', type: 'openai', apiKeyEnv: 'AZURE_OPENAI_KEY' }, { OPENAI_API_KEY: 'set-but-not-used' }, RUNTIME);
       } catch (e) {
         return e as ProviderError;
       }
     })();
     expect(err).toBeInstanceOf(ProviderError);
-    expect(err).toMatchObject({ kind: 'auth', message: 'AZURE_OPENAI_KEY is not set', hint: 'export it, put it in .env, or use --replay' });
+    // No --replay in the hint: `pin` and the library have none.
+    expect(err).toMatchObject({ kind: 'auth', message: 'AZURE_OPENAI_KEY is not set', hint: "export AZURE_OPENAI_KEY=... or put it in the workspace's .env" });
   });
 
   it('an abort by the caller is an interruption, not a provider failure', async () => {
@@ -111,7 +198,7 @@ describe('openai provider', () => {
     const gone = await startModelServer();
     const baseURL = gone.openaiBaseURL;
     await gone.close();
-    const p = create({ name: 'openai', type: 'openai', baseURL }, ENV);
+    const p = create({ name: 'openai', type: 'openai', baseURL }, ENV, RUNTIME);
     const err = (await p.complete('gpt-4o-mini', REQUEST, { timeoutMs: 2000 }).catch((e: unknown) => e)) as ProviderError;
     expect(err.kind).toBe('network');
     expect(err.message).toMatch(/^openai connection failed: .*ECONNREFUSED/);

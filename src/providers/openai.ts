@@ -1,24 +1,37 @@
-// OpenAI and every OpenAI-compatible server (Azure, vLLM, Ollama, LiteLLM) through `baseURL`.
-// The SDK's own retries are off: retrying is the gateway's job, with one policy for all providers.
+// OpenAI and every OpenAI-compatible server (Azure, vLLM, Ollama, LiteLLM, llama.cpp)
+// through `baseURL`. The SDK's own retries are off: retrying is the gateway's job,
+// with one policy for all providers.
 import OpenAI from 'openai';
 import { ProviderError } from '../errors.js';
-import { apiKeyFrom, sdkGuard } from './sdk-call.js';
-import { nodeFetch } from './node-fetch.js';
-import type { ModelRequest, ModelResponse, Provider, ProviderSettings, TokenLogprob } from './types.js';
+import { createFetch } from './http-fetch.js';
+import { apiKeyFrom, sdkGuard, SILENT } from './sdk-call.js';
+import type { ModelRequest, ModelResponse, Provider, ProviderRuntime, ProviderSettings, TokenLogprob } from './types.js';
 
-export function create(settings: ProviderSettings, env: Record<string, string | undefined>): Provider {
+export function create(settings: ProviderSettings, env: Record<string, string | undefined>, runtime: ProviderRuntime): Provider {
   const keyEnv = settings.apiKeyEnv ?? 'OPENAI_API_KEY';
-  const client = new OpenAI({ apiKey: apiKeyFrom(env, keyEnv), baseURL: settings.baseURL, maxRetries: 0, fetch: nodeFetch });
+  const client = new OpenAI({ apiKey: apiKeyFrom(env, keyEnv), baseURL: settings.baseURL, maxRetries: 0, fetch: createFetch({ connections: runtime.connections, env }), ...SILENT });
   const name = settings.name;
   const guarded = sdkGuard(name, keyEnv);
+  // Models that refused a json_schema response_format: asked for json_object for the rest of the run.
+  const noSchema = new Set<string>();
+
+  const send = (model: string, request: ModelRequest, opts: Parameters<Provider['complete']>[2], withSchema: boolean) =>
+    guarded(opts, (signal) => client.chat.completions.create(body(model, request, withSchema), { timeout: opts.timeoutMs, signal }));
 
   return {
     name,
     async complete(model, request, opts) {
       const started = performance.now();
-      const res = await guarded(opts, (signal) =>
-        client.chat.completions.create(body(model, request), { timeout: opts.timeoutMs, signal }),
-      );
+      const withSchema = !!request.json && !!request.schema && !noSchema.has(model);
+      let res: OpenAI.ChatCompletion;
+      try {
+        res = await send(model, request, opts, withSchema);
+      } catch (err) {
+        if (!withSchema || !refusesSchema(err)) throw err;
+        noSchema.add(model);
+        runtime.onWarning(`${name}: ${model} does not take a JSON Schema as response_format; asking it for a JSON object instead, so the schema is checked only by aigov`);
+        res = await send(model, request, opts, false);
+      }
       return toResponse(name, res, performance.now() - started);
     },
     async listModels(opts) {
@@ -31,14 +44,30 @@ export function create(settings: ProviderSettings, env: Record<string, string | 
   };
 }
 
-function body(model: string, request: ModelRequest): OpenAI.ChatCompletionCreateParamsNonStreaming {
+/** The request as sent: the prompt's messages exactly as rendered, its params, and the API's own knobs. */
+export function body(model: string, request: ModelRequest, withSchema = !!request.schema): OpenAI.ChatCompletionCreateParamsNonStreaming {
   return {
+    // One alternative a token is all confidence needs; servers otherwise default to as many as 20.
+    ...(request.logprobs ? { top_logprobs: 1 } : {}),
     ...(request.params as object),
     model,
     messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-    ...(request.json ? { response_format: { type: 'json_object' as const } } : {}),
+    ...(request.json ? { response_format: responseFormat(request, withSchema) } : {}),
     ...(request.logprobs ? { logprobs: true } : {}),
   };
+}
+
+function responseFormat(request: ModelRequest, withSchema: boolean): OpenAI.ChatCompletionCreateParams['response_format'] {
+  const s = request.schema;
+  if (!withSchema || !s) return { type: 'json_object' };
+  return { type: 'json_schema', json_schema: { name: s.name, schema: s.schema, ...(s.strict === undefined ? {} : { strict: s.strict }) } };
+}
+
+/** A 400 that names response_format or json_schema: the server cannot enforce a schema. */
+export function refusesSchema(err: unknown): boolean {
+  if (!(err instanceof ProviderError) || err.kind !== 'bad_request') return false;
+  const body = (err.cause as { error?: { param?: unknown } } | undefined)?.error;
+  return body?.param === 'response_format' || /response_format|json_schema/i.test(err.message);
 }
 
 function toResponse(provider: string, res: OpenAI.ChatCompletion, latencyMs: number): ModelResponse {
@@ -48,12 +77,15 @@ function toResponse(provider: string, res: OpenAI.ChatCompletion, latencyMs: num
     throw new ProviderError('malformed', `${provider} answered without a message in choices[0]`);
   }
   const logprobs = choice.logprobs?.content;
+  // prompt_tokens already counts the cached part; cached_tokens says how much of it was.
+  const cached = res.usage?.prompt_tokens_details?.cached_tokens;
   return {
     text: content ?? '',
-    modelReturned: typeof res.model === 'string' ? res.model : null,
+    modelReturned: typeof res.model === 'string' && res.model ? res.model : null,
     systemFingerprint: typeof res.system_fingerprint === 'string' ? res.system_fingerprint : null,
-    tokens: { input: res.usage?.prompt_tokens ?? 0, output: res.usage?.completion_tokens ?? 0 },
+    tokens: { input: res.usage?.prompt_tokens ?? 0, output: res.usage?.completion_tokens ?? 0, ...(typeof cached === 'number' && cached > 0 ? { cacheRead: cached } : {}) },
     latencyMs: Math.round(latencyMs),
     logprobs: Array.isArray(logprobs) ? logprobs.map((t): TokenLogprob => ({ token: t.token, logprob: t.logprob })) : null,
+    ...(choice.finish_reason === 'length' ? { truncated: true } : {}),
   };
 }

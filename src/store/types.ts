@@ -13,7 +13,7 @@ export interface EventQuery {
   since?: string;
   /** ISO 8601, exclusive. */
   until?: string;
-  /** Only events that touched this downstream system (action_taken, impact_tagged). */
+  /** Only events that touched this downstream system (action_started, action_taken, impact_tagged). */
   system?: string;
   ref?: string;
   order?: 'asc' | 'desc';

@@ -74,7 +74,11 @@ describe('examples/book-invoices.mjs', () => {
 
       const actions = await store.query({ types: ['action_taken'], order: 'asc' });
       expect(actions.map((e) => (e.data.impacts as { ref: string }[])[0].ref)).toEqual(REFS);
-      expect(actions.every((e) => e.data.notified === true && typeof e.data.reversibleUntil === 'string')).toBe(true);
+      expect(actions.every((e) => typeof e.data.reversibleUntil === 'string')).toBe(true);
+      // Each action is a transaction: started, taken, and the notify command's result.
+      const notices = await store.query({ types: ['notification_sent'], order: 'asc' });
+      expect(notices.map((e) => [e.runId, e.data.ok])).toEqual(actions.map((a) => [a.runId, true]));
+      expect(await store.query({ types: ['action_started'] })).toHaveLength(3);
 
       const queue = await pendingReviews(store);
       expect(queue.map((x) => [x.awaiting, x.output])).toEqual([['review', 'other']]);
@@ -83,7 +87,7 @@ describe('examples/book-invoices.mjs', () => {
       expect(vat.map((x) => [x.runId, x.action])).toEqual([[actions[0].runId, 'vat line']]);
       expect((await trace(store, { system: 'erp' })).length).toBe(6);
 
-      expect(await verifyLog(store, cwd)).toMatchObject({ ok: true, events: 4 * 2 + 3 * 2 });
+      expect(await verifyLog(store, cwd)).toMatchObject({ ok: true, events: 4 * 2 + 3 * 4 });
     } finally {
       await store.close();
     }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startModelServer, type ModelServer } from '../support/model-server.mjs';
 import { aigov } from '../support/cli.js';
-import { classifierFiles, tempWorkspace } from '../support/workspace.js';
+import { automationYaml, classifierFiles, tempWorkspace } from '../support/workspace.js';
 
 let server: ModelServer;
 const listed = ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini-audio-preview-2024-12-17', 'gpt-4o-2024-08-06'];
@@ -33,7 +33,9 @@ describe('aigov pin', () => {
     const r = await aigov(['pin', '--as', 'ci@example.com'], { cwd: w.root });
     expect(r.exitCode).toBe(0);
     const text = lock(w.root);
-    expect(text).toMatch(/^# Written by `aigov pin`. Do not edit by hand.\nlockfileVersion: 1\nmodels:\n  fast:\n    requested: openai:gpt-4o-mini\n    resolved: openai:gpt-4o-mini-2024-07-18\n    pinnedAt: \S+Z\n    pinnedBy: ci@example.com\nprompts:\n  inv:\n    version: 1\n    sha256: [0-9a-f]{64}\n$/);
+    expect(text).toMatch(
+      /^# Written by `aigov pin` and `aigov promote`. Do not edit by hand.\nlockfileVersion: 2\nmodels:\n  fast:\n    requested: openai:gpt-4o-mini\n    resolved: openai:gpt-4o-mini-2024-07-18\n    served: gpt-4o-mini-2024-07-18\n    pinnedAt: \S+Z\n    pinnedBy: ci@example.com\nprompts:\n  inv:\n    version: 1\n    sha256: [0-9a-f]{64}\nautomations: \{\}\n$/,
+    );
     const again = await aigov(['pin'], { cwd: w.root });
     expect(again.stderr).toContain('aigov.lock is up to date');
     expect(lock(w.root)).toBe(text);
@@ -137,5 +139,135 @@ describe('aigov pin', () => {
     } finally {
       await s2.close();
     }
+  });
+});
+
+describe('aigov pin: served, the ledger of tiers, a broken lock', () => {
+  const completions = () => server.requests.filter((r) => r.path.endsWith('/chat/completions'));
+
+  it('makes one minimal call per model it pins and records what the API says it serves', async () => {
+    const llama = await startModelServer({ serveModel: 'llama-3.1-8b-instruct-q4', systemFingerprint: false, models: { openai: listed } });
+    try {
+      const w = tempWorkspace(classifierFiles({ baseURL: llama.openaiBaseURL }));
+      cleanup.push(w.cleanup);
+      const r = await aigov(['pin'], { cwd: w.root });
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toContain('fast: openai:gpt-4o-mini-2024-07-18 (newest dated snapshot the provider lists), served as llama-3.1-8b-instruct-q4');
+      expect(lock(w.root)).toContain('    resolved: openai:gpt-4o-mini-2024-07-18\n    served: llama-3.1-8b-instruct-q4\n');
+      const calls = llama.requests.filter((q) => q.path.endsWith('/chat/completions'));
+      expect(calls).toHaveLength(1);
+      expect(calls[0].body).toMatchObject({ model: 'gpt-4o-mini-2024-07-18', max_tokens: 1 });
+      // Pinned already: no call at all.
+      await aigov(['pin'], { cwd: w.root });
+      expect(llama.requests.filter((q) => q.path.endsWith('/chat/completions'))).toHaveLength(1);
+    } finally {
+      await llama.close();
+    }
+  });
+
+  it('--check fails where served is missing (a version 1 lock), and pin records it without re-resolving', async () => {
+    const w = ws();
+    await aigov(['pin', '--as', 'first@example.com'], { cwd: w.root });
+    const v2 = lock(w.root);
+    const pinnedAt = /pinnedAt: (\S+)/.exec(v2)![1];
+    // The same lock as an older aigov wrote it.
+    w.write('aigov.lock', v2.replace('lockfileVersion: 2', 'lockfileVersion: 1').replace(/    served: .*\n/, '').replace(/automations: \{\}\n/, ''));
+    const check = await aigov(['pin', '--check'], { cwd: w.root });
+    expect(check.exitCode).toBe(1);
+    expect(check.stderr).toContain('drift aigov.lock: model "fast" (openai:gpt-4o-mini-2024-07-18) has no `served` in the lock');
+    const before = completions().length;
+    const r = await aigov(['pin', '--as', 'second@example.com'], { cwd: w.root });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('fast: openai:gpt-4o-mini-2024-07-18, served as gpt-4o-mini-2024-07-18 (recorded)');
+    expect(completions().length - before).toBe(1);
+    const after = lock(w.root);
+    expect(after).toContain('lockfileVersion: 2\n');
+    expect(after).toContain(`pinnedAt: ${pinnedAt}\n    pinnedBy: first@example.com`);
+    expect((await aigov(['pin', '--check'], { cwd: w.root })).exitCode).toBe(0);
+  });
+
+  it('--upgrade records the served model of the new snapshot', async () => {
+    const w = ws();
+    await aigov(['pin'], { cwd: w.root });
+    const s2 = await startModelServer({ models: { openai: [...listed, 'gpt-4o-mini-2025-06-01'] }, serveModel: 'gpt-4o-mini-2025-06-01-eu', answer: answers({}) });
+    try {
+      s2.setAnswer((req) => (req.messages.at(-1)!.content.includes('power') ? 'utilities' : req.messages.at(-1)!.content.includes('flight') ? 'travel' : 'OK'));
+      w.write('aigov.yaml', readFileSync(join(w.root, 'aigov.yaml'), 'utf8').replace(server.openaiBaseURL, s2.openaiBaseURL));
+      const r = await aigov(['pin', '--upgrade', 'fast'], { cwd: w.root });
+      // The old snapshot now answers as -eu too: its run fails the served check, the new one passes.
+      expect(r.stderr).toContain('fast: openai:gpt-4o-mini-2024-07-18 -> openai:gpt-4o-mini-2025-06-01, served as gpt-4o-mini-2025-06-01-eu');
+      expect(r.exitCode).toBe(0);
+      expect(lock(w.root)).toContain('resolved: openai:gpt-4o-mini-2025-06-01\n    served: gpt-4o-mini-2025-06-01-eu\n');
+    } finally {
+      await s2.close();
+    }
+  });
+
+  it('enters a new automation in the ledger at tier 1; --check fails a tier raised by hand, validate only warns', async () => {
+    const w = ws();
+    w.write('automations/bot.yaml', automationYaml('bot', 3, 'inv'));
+    const r = await aigov(['pin', '--as', 'jane@example.com'], { cwd: w.root });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('automation bot: enters the ledger at tier 1');
+    expect(lock(w.root)).toMatch(/automations:\n {2}bot:\n {4}tier: 1\n {4}since: \S+Z\n {4}by: jane@example.com\n {4}event: null\n$/);
+    const check = await aigov(['pin', '--check'], { cwd: w.root });
+    expect(check.exitCode).toBe(1);
+    expect(check.stderr).toContain('automations/bot.yaml: automation "bot" says tier 3 but aigov.lock records tier 1: a tier is raised only through `aigov promote`');
+    const v = await aigov(['validate'], { cwd: w.root });
+    expect(v.exitCode).toBe(0);
+    expect(v.stderr).toContain('warning automation "bot" says tier 3 but aigov.lock records tier 1');
+    // Pinning again keeps the ledger as it is: only promote raises a tier.
+    await aigov(['pin'], { cwd: w.root });
+    expect(lock(w.root)).toContain('  bot:\n    tier: 1\n');
+    // Lowered by hand: no drift, it takes effect at once.
+    w.write('automations/bot.yaml', automationYaml('bot', 1, 'inv'));
+    expect((await aigov(['pin', '--check'], { cwd: w.root })).exitCode).toBe(0);
+  });
+
+  it('names merge-conflict markers as such, and pin rewrites the lock keeping what both sides agree on', async () => {
+    const w = ws();
+    await aigov(['pin'], { cwd: w.root });
+    const good = lock(w.root);
+    const [head, rest] = good.split('prompts:\n');
+    w.write('aigov.lock', `${head}prompts:\n<<<<<<< HEAD\n${rest}=======\n  inv:\n    version: 7\n    sha256: ${'0'.repeat(64)}\nautomations: {}\n>>>>>>> other-branch\n`);
+    for (const args of [['validate'], ['pin', '--check'], ['eval']]) {
+      const r = await aigov(args, { cwd: w.root });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('aigov.lock:');
+      expect(r.stderr).toContain('aigov.lock has merge-conflict markers: run `aigov pin` to rewrite it');
+    }
+    const before = completions().length;
+    const r = await aigov(['pin'], { cwd: w.root });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('aigov.lock had merge-conflict markers: kept what both sides agree on');
+    // The model was pinned alike on both sides: kept, no call made.
+    expect(completions().length).toBe(before);
+    expect(lock(w.root)).toBe(good);
+    expect((await aigov(['pin', '--check'], { cwd: w.root })).exitCode).toBe(0);
+  });
+
+  it('names a lock that is garbage, and pin rebuilds it from the workspace', async () => {
+    const w = ws();
+    w.write('automations/bot.yaml', automationYaml('bot', 1, 'inv'));
+    w.write('aigov.lock', 'lockfileVersion: [unclosed\n\x00 nonsense: : :\n');
+    const v = await aigov(['validate'], { cwd: w.root });
+    expect(v.exitCode).toBe(2);
+    expect(v.stderr).toMatch(/aigov\.lock:\d+:\d+ error .*\(aigov\.lock is written by aigov: run `aigov pin` to rewrite it\)/);
+    const r = await aigov(['pin'], { cwd: w.root });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('aigov.lock could not be read: rebuilt it from the workspace; every automation enters the ledger at tier 1');
+    expect(lock(w.root)).toContain('resolved: openai:gpt-4o-mini-2024-07-18');
+    expect((await aigov(['pin', '--check'], { cwd: w.root })).exitCode).toBe(0);
+  });
+
+  it('says what is wrong without hinting at flags pin does not have', async () => {
+    const w = ws();
+    const force = await aigov(['pin', '--force'], { cwd: w.root });
+    expect(force.exitCode).toBe(2);
+    expect(force.stderr).toContain('--force only goes with --upgrade NAME');
+    const nokey = await aigov(['pin'], { cwd: w.root, env: { TEST_OPENAI_KEY: '' } });
+    expect(nokey.exitCode).toBe(3);
+    expect(nokey.stderr).toContain('TEST_OPENAI_KEY is not set');
+    expect(nokey.stderr).not.toContain('--replay');
   });
 });

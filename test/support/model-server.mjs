@@ -3,13 +3,14 @@
 // `bench/*.mjs` can import it without a build step.
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 
 const DEFAULT_MODELS = {
   openai: ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'gpt-4o', 'gpt-4o-2024-05-13', 'gpt-4o-2024-08-06'],
   anthropic: ['claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805', 'claude-3-5-haiku-20241022'],
 };
 const CREATED = 1_700_000_000;
-const FAULT_KINDS = new Set(['429', '500', 'hang', 'drop', 'malformed', '401', '404']);
+const FAULT_KINDS = new Set(['429', '500', 'hang', 'drop', 'malformed', '400', '401', '404']);
 
 export async function startModelServer(opts = {}) {
   let latencyMs = opts.latencyMs ?? 0;
@@ -18,6 +19,14 @@ export async function startModelServer(opts = {}) {
   const models = { openai: opts.models?.openai ?? DEFAULT_MODELS.openai, anthropic: opts.models?.anthropic ?? DEFAULT_MODELS.anthropic };
   const aliases = opts.aliases ?? {};
   const retryAfterSeconds = opts.retryAfterSeconds ?? 0;
+  // Ways real servers differ from the reference APIs; every one is off by default.
+  const serveModel = opts.serveModel;
+  const fingerprints = opts.systemFingerprint !== false;
+  const cachedTokens = opts.cachedTokens ?? { read: 0, write: 0 };
+  const defaultTopLogprobs = opts.defaultTopLogprobs ?? 0;
+  const jsonSchema = opts.jsonSchema ?? 'ignore';
+  const gzip = opts.gzip === true;
+  const enforceMaxTokens = opts.enforceMaxTokens === true;
   const faults = [];
   const requests = [];
   let counter = 0;
@@ -52,6 +61,10 @@ export async function startModelServer(opts = {}) {
     if (isCompletion) {
       const fault = faults.shift();
       if (fault) return sendFault(provider, fault, res);
+      if (provider === 'openai' && jsonSchema === 'refuse' && body?.response_format?.type === 'json_schema') {
+        // What llama.cpp-style and older OpenAI-compatible servers say to a schema they cannot enforce.
+        return sendJson(res, 400, { error: { message: "Unsupported value: 'response_format.type' does not support 'json_schema' with this model.", type: 'invalid_request_error', param: 'response_format', code: 'unsupported_value' } });
+      }
       return provider === 'openai' ? openaiCompletion(body, res) : anthropicMessage(body, res);
     }
     if (req.method === 'GET' && path === '/openai/v1/models') return sendJson(res, 200, openaiModels());
@@ -59,38 +72,52 @@ export async function startModelServer(opts = {}) {
     return sendJson(res, 404, errorBody(provider, 'not_found', `no route for ${req.method} ${path}`));
   }
 
-  async function openaiCompletion(body, res) {
+  /** The answer as the server gives it: cut at max_tokens where told to enforce it, and the model name it reports. */
+  async function answered(provider, body, messages) {
     const requested = String(body?.model ?? '');
+    const a = normalize(await answer({ provider, model: requested, messages, body }));
+    const limit = body?.max_completion_tokens ?? body?.max_tokens;
+    let { text } = a;
+    let truncated = a.truncated === true;
+    if (enforceMaxTokens && typeof limit === 'number' && countWords([{ content: text }]) > limit) {
+      text = text.split(/(?=\s)/).filter((w) => w.trim()).slice(0, limit).join('');
+      truncated = true;
+    }
+    return { ...a, text, truncated, model: a.model ?? serveModel ?? aliases[requested] ?? requested };
+  }
+
+  async function openaiCompletion(body, res) {
     const messages = (body?.messages ?? []).map((m) => ({ role: m.role, content: textOf(m.content) }));
-    const a = normalize(await answer({ provider: 'openai', model: requested, messages, body }));
-    const model = a.model ?? aliases[requested] ?? requested;
-    const logprobs = body?.logprobs ? { content: (a.logprobs ?? synthLogprobs(a.text)).map(tokenLogprob), refusal: null } : null;
+    const a = await answered('openai', body, messages);
+    const top = typeof body?.top_logprobs === 'number' ? body.top_logprobs : defaultTopLogprobs;
+    const logprobs = body?.logprobs ? { content: (a.logprobs ?? synthLogprobs(a.text)).map((t) => tokenLogprob(t, top)), refusal: null } : null;
+    const input = countWords(messages) + (cachedTokens.read ?? 0);
     sendJson(res, 200, {
       id: `chatcmpl-${++counter}`,
       object: 'chat.completion',
       created: CREATED + counter,
-      model,
-      system_fingerprint: fingerprint(model),
-      choices: [{ index: 0, message: { role: 'assistant', content: a.text, refusal: null }, logprobs, finish_reason: 'stop' }],
-      usage: usage(countWords(messages), countWords([{ content: a.text }])),
+      model: a.model,
+      ...(fingerprints ? { system_fingerprint: fingerprint(a.model) } : {}),
+      choices: [{ index: 0, message: { role: 'assistant', content: a.text, refusal: null }, logprobs, finish_reason: a.truncated ? 'length' : 'stop' }],
+      usage: { ...usage(input, countWords([{ content: a.text }])), ...(cachedTokens.read ? { prompt_tokens_details: { cached_tokens: cachedTokens.read, audio_tokens: 0 } } : {}) },
     });
   }
 
   async function anthropicMessage(body, res) {
-    const requested = String(body?.model ?? '');
     const system = body?.system === undefined ? [] : [{ role: 'system', content: textOf(body.system) }];
     const messages = [...system, ...(body?.messages ?? []).map((m) => ({ role: m.role, content: textOf(m.content) }))];
-    const a = normalize(await answer({ provider: 'anthropic', model: requested, messages, body }));
-    const model = a.model ?? aliases[requested] ?? requested;
+    const a = await answered('anthropic', body, messages);
+    const cache = cachedTokens.read || cachedTokens.write ? { cache_creation_input_tokens: cachedTokens.write ?? 0, cache_read_input_tokens: cachedTokens.read ?? 0 } : {};
     sendJson(res, 200, {
       id: `msg_${++counter}`,
       type: 'message',
       role: 'assistant',
-      model,
+      model: a.model,
       content: [{ type: 'text', text: a.text }],
-      stop_reason: 'end_turn',
+      stop_reason: a.truncated ? 'max_tokens' : 'end_turn',
       stop_sequence: null,
-      usage: { input_tokens: countWords(messages), output_tokens: countWords([{ content: a.text }]) },
+      // Anthropic counts cached input apart: input_tokens is only what was neither read from nor written to the cache.
+      usage: { input_tokens: countWords(messages), output_tokens: countWords([{ content: a.text }]), ...cache },
     });
   }
 
@@ -112,12 +139,23 @@ export async function startModelServer(opts = {}) {
     };
   }
 
+  function sendJson(res, status, value, headers = {}) {
+    const text = JSON.stringify(value);
+    if (!gzip) return writeJson(res, status, text, headers);
+    // Compressed whatever the client asked for, as some proxies and gateways do.
+    const zipped = gzipSync(text);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': zipped.length, ...headers });
+    res.end(zipped);
+  }
+
   function sendFault(provider, kind, res) {
     switch (kind) {
       case '429':
         return sendJson(res, 429, errorBody(provider, 'rate_limit', 'Rate limit reached; please try again later.'), { 'retry-after': String(retryAfterSeconds) });
       case '500':
         return sendJson(res, 500, errorBody(provider, 'server', 'The server had an error while processing your request.'));
+      case '400':
+        return sendJson(res, 400, errorBody(provider, 'bad_request', "Invalid value for 'temperature': must be between 0 and 2."));
       case '401':
         return sendJson(res, 401, errorBody(provider, 'auth', 'Incorrect API key provided.'));
       case '404':
@@ -177,8 +215,7 @@ function errorBody(provider, kind, message) {
   return { error: { message, type, param: null, code: kind === 'rate_limit' ? 'rate_limit_exceeded' : null } };
 }
 
-function sendJson(res, status, value, headers = {}) {
-  const text = JSON.stringify(value);
+function writeJson(res, status, text, headers) {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
@@ -209,8 +246,13 @@ function synthLogprobs(text) {
   return text.split(/(?=\s)/).filter(Boolean).map((token) => ({ token, logprob: 0 }));
 }
 
-function tokenLogprob({ token, logprob }) {
-  return { token, logprob, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: [] };
+/** One token with `top` alternatives: the token itself first, then made-up, less likely ones. */
+function tokenLogprob({ token, logprob }, top) {
+  const alternatives = Array.from({ length: top }, (_, i) => {
+    const alt = i === 0 ? token : `${token}~${i}`;
+    return { token: alt, logprob: i === 0 ? logprob : logprob - i, bytes: [...Buffer.from(alt, 'utf8')] };
+  });
+  return { token, logprob, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: alternatives };
 }
 
 function fingerprint(model) {

@@ -1,5 +1,6 @@
 import type { DefineCommand } from './index.js';
 import type { EvalFlags } from './eval-action.js';
+import { MAX_REPEAT } from '../../core/workspace/schemas.js';
 import { positiveInt } from './parse-args.js';
 
 export const defineEval: DefineCommand = (program, wrap) =>
@@ -9,7 +10,7 @@ export const defineEval: DefineCommand = (program, wrap) =>
     .option('--replay', 'answer only from fixtures/ (no network, no API key)')
     .option('--record', 'call the models and write the answers to fixtures/')
     .option('--no-cache', 'bypass .aigov/cache')
-    .option('--repeat <n>', 'samples per case (overrides the suites)', (v) => positiveInt(v))
+    .option('--repeat <n>', `samples per case, at most ${MAX_REPEAT} (overrides the suites)`, (v) => positiveInt(v, { max: MAX_REPEAT }))
     .option('--concurrency <n>', 'calls in flight at once', (v) => positiveInt(v))
     .option('--timeout <ms>', 'per call', (v) => positiveInt(v))
     .option('--retries <n>', 'retries on 429, 5xx, timeouts and resets', (v) => positiveInt(v, true))
@@ -19,8 +20,13 @@ export const defineEval: DefineCommand = (program, wrap) =>
     .option('--format <format>', 'table, json, junit, markdown or github')
     .option('-o, --output <file>', 'also write a report (format from the extension)')
     .option('--accept <cases...>', 'write the observed output back as expect for these cases (id or suite/id)')
+    .option('--merge <reports...>', 'merge the JSON reports of --shard runs into one report and exit code; runs nothing')
     .action(
-      wrap(async (o, g, suites: string[], opts: EvalFlags) => {
+      wrap(async (o, g, suites: string[], opts: EvalFlags & { merge?: string[] }) => {
+        if (opts.merge) {
+          const { evalMergeAction } = await import('./eval-merge.js');
+          return evalMergeAction(o, g, suites, opts.merge, opts);
+        }
         const { evalAction } = await import('./eval-action.js');
         return evalAction(o, g, suites, opts);
       }),

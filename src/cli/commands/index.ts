@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
 import type { Action } from '../main.js';
+import { defineCalibrate } from './calibrate.js';
+import { defineDashboard } from './dashboard.js';
+import { defineDocs } from './docs.js';
 import { defineEval } from './eval.js';
 import { defineInit } from './init.js';
 import { defineLog } from './log.js';
 import { definePin } from './pin.js';
+import { definePrompt } from './prompt.js';
+import { defineReport } from './report.js';
 import { defineReview } from './review.js';
 import { defineRevert } from './revert.js';
 import { defineRuns } from './runs.js';
@@ -15,4 +20,4 @@ import { defineValidate } from './validate.js';
 export type Wrap = (action: Action) => (...args: unknown[]) => Promise<void>;
 export type DefineCommand = (program: Command, wrap: Wrap) => void;
 
-export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, defineRuns, defineReview, defineRevert, defineTrace, defineLog];
+export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, definePrompt, defineRuns, defineReview, defineRevert, defineTrace, defineLog, defineDocs, defineDashboard, defineReport, defineCalibrate];

@@ -1,16 +1,19 @@
 import type { DefineCommand } from './index.js';
+import { UsageError } from '../../errors.js';
 import { paint } from '../output.js';
 
 export const definePin: DefineCommand = (program, wrap) =>
   program
     .command('pin [models...]')
     .description('resolve logical models to exact snapshots and write aigov.lock (NAME to re-resolve, NAME=provider:id to set)')
-    .option('--check', 'CI gate: exit 1 when the lock is missing or stale, or a prompt changed without a version bump')
+    .option('--check', 'CI gate: exit 1 when the lock is missing or stale, lacks a served model, a prompt changed without a version bump, or a tier was raised by hand')
     .option('--upgrade <name>', 'resolve the newest snapshot, run its suites on it, switch only if they pass')
     .option('--force', 'with --upgrade: switch even if suites fail')
     .option('--as <who>', 'who pins (default: git user.email)')
     .action(
       wrap(async (o, g, models: string[], opts: { check?: boolean; upgrade?: string; force?: boolean; as?: string }) => {
+        if (opts.force && !opts.upgrade) throw new UsageError('--force only goes with --upgrade NAME', { hint: 'aigov pin --upgrade NAME --force' });
+        if (opts.check && (opts.upgrade || models.length)) throw new UsageError('--check takes no model names and no --upgrade: it only reads the lock');
         const { openWorkspace } = await import('../../app/workspace.js');
         const ws = openWorkspace({ root: g.root });
         if (opts.check) {
@@ -22,7 +25,9 @@ export const definePin: DefineCommand = (program, wrap) =>
           return drift.length ? 1 : 0;
         }
         const { pinContext } = await import('../../app/pin-context.js');
-        const ctx = await pinContext(ws, opts.as);
+        const ctx = await pinContext(ws, opts.as, (m) => {
+          if (!o.quiet && !o.json) o.err(`${paint(o, 'yellow', 'warning')} ${m}`);
+        });
         if (opts.upgrade) {
           const { upgrade } = await import('../../app/upgrade.js');
           const r = await upgrade(ws, opts.upgrade, { ...ctx, force: opts.force });
@@ -30,11 +35,12 @@ export const definePin: DefineCommand = (program, wrap) =>
           else if (r.from === r.to) o.err(`${r.name}: ${r.to} is already the newest snapshot`);
           else {
             for (const s of r.suites) o.err(`  ${s.passed ? paint(o, 'green', 'pass') : paint(o, 'red', 'FAIL')} ${s.suite}: ${(s.before * 100).toFixed(0)}% -> ${(s.after * 100).toFixed(0)}%`);
-            o.err(r.switched ? `${r.name}: ${r.from} -> ${r.to}${r.forced ? ' (forced despite failing suites)' : ''}` : `${r.name}: staying on ${r.from}; ${r.to} fails its suites (--force to switch anyway)`);
+            const served = r.served === undefined ? '' : `, served as ${r.served ?? 'no model name'}`;
+            o.err(r.switched ? `${r.name}: ${r.from} -> ${r.to}${served}${r.forced ? ' (forced despite failing suites)' : ''}` : `${r.name}: staying on ${r.from}; ${r.to} fails its suites (--force to switch anyway)`);
           }
           if (r.switched) {
             const { pinEvents, recordEvents } = await import('../../app/evidence.js');
-            await recordEvents(ws, pinEvents([{ name: r.name, from: r.from, to: r.to, how: 'upgrade' }], ctx.by, ctx.now().toISOString(), { suites: r.suites, forced: r.forced }));
+            await recordEvents(ws, pinEvents([{ name: r.name, from: r.from, to: r.to, how: 'upgrade', served: r.served }], ctx.by, ctx.now().toISOString(), { suites: r.suites, forced: r.forced }));
           }
           return r.from === r.to || r.switched ? 0 : 1;
         }
@@ -42,11 +48,19 @@ export const definePin: DefineCommand = (program, wrap) =>
         const r = await pin(ws, { ...ctx, only: models });
         const { pinEvents, recordEvents } = await import('../../app/evidence.js');
         await recordEvents(ws, pinEvents(r.models, ctx.by, ctx.now().toISOString()));
-        if (o.json) o.out(JSON.stringify({ models: r.models, prompts: r.prompts, written: r.written }, null, 2));
-        else if (!o.quiet) {
-          for (const m of r.models) o.err(`${m.name}: ${m.from ? `${m.from} -> ` : ''}${m.to} (${m.how})`);
-          for (const p of r.prompts) o.err(`prompt ${p.id}: ${p.from ? `version ${p.from} -> ` : 'version '}${p.to}`);
-          o.err(r.written ? 'wrote aigov.lock' : 'aigov.lock is up to date');
+        if (o.json) o.out(JSON.stringify({ models: r.models, served: r.served, prompts: r.prompts, automations: r.automations, rewritten: r.rewritten ?? null, written: r.written }, null, 2));
+        else {
+          // Said even with --quiet: a rewritten lock may have lost tiers that only `promote` can give back.
+          if (r.rewritten === 'conflict') o.err(`${paint(o, 'yellow', 'warning')} aigov.lock had merge-conflict markers: kept what both sides agree on and rebuilt the rest from the workspace`);
+          if (r.rewritten === 'unreadable') o.err(`${paint(o, 'yellow', 'warning')} aigov.lock could not be read: rebuilt it from the workspace; every automation enters the ledger at tier 1 (\`aigov promote\` to raise one)`);
+          if (!o.quiet) {
+            const servedAs = (s: string | null) => `served as ${s ?? 'no model name (the API reports none)'}`;
+            for (const m of r.models) o.err(`${m.name}: ${m.from ? `${m.from} -> ` : ''}${m.to} (${m.how}), ${servedAs(m.served)}`);
+            for (const m of r.served) o.err(`${m.name}: ${m.resolved}, ${servedAs(m.served)} (recorded)`);
+            for (const p of r.prompts) o.err(`prompt ${p.id}: ${p.from ? `version ${p.from} -> ` : 'version '}${p.to}`);
+            for (const a of r.automations) o.err(`automation ${a.automation}: enters the ledger at tier ${a.tier}${a.how === 'new' ? '' : ` (${a.how})`}`);
+            o.err(r.written ? 'wrote aigov.lock' : 'aigov.lock is up to date');
+          }
         }
         return 0;
       }),

@@ -5,12 +5,21 @@ export const defineRevert: DefineCommand = (program, wrap) =>
     .command('revert <run>')
     .description('reverse a tier-2 action inside its window (runs the automation’s reversal command)')
     .requiredOption('--reason <text>', 'why it is reversed')
-    .option('--as <who>', 'who reverses (default: git user.email)')
+    .option('--as <who>', 'who reverses (default: git user.email); recorded beside the OS login and git identity')
+    .option('--force', 'reverse an action in doubt (it may not have happened) or retry a revert in doubt; the command is told so')
     .action(
-      wrap(async (o, g, runId: string, opts: { reason: string; as?: string }) => {
-        const [{ withStore }, { revertRun }, { whoAmI }] = await Promise.all([import('../../app/open-store.js'), import('../../app/revert.js'), import('../../app/identity.js')]);
+      wrap(async (o, g, runId: string, opts: { reason: string; as?: string; force?: boolean }) => {
+        const [{ withStore }, { revertRun }, { reviewerOf }, { killableOnSecondCtrlC }] = await Promise.all([
+          import('../../app/open-store.js'),
+          import('../../app/revert.js'),
+          import('../../app/identity.js'),
+          import('../interrupt.js'),
+        ]);
         return withStore(g.root, async (store, ws) => {
-          const result = await revertRun(ws, store, runId, { by: await whoAmI(ws.root, opts.as), reason: opts.reason, now: new Date() });
+          const { name, identity } = await reviewerOf(ws.root, opts.as);
+          const result = await killableOnSecondCtrlC(o, 'the reversal command', (signal) =>
+            revertRun(ws, store, runId, { by: name, identity, reason: opts.reason, now: new Date(), force: opts.force, signal }),
+          );
           if (o.json) o.out(JSON.stringify({ runId, reverted: true, result }, null, 2));
           else if (!o.quiet) o.err(`${runId}: reverted${result.stdout ? `\n${result.stdout}` : ''}`);
           return 0;

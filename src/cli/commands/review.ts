@@ -40,15 +40,15 @@ export const defineReview: DefineCommand = (program, wrap) => {
       .command(`${decision} <run>`)
       .description(description)
       .option('--reason <text>', decision === 'approve' ? 'why (optional)' : 'why (required)')
-      .option('--as <who>', 'reviewer (default: git user.email)');
+      .option('--as <who>', 'reviewer (default: git user.email); recorded beside the OS login and git identity');
     extra?.(c);
     c.action(
       wrap(async (o, g, runId: string, opts: DecisionFlags) => {
-        const [{ withStore }, { resolveReview }, { whoAmI }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js'), import('../../app/identity.js')]);
+        const [{ withStore }, { resolveReview }, { reviewerOf }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js'), import('../../app/identity.js')]);
         return withStore(g.root, async (store, ws) => {
           const output = opts.outputFile !== undefined ? readFileSync(opts.outputFile, 'utf8') : opts.output;
-          const reviewer = await whoAmI(ws.root, opts.as);
-          await resolveReview(store, runId, { decision, reviewer, reason: opts.reason, output, now: new Date() });
+          const { name: reviewer, identity } = await reviewerOf(ws.root, opts.as);
+          await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: new Date() });
           if (o.json) o.out(JSON.stringify({ runId, decision, reviewer }));
           else if (!o.quiet) o.err(`${runId}: ${decision === 'approve' ? 'approved' : decision === 'override' ? 'overridden' : 'rejected'} by ${reviewer}`);
           return 0;

@@ -1,8 +1,11 @@
 // Expected against actual under a failing case: a word diff for text, one line per
 // changed path for JSON. Lines are indented two spaces; no trailing newline.
+// Every piece of expected or actual text is made terminal-safe before it is
+// painted, so the colours are ours and nothing of the model's acts on the terminal.
 import { diffWordsWithSpace, structuredPatch } from 'diff';
 import { formatPointer } from '../../core/json-pointer.js';
 import { paint } from '../output.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export interface DiffOptions {
   color: boolean;
@@ -54,6 +57,7 @@ function textDiff(expected: string, actual: string, opts: DiffOptions): string {
 
 function wordDiff(expected: string, actual: string, opts: DiffOptions): string {
   return diffWordsWithSpace(expected, actual)
+    .map(({ added, removed, value }) => ({ added, removed, value: terminalSafe(value) }))
     .map((part) => {
       if (part.removed) return opts.color ? paint(opts, 'red', part.value) : `[-${part.value}-]`;
       if (part.added) return opts.color ? paint(opts, 'green', part.value) : `{+${part.value}+}`;
@@ -68,7 +72,7 @@ function lineDiff(expected: string, actual: string, opts: DiffOptions): string {
   for (const [i, hunk] of hunks.entries()) {
     if (i > 0) out.push(`${INDENT}…`);
     for (const line of hunk.lines) {
-      const [mark, text] = [line[0], line.slice(1)];
+      const [mark, text] = [line[0], terminalSafe(line.slice(1))];
       if (mark === '-') out.push(INDENT + paint(opts, 'red', `- ${text}`));
       else if (mark === '+') out.push(INDENT + paint(opts, 'green', `+ ${text}`));
       else if (mark === ' ') out.push(`${INDENT}  ${text}`);
@@ -117,7 +121,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function changeLine(c: Change, opts: DiffOptions): string {
-  const at = c.path.length ? formatPointer(c.path) : '(root)';
+  const at = c.path.length ? terminalSafe(formatPointer(c.path)) : '(root)';
   if (c.kind === 'added') return INDENT + paint(opts, 'green', `+ ${at}: ${value(c.to)}`);
   if (c.kind === 'removed') return INDENT + paint(opts, 'red', `- ${at}: ${value(c.from)}`);
   return `${INDENT}${at}: ${paint(opts, 'red', value(c.from))} → ${paint(opts, 'green', value(c.to))}`;
@@ -125,5 +129,5 @@ function changeLine(c: Change, opts: DiffOptions): string {
 
 function value(v: unknown): string {
   const text = v === undefined ? 'undefined' : JSON.stringify(v);
-  return text.length <= MAX_VALUE ? text : `${text.slice(0, MAX_VALUE - 1)}…`;
+  return terminalSafe(text.length <= MAX_VALUE ? text : `${text.slice(0, MAX_VALUE - 1)}…`);
 }

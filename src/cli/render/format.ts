@@ -1,4 +1,13 @@
 // Small formatting helpers shared by the report renderers.
+import type { EvalReport } from '../../core/eval/report.js';
+
+/** What an interrupted report holds, in every format's footer; undefined when the run finished. */
+export function interruptedNote(report: EvalReport): string | undefined {
+  if (!report.interrupted) return undefined;
+  const t = report.totals;
+  const n = t.interrupted ?? 0;
+  return `interrupted: ${n} case${n === 1 ? '' : 's'} did not finish (in flight or not started) and count as neither passed, failed nor errors; only the ${t.cases} that finished are reported`;
+}
 
 export function pct(x: number): string {
   const p = x * 100;

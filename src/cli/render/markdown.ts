@@ -1,7 +1,9 @@
 // Markdown summary for pull requests and GITHUB_STEP_SUMMARY.
 import type { EvalReport } from '../../core/eval/report.js';
 import { deviationsOf } from './deviations.js';
-import { ms, pct, tokens, usd } from './format.js';
+import { interruptedNote, ms, pct, tokens, usd } from './format.js';
+import { mismatchesOf } from './served.js';
+import { terminalSafe } from './terminal-safe.js';
 
 function cell(s: string | number): string {
   return String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -9,7 +11,8 @@ function cell(s: string | number): string {
 
 export function renderMarkdown(report: EvalReport): string {
   const t = report.totals;
-  const verdict = t.errors ? '❌ provider errors' : t.failed ? '❌ deviations' : '✅ all suites pass';
+  const mismatches = mismatchesOf(report);
+  const verdict = t.errors ? '❌ provider errors' : t.failed ? '❌ deviations' : mismatches.length ? '❌ model mismatch' : '✅ all suites pass';
   const lines = [`## aigov eval: ${verdict}`, ''];
   lines.push('| suite | cases | passed | failed | errors | pass rate | tokens | cost | duration |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of report.suites) {
@@ -17,7 +20,10 @@ export function renderMarkdown(report: EvalReport): string {
     lines.push(`| ${cell(s.suite)} | ${x.cases} | ${x.passed} | ${x.failed} | ${x.errors} | ${pct(x.passRate)} | ${tokens(x.tokens)} | ${usd(x.costUsd)} | ${ms(x.durationMs)} |`);
   }
   lines.push(`| **total** | ${t.cases} | ${t.passed} | ${t.failed} | ${t.errors} | ${pct(t.passRate)} | ${tokens(t.tokens)} | ${usd(t.costUsd)} | ${ms(report.durationMs)} |`);
-  for (const w of report.warnings) lines.push('', `> **warning:** ${w}`);
+  for (const m of mismatches) lines.push('', `> **${cell(m.text)}**`);
+  for (const w of report.warnings) lines.push('', `> **warning:** ${cell(terminalSafe(w))}`);
+  const interrupted = interruptedNote(report);
+  if (interrupted) lines.push('', `> **interrupted:** ${interrupted.replace(/^interrupted: /, '')}`);
   const deviations = deviationsOf(report);
   if (deviations.length) {
     lines.push('', '### Deviations');

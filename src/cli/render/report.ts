@@ -1,5 +1,5 @@
 // Picks a renderer by format name or by a report file's extension.
-import { UsageError } from '../../errors.js';
+import { asInternal, UsageError } from '../../errors.js';
 import type { EvalReport } from '../../core/eval/report.js';
 import type { Output } from '../output.js';
 import { renderDeviations } from './deviations.js';
@@ -24,7 +24,16 @@ export function formatForFile(path: string): Format {
   throw new UsageError(`cannot tell a report format from "${path}"`, { hint: 'use .json, .xml (junit), .md or .txt' });
 }
 
+/** A renderer that throws has a bug: an internal error naming it (exit 70), whatever the report held. */
 export function renderReport(report: EvalReport, format: Format, o: Output): string {
+  try {
+    return render(report, format, o);
+  } catch (err) {
+    throw asInternal(err, `the ${format} report renderer threw`);
+  }
+}
+
+function render(report: EvalReport, format: Format, o: Output): string {
   switch (format) {
     case 'json':
       return JSON.stringify(report, null, 2);

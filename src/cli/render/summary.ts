@@ -2,7 +2,9 @@
 import Table from 'cli-table3';
 import type { EvalReport } from '../../core/eval/report.js';
 import { paint, type Output } from '../output.js';
-import { ms, pct, tokens, usd } from './format.js';
+import { interruptedNote, ms, pct, tokens, usd } from './format.js';
+import { mismatchesOf } from './served.js';
+import { terminalSafe } from './terminal-safe.js';
 
 export function renderSummary(report: EvalReport, o: Output): string {
   const table = new Table({
@@ -15,7 +17,9 @@ export function renderSummary(report: EvalReport, o: Output): string {
   }
   const t = report.totals;
   table.push(['total', t.cases, t.passed, t.failed, t.errors, pct(t.passRate), tokens(t.tokens), usd(t.costUsd), ms(report.durationMs)]);
-  const notes = report.warnings.map((w) => paint(o, 'yellow', `warning: ${w}`));
-  if (report.interrupted) notes.push(paint(o, 'yellow', 'interrupted: only cases whose every sample finished are reported'));
+  // A warning can quote what a provider reported (a served model id): untrusted text.
+  const notes = [...mismatchesOf(report).map((m) => paint(o, 'red', m.text)), ...report.warnings.map((w) => paint(o, 'yellow', `warning: ${terminalSafe(w)}`))];
+  const interrupted = interruptedNote(report);
+  if (interrupted) notes.push(paint(o, 'yellow', interrupted));
   return [table.toString(), ...notes].join('\n');
 }

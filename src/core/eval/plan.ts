@@ -7,7 +7,7 @@ import { promptHash } from '../lock/prompt-hash.js';
 import { splitModelRef } from '../lock/snapshots.js';
 import { didYouMean } from '../suggest.js';
 import { locate } from '../workspace/source.js';
-import type { AssertionSpec, EvalCase, Prompt, Suite } from '../workspace/schemas.js';
+import { MAX_REPEAT, type AssertionSpec, type EvalCase, type Prompt, type Suite } from '../workspace/schemas.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export interface PlannedModel {
@@ -47,7 +47,17 @@ export interface PlanOptions {
   unlocked?: boolean;
 }
 
+/**
+ * Every planned sample holds its request, its answer and its assertion results
+ * until the report is written. 100,000 of them is some hundreds of MB at worst;
+ * beyond that a run is better split with --shard than allowed to exhaust memory.
+ */
+export const MAX_PLANNED_SAMPLES = 100_000;
+
 export function planEval(ws: Workspace, opts: PlanOptions = {}): { suites: PlannedSuite[]; models: Map<string, PlannedModel> } {
+  if (opts.repeat !== undefined && !(Number.isInteger(opts.repeat) && opts.repeat >= 1 && opts.repeat <= MAX_REPEAT)) {
+    throw new UsageError(`repeat ${opts.repeat}: expected a whole number from 1 to ${MAX_REPEAT}`, { hint: 'the same limit as a suite file\'s repeat' });
+  }
   const names = opts.suites ? [...opts.suites] : [...ws.suites.keys()].sort();
   for (const n of names) {
     if (!ws.suites.has(n)) throw new UsageError(`unknown eval suite "${n}"`, { hint: didYouMean(n, ws.suites.keys()) ?? `suites: ${[...ws.suites.keys()].join(', ') || 'none'}` });
@@ -80,6 +90,13 @@ export function planEval(ws: Workspace, opts: PlanOptions = {}): { suites: Plann
     const sha = promptHash(prompt);
     const locked = ws.lock?.value.prompts[prompt.id];
     suites.push({ suite, file: source.file, caseLine: (i) => locate(source, ['cases', i]).line, prompt, promptSha256: sha, editedSinceLock: !locked || locked.sha256 !== sha, model, cases });
+  }
+  const samples = suites.reduce((n, s) => n + s.cases.reduce((m, c) => m + c.samples, 0), 0);
+  if (samples > MAX_PLANNED_SAMPLES) {
+    throw new UsageError(`the run would make ${samples} case samples (cases × repeats over all suites); the limit is ${MAX_PLANNED_SAMPLES}`, {
+      code: 'E_PLAN_TOO_LARGE',
+      hint: 'run fewer suites, lower --repeat, or split the run with --shard i/n',
+    });
   }
   if (unlocked.length) {
     throw new GateError('E_UNLOCKED', `model${unlocked.length > 1 ? 's' : ''} ${unlocked.map((u) => `"${u}"`).join(', ')} not locked in aigov.lock`, {

@@ -22,6 +22,20 @@ export interface SampleResult {
   latencyMs: number;
   source?: 'live' | 'cache' | 'replay';
   modelReturned?: string | null;
+  /** The answer was cut off at the token limit (finish_reason: length, stop_reason: max_tokens). */
+  truncated?: boolean;
+}
+
+/** Answers that came from another model than the lock says is served: the suite's result is no evidence for the pin. */
+export interface ModelMismatch {
+  /** The logical model: the suite's own, or a judge's. */
+  model: string;
+  /** The lock's `served`. */
+  expected: string;
+  /** What the API reported instead. */
+  returned: string;
+  /** How many answers reported it. */
+  answers: number;
 }
 
 export type CaseStatus = 'pass' | 'fail' | 'error';
@@ -39,6 +53,8 @@ export interface SuiteTotals {
   passed: number;
   failed: number;
   errors: number;
+  /** Cases an interrupted run did not finish (in flight or never started): neither passed, failed nor errors. */
+  interrupted: number;
   passRate: number;
   tokens: { input: number; output: number };
   costUsd: number | null;
@@ -49,7 +65,10 @@ export interface SuiteResult {
   suite: string;
   file: string;
   prompt: { id: string; version: number; sha256: string; editedSinceLock: boolean };
-  model: { name: string; requested: string; resolved: string; locked: boolean };
+  /** `served`: what the lock says the API reports for `resolved` (null: it reports none); `returned`: every id the answers reported. */
+  model: { name: string; requested: string; resolved: string; locked: boolean; served?: string | null; returned?: string[] };
+  /** Present when some answer came from another model than the lock's `served`: the suite's gate fails. */
+  modelMismatch?: ModelMismatch[];
   /** Fraction of a case's samples that must pass. */
   requiredPassRate: number;
   outputType: 'text' | 'json';
@@ -65,8 +84,11 @@ export interface EvalReport {
   unlocked: boolean;
   interrupted: boolean;
   shard?: { index: number; count: number };
+  /** HEAD as the run found it (null outside git), and whether the workspace's files differed from it. */
   commit?: string | null;
   dirty?: boolean;
+  /** sha256 of aigov.lock's text as the run read it; null without a lock. Shard reports merge only when these agree. */
+  lockSha256?: string | null;
   warnings: string[];
   suites: SuiteResult[];
   totals: SuiteTotals;
@@ -79,8 +101,8 @@ export function caseStatus(samples: readonly SampleResult[], required: number): 
   return passed / samples.length >= required - 1e-9 ? 'pass' : 'fail';
 }
 
-export function suiteTotals(cases: readonly CaseResult[], durationMs: number): SuiteTotals {
-  const t: SuiteTotals = { cases: cases.length, passed: 0, failed: 0, errors: 0, passRate: 0, tokens: { input: 0, output: 0 }, costUsd: 0, durationMs };
+export function suiteTotals(cases: readonly CaseResult[], durationMs: number, interrupted = 0): SuiteTotals {
+  const t: SuiteTotals = { cases: cases.length, passed: 0, failed: 0, errors: 0, interrupted, passRate: 0, tokens: { input: 0, output: 0 }, costUsd: 0, durationMs };
   let unpriced = false;
   for (const c of cases) {
     if (c.status === 'pass') t.passed++;
@@ -99,13 +121,20 @@ export function suiteTotals(cases: readonly CaseResult[], durationMs: number): S
 }
 
 export function mergeTotals(suites: readonly SuiteResult[], durationMs: number): SuiteTotals {
-  return suiteTotals(suites.flatMap((s) => s.cases), durationMs);
+  // `?? 0`: a report written before the field existed (merging shard reports).
+  return suiteTotals(suites.flatMap((s) => s.cases), durationMs, suites.reduce((n, s) => n + (s.totals.interrupted ?? 0), 0));
 }
 
-/** SPEC exit codes: provider failures (3) win over deviations (1); Ctrl-C is 130. */
+/** Whether a suite's gate held: every case passed, and every answer came from the served model. */
+export function suitePassed(s: Pick<SuiteResult, 'totals' | 'modelMismatch'>): boolean {
+  return s.totals.failed === 0 && s.totals.errors === 0 && !s.modelMismatch?.length;
+}
+
+/** SPEC exit codes: provider failures (3) win over deviations and model mismatches (1); Ctrl-C is 130. */
 export function exitCodeOf(report: EvalReport): ExitCode {
   if (report.interrupted) return 130;
   if (report.totals.errors > 0) return 3;
   if (report.totals.failed > 0) return 1;
+  if (report.suites.some((s) => s.modelMismatch?.length)) return 1;
   return 0;
 }

@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'action_taken',
   'action_failed',
   'notification_sent',
+  'revert_started',
   'action_reverted',
   'impact_tagged',
   'tier_changed',
@@ -23,6 +24,7 @@ export const EVENT_TYPES = [
   'model_pinned',
   'model_mismatch',
   'review_completed',
+  'threshold_changed',
 ] as const satisfies readonly (keyof PayloadSchemas)[];
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -11,6 +11,7 @@ describe('payload schemas', () => {
 
   it.each<[string, string, Record<string, unknown>]>([
     ['a run start', 'run_started', { inputSha256: 'ab', triggeredBy: null, tier: 2, prompt: { id: 'p', version: 3, sha256: 'cd' }, model: { requested: 'fast', resolved: 'openai:m', served: 'm-1' } }],
+    ['a run start with a keyed input fingerprint', 'run_started', { inputFingerprint: { alg: 'hmac-sha256', value: 'ab' }, triggeredBy: null, tier: 2, prompt: { id: 'p', version: 3, sha256: 'cd' }, model: { requested: 'fast', resolved: 'openai:m' } }],
     ['a run finish sampled for audit', 'run_finished', { output: 'x', confidence: 0.9, confidenceSource: 'logprobs', modelReturned: null, systemFingerprint: null, tokens: { input: 1, output: 2 }, costUsd: null, durationMs: 3, truncated: false, disposition: 'auto', audit: true }],
     ['a run finish with no confidence', 'run_finished', { output: { a: 1 }, confidence: null, disposition: 'review' }],
     ['a failure', 'run_failed', { error: { type: 'server', message: 'boom' }, durationMs: 3 }],
@@ -21,6 +22,7 @@ describe('payload schemas', () => {
     ['an action taken', 'action_taken', { impacts, notified: true, reversibleUntil: '2026-01-01T00:00:00.000Z', result: 'ok' }],
     ['an action that threw', 'action_failed', { error: { type: 'Error', message: 'ERP down' } }],
     ['a notification', 'notification_sent', { ok: false, error: 'exit 1' }],
+    ['a revert claiming the run, with who', 'revert_started', { by: 'ann', reason: 'wrong', inDoubt: false, identity: { osUser: 'ann', host: 'h', gitEmail: null } }],
     ['a reversal', 'action_reverted', { by: 'ann', reason: 'wrong', result: { ok: true, exitCode: 0, stdout: '', stderr: '' } }],
     ['a tag with no ref', 'impact_tagged', { system: 'erp', ref: null, action: null }],
     ['a tier change', 'tier_changed', { from: 1, to: 2, reason: 'evidence', by: 'ann', evidence: [] }],
@@ -48,6 +50,8 @@ describe('payload schemas', () => {
     ['a decision with no reviewer', 'review_resolved', { decision: 'approve' }, /^data\.reviewer/],
     ['a tier 4', 'run_started', { tier: 4, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'a', resolved: 'b' } }, /^data\.tier: a tier is 1, 2 or 3/],
     ['an abandon without a reason', 'run_abandoned', { reason: '', by: 'ann' }, /^data\.reason/],
+    ['a revert claim with no one', 'revert_started', { reason: 'x' }, /^data\.by/],
+    ['an unknown fingerprint algorithm', 'run_started', { inputFingerprint: { alg: 'md5', value: 'ab' }, tier: 2, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'a', resolved: 'b' } }, /^data\.inputFingerprint\.alg/],
     ['a reversal with no result', 'action_reverted', { by: 'ann', reason: 'x' }, /^data\.result/],
     ['a month that is not one', 'review_completed', { month: 'November', by: 'ann' }, /^data\.month/],
   ])('refuses %s', (_what, type, data, problem) => {

@@ -7,8 +7,10 @@
 // Layouts are versioned by EVENT_FORMAT (events.ts), stored in each event's `v`:
 //   1  the first run log: the types up to model_mismatch.
 //   2  run_abandoned, action_started, action_failed, notification_sent and
-//      review_completed; `audit` on run_finished and review_resolved;
-//      `served` on run_started's model and on eval_completed.
+//      review_completed, revert_started; `audit` on run_finished and review_resolved;
+//      `served` on run_started's model and on eval_completed; `inputFingerprint`
+//      on run_started (instead of inputSha256); `identity` beside a person's name
+//      on review_resolved, run_abandoned, revert_started and action_reverted.
 // A version-1 event parses with the same schemas: every field added since is
 // optional, and what a version-1 writer could leave out is optional too.
 import { z } from 'zod';
@@ -34,6 +36,7 @@ export const PAYLOAD_SCHEMAS = {
   run_started: z
     .object({
       inputSha256: text.optional(),
+      inputFingerprint: z.object({ alg: z.enum(['sha256', 'hmac-sha256']), value: text }).loose().optional(),
       triggeredBy: text.nullish(),
       tier,
       prompt: promptRef,
@@ -68,7 +71,7 @@ export const PAYLOAD_SCHEMAS = {
       audit: z.boolean().optional(),
     })
     .loose(),
-  action_started: z.object({ impacts: z.array(impactSchema) }).loose(),
+  action_started: z.object({ impacts: z.array(impactSchema), reversibleUntil: text.nullish() }).loose(),
   action_taken: z
     .object({
       impacts: z.array(impactSchema),
@@ -79,8 +82,11 @@ export const PAYLOAD_SCHEMAS = {
     .loose(),
   action_failed: z.object({ error: errorInfo }).loose(),
   notification_sent: z.object({ ok: z.boolean(), error: z.unknown().optional() }).loose(),
+  // A revert's claim, before the reversal command runs: of two racing reverts only one logs it.
+  revert_started: z.object({ by: nonEmpty, reason: text, inDoubt: z.boolean().optional() }).loose(),
   action_reverted: z.object({ by: nonEmpty, reason: text, result: commandResult }).loose(),
   impact_tagged: impactSchema,
+  threshold_changed: z.object({ from: z.number().min(0).max(1).nullable(), to: z.number().min(0).max(1), reason: text.nullish(), by: nonEmpty, evidence: z.unknown().optional() }).loose(),
   tier_changed: z.object({ from: tier, to: tier, reason: text.nullish(), by: nonEmpty, evidence: z.unknown().optional() }).loose(),
   review_completed: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), by: nonEmpty, flags: z.unknown().optional() }).loose(),
   eval_completed: z

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventType, LoggedEvent } from './events.js';
-import { impactsOf, runState } from './run-state.js';
+import { impactsOf, newestSeq, runState } from './run-state.js';
 
 let seq = 0;
 // Payloads are not checked here: runState folds whatever it is given.
@@ -72,3 +72,37 @@ describe('impactsOf', () => {
     expect(impactsOf(runState('r1', [started(), finished('auto')]))).toEqual([]);
   });
 });
+
+describe('actions as transactions', () => {
+  const impacts = [{ system: 'erp', ref: 'INV-1', action: 'book' }];
+  it.each([
+    ['no action', () => [started(), finished('auto')], { inDoubt: false, revertInDoubt: false, impacts: [] }],
+    ['started, never ended: in doubt, with its impacts', () => [started(), finished('auto'), ev('action_started', { impacts })], { inDoubt: true, revertInDoubt: false, impacts }],
+    ['started and taken', () => [started(), finished('auto'), ev('action_started', { impacts }), ev('action_taken', { impacts })], { inDoubt: false, revertInDoubt: false, impacts }],
+    ['started and failed: nothing was done', () => [started(), finished('auto'), ev('action_started', { impacts }), ev('action_failed', { error: { type: 'Error', message: 'erp down' } })], { inDoubt: false, revertInDoubt: false, impacts: [] }],
+    ['failed, retried, in doubt', () => [started(), finished('auto'), ev('action_started', { impacts }), ev('action_failed', {}), ev('action_started', { impacts })], { inDoubt: true, revertInDoubt: false, impacts }],
+    ['taken, revert started and never ended', () => [started(), finished('auto'), ev('action_started', { impacts }), ev('action_taken', { impacts }), ev('revert_started', {})], { inDoubt: false, revertInDoubt: true, impacts }],
+    ['taken and reverted', () => [started(), finished('auto'), ev('action_started', { impacts }), ev('action_taken', { impacts }), ev('revert_started', {}), ev('action_reverted', {})], { inDoubt: false, revertInDoubt: false, impacts }],
+  ] as const)('%s', (_n, events, want) => {
+    const s = runState('r1', events());
+    expect({ inDoubt: !!s.inDoubt, revertInDoubt: !!s.revertInDoubt, impacts: impactsOf(s) }).toEqual(want);
+  });
+
+  it('keeps notifications and the first abandonment', () => {
+    const closed = ev('run_abandoned', { reason: 'worker died', by: 'ann' });
+    const s = runState('r1', [started(), closed, ev('run_abandoned', { reason: 'again' }), ev('notification_sent', { ok: true, error: null })]);
+    expect(s.abandoned).toBe(closed);
+    expect(s.notifications).toHaveLength(1);
+  });
+});
+
+describe('newestSeq', () => {
+  it('is the seq of the run’s newest event of the given types, or null', () => {
+    const events = [started(), finished('auto'), ev('review_resolved', {}), ev('review_resolved', {}, 'r2'), ev('action_started', {})];
+    expect(newestSeq(events, 'r1', ['review_resolved'])).toBe(events[2].seq);
+    expect(newestSeq(events, 'r1', ['review_resolved', 'action_started'])).toBe(events[4].seq);
+    expect(newestSeq(events, 'r2', ['action_started'])).toBeNull();
+    expect(newestSeq([], 'r1', ['run_started'])).toBeNull();
+  });
+});
+

@@ -1,6 +1,9 @@
 // A run's state, folded from its events. Nothing is ever updated in place: the
 // latest review decision and every action are read back from the log. Pure.
-import type { Disposition, EventOf, Impact, LoggedEvent } from './events.js';
+import type { Disposition, EventOf, EventType, Impact, LoggedEvent } from './events.js';
+
+/** The events that end a run: it has at most one, which conditional appends enforce. */
+export const RUN_ENDS: readonly EventType[] = ['run_finished', 'run_failed', 'run_abandoned'];
 
 export interface RunState {
   runId: string;
@@ -24,6 +27,10 @@ export interface RunState {
    * action may have happened. Its impacts count as touched.
    */
   inDoubt?: EventOf<'action_started'>;
+  /** Every revert_started, oldest first. */
+  revertsStarted: EventOf<'revert_started'>[];
+  /** A revert_started that no action_reverted followed: the reversal command may have run. */
+  revertInDoubt?: EventOf<'revert_started'>;
   disposition?: Disposition;
   /** The output to act on: an override's corrected output, else the model's. */
   output?: unknown;
@@ -43,6 +50,7 @@ export function runState(runId: string, events: readonly LoggedEvent[]): RunStat
     notifications: [],
     reverted: [],
     tags: [],
+    revertsStarted: [],
     awaiting: null,
     rejected: false,
   };
@@ -89,8 +97,13 @@ export function runState(runId: string, events: readonly LoggedEvent[]): RunStat
       case 'notification_sent':
         s.notifications.push(e);
         break;
+      case 'revert_started':
+        s.revertsStarted.push(e);
+        s.revertInDoubt = e;
+        break;
       case 'action_reverted':
         s.reverted.push(e);
+        s.revertInDoubt = undefined;
         break;
       case 'impact_tagged':
         s.tags.push(e);
@@ -120,4 +133,11 @@ export function impactsOf(s: RunState): Impact[] {
     ...(s.inDoubt ? s.inDoubt.data.impacts.map(asImpact) : []),
     ...s.tags.map((t) => asImpact(t.data)),
   ];
+}
+
+/** The seq of the run's newest event of one of `types`, or null: what a conditional append expects to be unchanged. */
+export function newestSeq(events: readonly LoggedEvent[], runId: string, types: readonly string[]): number | null {
+  let seq: number | null = null;
+  for (const e of events) if (e.runId === runId && types.includes(e.type) && (seq === null || e.seq > seq)) seq = e.seq;
+  return seq;
 }

@@ -1,22 +1,34 @@
 // Cross-reference rules: what no single file's schema can know. Pure.
 import type { Problem } from '../../errors.js';
-import { checkAssertion } from '../eval/assertions/index.js';
 import { didYouMean } from '../suggest.js';
 import { splitModelRef } from '../lock/snapshots.js';
 import { placeholders } from './template.js';
+import { checkGovernanceAnswers } from './governance-answers.js';
 import { problemAt, type SourceFile } from './source.js';
-import type { Automation, Config, Prompt, Suite } from './schemas.js';
-import type { Loaded, Workspace } from './workspace.js';
+import type { Automation, Config, Prompt } from './schemas.js';
+import { lockedPrices } from './rules-pricing.js';
+import { outputSchemaProblems, type JsonSchemaCheck } from './rules-output-schema.js';
+import { checkSuite } from './rules-suite.js';
+import { failedToLoad, type Loaded, type Workspace } from './workspace.js';
 
 export const BUILTIN_PROVIDERS = ['openai', 'anthropic'] as const;
 
-export function crossCheck(ws: Workspace): Problem[] {
+/** What the rules need from outside the pure core, passed in. */
+export interface RuleTools {
+  /** Compiles a JSON Schema; without it, output schemas are not compiled. */
+  checkJsonSchema?: JsonSchemaCheck;
+}
+
+export function crossCheck(ws: Workspace, tools: RuleTools = {}): Problem[] {
   const config = ws.config!;
   return [
     ...checkConfig(config),
     ...[...ws.prompts.values()].flatMap((p) => checkPrompt(p, config.value)),
+    ...(tools.checkJsonSchema ? outputSchemaProblems(ws, tools.checkJsonSchema) : []),
     ...[...ws.suites.values()].flatMap((s) => checkSuite(ws, s)),
+    ...lockedPrices(ws),
     ...[...ws.automations.values()].flatMap((a) => checkAutomation(ws, a)),
+    ...[...ws.automations.values()].flatMap(checkGovernanceAnswers),
   ];
 }
 
@@ -76,54 +88,14 @@ function placeholderPosition(source: SourceFile, path: (string | number)[], raw:
   return { line: pos.line, col: pos.col };
 }
 
-function checkSuite(ws: Workspace, { value: s, source }: Loaded<Suite>): Problem[] {
-  const out: Problem[] = [];
-  const prompt = ws.prompts.get(s.prompt)?.value;
-  if (!prompt) {
-    if (!promptFileExists(ws, s.prompt)) out.push(problemAt(source, ['prompt'], `unknown prompt "${s.prompt}"`, { hint: didYouMean(s.prompt, ws.prompts.keys()) ?? `create prompts/${s.prompt}.yaml` }));
-    return out;
-  }
-  const models = Object.keys(ws.config!.value.models);
-  const seen = new Map<string, number>();
-  s.cases.forEach((c, i) => {
-    if (seen.has(c.id)) out.push(problemAt(source, ['cases', i, 'id'], `duplicate case id "${c.id}" (also case ${seen.get(c.id)! + 1})`));
-    seen.set(c.id, i);
-    for (const [name, spec] of Object.entries(prompt.vars)) {
-      const v = c.vars[name];
-      if (v === undefined) {
-        if (spec.required) out.push(problemAt(source, ['cases', i, 'vars'], `case "${c.id}" is missing required variable "${name}"`, { hint: `add ${name}: … under vars` }));
-        continue;
-      }
-      if (typeof v !== spec.type) out.push(problemAt(source, ['cases', i, 'vars', name], `variable "${name}" must be a ${spec.type}`));
-      else if (spec.maxLength && String(v).length > spec.maxLength) out.push(problemAt(source, ['cases', i, 'vars', name], `variable "${name}" is longer than maxLength ${spec.maxLength}`));
-    }
-    for (const name of Object.keys(c.vars)) {
-      if (!(name in prompt.vars)) out.push(problemAt(source, ['cases', i, 'vars', name], `unknown variable "${name}" for prompt "${s.prompt}"`, { key: true, hint: didYouMean(name, Object.keys(prompt.vars)) }));
-    }
-    if (c.expect === undefined && !c.assert?.length) out.push(problemAt(source, ['cases', i], `case "${c.id}" has neither expect nor assert: it would always pass`, { hint: 'add expect: or assert:' }));
-    (c.assert ?? []).forEach((a, j) => {
-      for (const issue of checkAssertion(a)) out.push(problemAt(source, ['cases', i, 'assert', j, ...issue.path], issue.message, { hint: issue.hint }));
-      if (a.type.replace(/^not-/, '') === 'schema' && !prompt.output.schema) out.push(problemAt(source, ['cases', i, 'assert', j, 'type'], `prompt "${prompt.id}" declares no output schema to check against`));
-      const judgeModel = (a as { model?: unknown }).model;
-      if (a.type === 'judge' && typeof judgeModel === 'string' && !models.includes(judgeModel)) {
-        out.push(problemAt(source, ['cases', i, 'assert', j, 'model'], `unknown model "${judgeModel}"`, { hint: didYouMean(judgeModel, models) ?? 'judge models are logical models from aigov.yaml' }));
-      }
-    });
-  });
-  return out;
-}
-
-function promptFileExists(ws: Workspace, id: string): boolean {
-  // A prompt whose file failed to parse already has its own error; do not add a second one here.
-  return ws.problems.some((p) => p.file === `prompts/${id}.yaml` || p.file === `prompts/${id}.yml`);
-}
-
 function checkAutomation(ws: Workspace, { value: a, source }: Loaded<Automation>): Problem[] {
   const out: Problem[] = [];
-  if (!ws.prompts.has(a.prompt) && !promptFileExists(ws, a.prompt)) out.push(problemAt(source, ['prompt'], `unknown prompt "${a.prompt}"`, { hint: didYouMean(a.prompt, ws.prompts.keys()) }));
+  if (!ws.prompts.has(a.prompt) && !failedToLoad(ws, 'prompts', a.prompt)) out.push(problemAt(source, ['prompt'], `unknown prompt "${a.prompt}"`, { hint: didYouMean(a.prompt, ws.prompts.keys()) }));
   a.evals.forEach((suite, i) => {
     const s = ws.suites.get(suite);
-    if (!s) out.push(problemAt(source, ['evals', i], `unknown eval suite "${suite}"`, { hint: didYouMean(suite, ws.suites.keys()) }));
+    if (!s) {
+      if (!failedToLoad(ws, 'evals', suite)) out.push(problemAt(source, ['evals', i], `unknown eval suite "${suite}"`, { hint: didYouMean(suite, ws.suites.keys()) }));
+    }
     else if (s.value.prompt !== a.prompt) out.push(problemAt(source, ['evals', i], `suite "${suite}" tests prompt "${s.value.prompt}", not this automation's prompt "${a.prompt}"`, { severity: 'warning' }));
   });
   if (a.tier === 2 && !a.reversal) out.push(problemAt(source, ['tier'], 'tier 2 acts reversibly: it needs a reversal: { window, command }'));

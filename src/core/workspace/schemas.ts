@@ -1,6 +1,7 @@
 // The file formats, as zod schemas: the one source of truth for validation,
 // the TypeScript types and `aigov schema` (JSON Schema for editors).
 import { z } from 'zod';
+import { publicKeyProblem } from '../log/seal-keys.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "-" or "." (starting with a letter or digit)');
 const modelRef = z.string().regex(/^[A-Za-z0-9_-]+:[^\s]+$/, 'provider:model, e.g. openai:gpt-4o-mini');
@@ -19,12 +20,45 @@ export const configSchema = z.strictObject({
   models: z.record(id, modelRef),
   providers: z.record(id, providerSchema).optional(),
   store: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'sqlite:PATH or postgres://user@host:5432/db').optional(),
-  pricing: z.record(z.string(), z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() })).optional(),
+  pricing: z
+    .record(
+      z.string(),
+      z.strictObject({
+        input: z.number().nonnegative(),
+        output: z.number().nonnegative(),
+        /** Input tokens read from the provider's prompt cache; priced as `input` when absent. */
+        cacheRead: z.number().nonnegative().optional(),
+        /** Input tokens written to the provider's prompt cache (Anthropic); priced as `input` when absent. */
+        cacheWrite: z.number().nonnegative().optional(),
+      }),
+    )
+    .optional(),
   defaults: z
     .strictObject({
       concurrency: z.int().min(1).max(1024).optional(),
       timeoutMs: z.int().min(1).optional(),
       retries: z.int().min(0).max(20).optional(),
+    })
+    .optional(),
+  seals: z
+    .strictObject({
+      // Every key that signed a seal still in aigov.seals stays listed; `aigov log verify` checks each signature.
+      publicKeys: z
+        .array(
+          z.strictObject({
+            id,
+            key: z.string().superRefine((key, ctx) => {
+              const problem = publicKeyProblem(key);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
+          }),
+        )
+        .superRefine((keys, ctx) => {
+          keys.forEach((k, i) => {
+            if (keys.findIndex((o) => o.id === k.id) < i) ctx.addIssue({ code: 'custom', message: `duplicate key id "${k.id}"`, path: [i, 'id'] });
+          });
+        })
+        .default([]),
     })
     .optional(),
 });
@@ -70,19 +104,29 @@ export const assertionSchema = z.looseObject({
   value: z.unknown().optional(),
 });
 
+// zod's own "Invalid input" names no fix; these say what the file should hold.
+const describeInput = (input: unknown): string => (Array.isArray(input) ? 'a list' : input === null ? 'nothing' : typeof input === 'object' ? 'a mapping' : JSON.stringify(input));
+const varValue = z.union([z.string(), z.number(), z.boolean()], { error: (iss) => `expected a string, number or boolean, got ${describeInput(iss.input)}` });
+const caseVars = z.record(z.string(), varValue, {
+  error: (iss) => (iss.code === 'invalid_type' ? `vars is a mapping of variable name to value, e.g. vars: { text: "..." }; got ${describeInput(iss.input)}` : undefined),
+});
+
 const evalCase = z.strictObject({
   id,
   description: z.string().optional(),
-  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  vars: caseVars.default({}),
   expect: z.unknown().optional(),
   assert: z.array(assertionSchema).optional(),
 });
+
+/** Samples per case, in a suite file and from `--repeat`. */
+export const MAX_REPEAT = 100;
 
 export const suiteSchema = z.strictObject({
   suite: id,
   prompt: id,
   description: z.string().optional(),
-  repeat: z.int().min(1).max(100).default(1),
+  repeat: z.int().min(1).max(MAX_REPEAT).default(1),
   passRate: z.number().min(0).max(1).default(1),
   cases: z.array(evalCase).min(1),
 });
@@ -101,14 +145,15 @@ export const automationSchema = z.strictObject({
   id,
   name: z.string().min(1),
   owner: z.string().min(1, 'an owner is required: who answers for this automation'),
-  tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: (iss) => (iss.input === undefined ? 'required: expected 1, 2 or 3' : `expected 1, 2 or 3, got ${describeInput(iss.input)}`) }),
   prompt: id,
   evals: z.array(id).default([]),
   downstream: z.array(id).default([]),
   confidence: z.strictObject({ threshold: z.number().min(0).max(1) }).optional(),
   logInputs: z.boolean().default(false),
-  reversal: z.strictObject({ window: duration, command }).optional(),
-  notify: z.strictObject({ command }).optional(),
+  // timeout: how long the command may run before its whole process group is killed (default 60s).
+  reversal: z.strictObject({ window: duration, command, timeout: duration.optional() }).optional(),
+  notify: z.strictObject({ command, timeout: duration.optional() }).optional(),
   promotion: z
     .strictObject({
       minRuns: z.int().min(0).default(100),
@@ -118,20 +163,35 @@ export const automationSchema = z.strictObject({
     })
     .optional(),
   review: z.strictObject({ cadence: z.enum(['weekly', 'monthly', 'quarterly']) }).optional(),
+  /** What a run does when the API answers with another model than the lock's `served`: go to review (default), or only warn. */
+  modelMismatch: z.enum(['review', 'warn']).optional(),
   governance: governance.partial().optional(),
 });
 
 const lockedModel = z.strictObject({
   requested: modelRef,
   resolved: modelRef,
+  /** What the API reports as `model` when asked for `resolved`; null where it reports none. Absent in version 1 locks. */
+  served: z.string().min(1).nullable().optional(),
   pinnedAt: z.string(),
   pinnedBy: z.string(),
 });
 
+/** One automation's entry in the ledger of tier decisions. */
+const lockedAutomation = z.strictObject({
+  tier: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'expected 1, 2 or 3' }),
+  since: z.string(),
+  by: z.string(),
+  /** The hash of the `tier_changed` event holding the evidence; null for an entry `aigov pin` made. */
+  event: z.string().nullable(),
+});
+
 export const lockSchema = z.strictObject({
-  lockfileVersion: z.literal(1),
+  lockfileVersion: z.union([z.literal(1), z.literal(2)], { error: 'expected lockfileVersion 1 or 2' }),
   models: z.record(z.string(), lockedModel).default({}),
   prompts: z.record(z.string(), z.strictObject({ version: z.int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).default({}),
+  /** The committed ledger of tier decisions (version 2); absent in version 1 locks. */
+  automations: z.record(z.string(), lockedAutomation).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -143,6 +203,7 @@ export type AssertionSpec = z.infer<typeof assertionSchema>;
 export type Automation = z.infer<typeof automationSchema>;
 export type Lockfile = z.infer<typeof lockSchema>;
 export type LockedModel = z.infer<typeof lockedModel>;
+export type LockedAutomation = z.infer<typeof lockedAutomation>;
 
 export const FILE_KINDS = {
   config: configSchema,

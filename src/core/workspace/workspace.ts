@@ -34,3 +34,17 @@ export function hasErrors(ws: Pick<Workspace, 'problems'>): boolean {
 export function promptValues(ws: Workspace): Map<string, Prompt> {
   return new Map([...ws.prompts].map(([id, p]) => [id, p.value]));
 }
+
+const FOLDER_MAPS = { prompts: 'prompts', evals: 'suites', automations: 'automations' } as const;
+
+/**
+ * Whether `folder/id.yaml` exists but did not load (invalid YAML, a schema error,
+ * an id that differs from its name, unreadable, in a folder that cannot be
+ * listed): its own error says so, and a
+ * reference to it must not add "unknown …" or "its file is gone" for the same cause.
+ */
+export function failedToLoad(ws: Pick<Workspace, 'problems' | 'prompts' | 'suites' | 'automations'>, folder: keyof typeof FOLDER_MAPS, id: string): boolean {
+  if (ws[FOLDER_MAPS[folder]].has(id)) return false;
+  // The folder itself may be what could not be read.
+  return ws.problems.some((p) => p.severity === 'error' && (p.file === folder || p.file === `${folder}/${id}.yaml` || p.file === `${folder}/${id}.yml`));
+}

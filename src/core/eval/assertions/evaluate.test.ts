@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InternalError, ProviderError } from '../../../errors.js';
 import { evaluateAssertion, type AssertionContext } from './index.js';
 
 const base: AssertionContext = { outputType: 'text', latencyMs: 800, costUsd: 0.002, tokens: { input: 50, output: 10 }, model: 'gpt-4o-mini-2024-07-18' };
@@ -98,28 +99,34 @@ describe('expected, for the diff', () => {
   });
 });
 
-describe('what cannot be evaluated fails in both forms', () => {
+describe('what validation refuses is an internal error, in both forms, never a failed case', () => {
   it.each([
-    ['max-cost without pricing', { type: 'max-cost', value: 1 }, { costUsd: null }, /^cost unknown: add pricing for gpt-4o-mini-2024-07-18 in aigov\.yaml$/],
-    ['max-cost without pricing or model name', { type: 'max-cost', value: 1 }, { costUsd: null, model: undefined }, /add pricing for the model in aigov\.yaml/],
-    ['schema without a schema', { type: 'schema' }, {}, /declares no output schema/],
-    ['schema with a broken schema', { type: 'schema' }, { schema: { type: 'no-such-type' } }, /not a valid JSON Schema/],
-  ])('%s', async (_n, spec, ctx, reason) => {
+    ['max-cost without pricing', { type: 'max-cost', value: 1 }, { costUsd: null }, /^the "(not-)?max-cost" assertion threw: cost unknown: add pricing for gpt-4o-mini-2024-07-18 in aigov\.yaml$/],
+    ['schema without a schema', { type: 'schema' }, {}, /^the "(not-)?schema" assertion threw: the prompt declares no output schema/],
+    ['schema with a broken schema', { type: 'schema' }, { schema: { type: 'no-such-type' } }, /threw: the prompt's output schema is not a valid JSON Schema/],
+  ])('%s', async (_n, spec, ctx, message) => {
     for (const type of [spec.type, `not-${spec.type}`]) {
-      const r = await evaluateAssertion('{}', { ...spec, type } as never, { ...base, ...(ctx as Partial<AssertionContext>) });
-      expect(r).toMatchObject({ type, pass: false, score: 0 });
-      expect(r.reason).toMatch(reason);
+      const r = evaluateAssertion('{}', { ...spec, type } as never, { ...base, ...(ctx as Partial<AssertionContext>) });
+      await expect(r).rejects.toBeInstanceOf(InternalError);
+      await expect(r).rejects.toThrow(message);
     }
   });
 
   it.each([
-    ['an unknown type', { type: 'equls', value: 'x' }, /unknown assertion type "equls"/],
-    ['a spec that does not validate', { type: 'regex', value: '(' }, /invalid assertion: value: invalid regular expression/],
-    ['a missing argument', { type: 'contains' }, /invalid assertion: value: required/],
-  ])('%s is a failed result, not a throw', async (_n, spec, reason) => {
-    const r = await evaluateAssertion('x', spec as never, base);
-    expect(r.pass).toBe(false);
-    expect(r.reason).toMatch(reason);
+    ['an unknown type', { type: 'equls', value: 'x' }, /unknown assertion type "equls" reached evaluation/],
+    ['a spec that does not validate', { type: 'regex', value: '(' }, /invalid "regex" assertion reached evaluation past validation: value: invalid regular expression/],
+    ['a missing argument', { type: 'contains' }, /invalid "contains" assertion .*: value: required/],
+  ])('%s', async (_n, spec, message) => {
+    const r = evaluateAssertion('x', spec as never, base);
+    await expect(r).rejects.toBeInstanceOf(InternalError);
+    await expect(r).rejects.toThrow(message);
+  });
+
+  it('an assertion that throws by itself is a bug, with its type and the original error as cause', async () => {
+    // A proxy output whose `trim` throws stands in for any bug inside an assertion.
+    const output = { trim: () => { throw new TypeError('boom'); } } as unknown as string;
+    const r = evaluateAssertion(output, { type: 'equals', value: 'x' } as never, base);
+    await expect(r).rejects.toMatchObject({ code: 'E_INTERNAL', exitCode: 70, message: 'the "equals" assertion threw: TypeError: boom', cause: expect.any(TypeError) });
   });
 });
 
@@ -146,15 +153,18 @@ describe('judge', () => {
     expect(r).toMatchObject(expected);
   });
 
-  it('fails with a clear reason when no judge may be called', async () => {
-    const r = await evaluateAssertion('x', spec, base);
-    expect(r).toMatchObject({ pass: false, score: 0 });
-    expect(r.reason).toMatch(/no judge model may be called here/);
+  it('is a bug where no judge may be called', async () => {
+    await expect(evaluateAssertion('x', spec, base)).rejects.toThrow(/no judge model may be called here/);
   });
 
-  it('turns a judge that throws into a failed result', async () => {
-    const r = await evaluateAssertion('x', spec, { ...base, judge: async () => Promise.reject(new Error('429 rate limited')) });
-    expect(r).toMatchObject({ pass: false, score: 0 });
-    expect(r.reason).toBe('the judge "careful-writer" could not grade the output: 429 rate limited');
+  it('lets a provider failure of the judge through as it is: the case is an error, not a failed case', async () => {
+    const failure = new ProviderError('rate_limit', '429 rate limited');
+    await expect(evaluateAssertion('x', spec, { ...base, judge: async () => Promise.reject(failure) })).rejects.toBe(failure);
+  });
+
+  it('turns a judge that throws anything else into an internal error', async () => {
+    const r = evaluateAssertion('x', spec, { ...base, judge: async () => Promise.reject(new Error('boom')) });
+    await expect(r).rejects.toBeInstanceOf(InternalError);
+    await expect(r).rejects.toThrow('the "judge" assertion threw: the judge "careful-writer" could not grade the output: boom');
   });
 });

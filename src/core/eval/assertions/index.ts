@@ -1,4 +1,5 @@
 // The assertion registry: every type an eval suite may use, its validation and its evaluation.
+import { asInternal, InternalError } from '../../../errors.js';
 import type { AssertionSpec } from '../../workspace/schemas.js';
 import { didYouMean } from '../../suggest.js';
 import { issuesOf, type AssertionIssue } from './check.js';
@@ -66,23 +67,24 @@ export function expectToAssertion(expect: unknown, outputType: 'text' | 'json'):
   return { type: 'equals', value: outputType === 'text' && scalar ? String(expect) : expect };
 }
 
-/** Evaluates one assertion; never throws: anything that goes wrong is a failed result with its reason. */
+/**
+ * Evaluates one assertion. Validation has already refused what cannot be
+ * evaluated (a missing schema or price, an unknown type), so anything thrown
+ * here is a bug in aigov: an InternalError (exit 70), never a failed case. An
+ * AigovError (a judge's provider failure) passes through as it is.
+ */
 export async function evaluateAssertion(output: string, spec: AssertionSpec, ctx: AssertionContext): Promise<AssertionResult & { type: string }> {
   const type = spec.type;
   const registered = REGISTRY.get(type);
-  if (!registered) return failed(type, `unknown assertion type "${type}"`);
+  if (!registered) throw new InternalError(`unknown assertion type "${type}" reached evaluation past validation`);
   const parsed = registered.schema.safeParse(spec);
   if (!parsed.success) {
     const [first] = issuesOf(registered.schema, spec);
-    return failed(type, `invalid assertion: ${first ? `${first.path.join('.') || type}: ${first.message}` : parsed.error.message}`);
+    throw new InternalError(`an invalid "${type}" assertion reached evaluation past validation: ${first ? `${first.path.join('.') || type}: ${first.message}` : parsed.error.message}`);
   }
   try {
     return { type, ...(await registered.evaluate(output, parsed.data, ctx)) };
   } catch (err) {
-    return failed(type, err instanceof Error ? err.message : String(err));
+    throw asInternal(err, `the "${type}" assertion threw`);
   }
-}
-
-function failed(type: string, reason: string): AssertionResult & { type: string } {
-  return { type, pass: false, score: 0, reason };
 }

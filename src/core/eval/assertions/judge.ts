@@ -1,6 +1,7 @@
 // `judge`: a pinned model grades the output against a rubric. The model call is the
 // context's business; this only asks and reports.
 import { z } from 'zod';
+import { AigovError } from '../../../errors.js';
 import type { AssertionType } from './types.js';
 
 const judgeSpec = z.strictObject({
@@ -18,6 +19,8 @@ export const judge: AssertionType<typeof judgeSpec> = {
     try {
       graded = await ctx.judge({ rubric, model, output });
     } catch (err) {
+      // A provider failure stays one, so the case is an error (exit 3), not a bug.
+      if (err instanceof AigovError) throw err;
       throw new Error(`the judge "${model}" could not grade the output: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     const score = Number.isFinite(graded.score) ? Math.min(1, Math.max(0, graded.score)) : graded.pass ? 1 : 0;

@@ -19,7 +19,7 @@ export const maxCost: AssertionType<typeof limitSpec> = {
   schema: limitSpec,
   deterministic: true,
   evaluate(_output, { value }, ctx) {
-    // Thrown, not failed: an unpriced model is a config gap, and `not-max-cost` must not pass on it.
+    // Thrown, not failed: validation refuses an unpriced model, so reaching here is a bug, and `not-max-cost` must not pass on it.
     if (ctx.costUsd === null) throw new Error(`cost unknown: add pricing for ${ctx.model ?? 'the model'} in aigov.yaml`);
     const ok = ctx.costUsd <= value;
     return verdict(ok, `cost ${usd(ctx.costUsd)} ${ok ? 'is within' : 'exceeds'} ${usd(value)}`);

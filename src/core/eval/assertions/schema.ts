@@ -16,7 +16,7 @@ export const schema: AssertionType<typeof noArgs> = {
   schema: noArgs,
   deterministic: true,
   async evaluate(output, _spec, ctx) {
-    // Thrown, not failed: a missing or broken schema is a workspace problem, and `not-schema` must not pass on it.
+    // Thrown, not failed: validation refuses a missing or broken schema, so reaching here is a bug, and `not-schema` must not pass on it.
     if (!ctx.schema) throw new Error('the prompt declares no output schema to check against');
     const validate = await validatorFor(ctx.schema);
     const parsed = parseOutput(output);

@@ -1,7 +1,9 @@
 // `similar`: normalized edit similarity, 1 - levenshtein / longer length. Cheap, local,
 // deterministic: no embeddings and no model call.
 import { z } from 'zod';
-import { editDistance } from '../../suggest.js';
+// A bit-parallel Levenshtein: two 10k-character strings take milliseconds, not the
+// second a plain dynamic-programming table takes (which stalls every call in flight).
+import { distance } from 'fastest-levenshtein';
 import type { AssertionType } from './types.js';
 import { textArg } from './text.js';
 import { show } from './show.js';
@@ -16,7 +18,7 @@ const similarSpec = z.strictObject({
 
 export function similarity(a: string, b: string): number {
   const longer = Math.max(a.length, b.length);
-  return longer === 0 ? 1 : 1 - editDistance(a, b) / longer;
+  return longer === 0 ? 1 : 1 - distance(a, b) / longer;
 }
 
 export const similar: AssertionType<typeof similarSpec> = {
