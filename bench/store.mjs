@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../dist/store/sqlite.js';
 import { verifyLog } from '../dist/app/log.js';
+import { peakBytes } from './peak-rss.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/aigov.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url));
@@ -188,7 +189,7 @@ async function verifyOnly(path, root) {
   const elapsed = ms(t0);
   await store.close();
   if (!result.ok) throw new Error(`the chain did not verify: ${JSON.stringify(result.firstBad)}`);
-  process.stdout.write(JSON.stringify({ events: result.events, ms: elapsed, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  process.stdout.write(JSON.stringify({ events: result.events, ms: elapsed, maxRssMb: peakBytes() / 2 ** 20 }));
 }
 
 export async function main() {

@@ -23,7 +23,7 @@ export function runEvents(r: RunSpec): FoldEvent[] {
   const t = Date.parse(r.at);
   const at = (min: number) => new Date(t + min * 60_000).toISOString();
   const ev = (type: string, min: number, data: Record<string, unknown>): FoldEvent => ({ type, at: at(min), automation, runId: r.id, data });
-  const out = [ev('run_started', 0, { tier: r.tier ?? 1, inputSha256: 'x', prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'openai:m', resolved: 'openai:m-1' } })];
+  const out = [ev('run_started', 0, { tier: r.tier ?? 1, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'fast', resolved: 'openai:m' } })];
   if (r.mismatch) out.push(ev('model_mismatch', 1, { expected: 'a', returned: 'b' }));
   if (r.failed) return [...out, ev('run_failed', 1, { error: { type: 'server', message: 'x' }, durationMs: 10 })];
   const disposition = r.disposition ?? 'approval_required';
