@@ -134,7 +134,7 @@ describe('aigov pin', () => {
           ['openai:gpt-4o-mini-2024-07-18', true],
           ['openai:gpt-4o-mini-2025-06-01', true],
         ]);
-        expect(evals.every((e) => e.data.unlocked === false && e.data.served === e.data.model.replace('openai:', ''))).toBe(true);
+        expect(evals.every((e) => e.data.unlocked === false && e.data.served === String(e.data.model).replace('openai:', ''))).toBe(true);
         const pins = await store.query({ types: ['model_pinned'], order: 'asc' });
         expect(pins.map((e) => [e.data.from, e.data.to])).toEqual([
           [null, 'openai:gpt-4o-mini-2024-07-18'],
