@@ -54,6 +54,11 @@ const queries: [string, EventQuery, number[]][] = [
   ['a zero limit', { limit: 0 }, []],
   ['a trace newest first', { automation: 'inv', system: 'erp', order: 'desc' }, [8, 3]],
   ['filters that exclude each other', { automation: 'triage', runId: 'r1' }, []],
+  ['after a seq (exclusive)', { afterSeq: 6 }, [7, 8, 9]],
+  ['a page of an automation after a seq', { automation: 'inv', afterSeq: 2, limit: 2 }, [3, 7]],
+  ['the next page', { automation: 'inv', afterSeq: 7, limit: 2 }, [8]],
+  ['after a seq, with types and a time', { types: ['run_started', 'action_taken'], since: at(1), afterSeq: 3 }, [4, 7, 8]],
+  ['after the last seq', { afterSeq: 9 }, []],
 ];
 
 async function all(iter: AsyncIterable<LoggedEvent>): Promise<LoggedEvent[]> {
@@ -148,6 +153,7 @@ describe.each(backends)('store contract: $name', (backend) => {
       ['a negative limit', { limit: -1 }, /limit/],
       ['a time that is not one', { since: 'yesterday' }, /since must be an ISO 8601 time/],
       ['an unknown order', { order: 'sideways' as 'asc' }, /order/],
+      ['a seq that is not a whole number', { afterSeq: 1.5 }, /afterSeq must be a whole number/],
     ])('refuses %s', async (_what, q, message) => {
       await expect(store.query(q)).rejects.toThrow(message);
     });

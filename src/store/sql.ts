@@ -160,6 +160,10 @@ export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string)
   if (q.types !== undefined && q.types.length > 0) where.push(`type IN (${q.types.map(p).join(', ')})`);
   if (q.since !== undefined) where.push(`at >= ${p(normalizeTime(q.since, 'since'))}`);
   if (q.until !== undefined) where.push(`at < ${p(normalizeTime(q.until, 'until'))}`);
+  if (q.afterSeq !== undefined) {
+    if (!Number.isInteger(q.afterSeq)) throw new UsageError(`afterSeq must be a whole number, got ${q.afterSeq}`);
+    where.push(`seq > ${p(q.afterSeq)}`);
+  }
   if (q.system !== undefined || q.ref !== undefined) {
     const on: string[] = [];
     if (q.system !== undefined) on.push(`system = ${p(q.system)}`);

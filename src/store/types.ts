@@ -15,6 +15,8 @@ export interface EventQuery {
   /** Only events that touched this downstream system (action_started, action_taken, impact_tagged). */
   system?: string;
   ref?: string;
+  /** Only events after this seq (exclusive): with `order: 'asc'` and a `limit`, reads a long result a page at a time. */
+  afterSeq?: number;
   order?: 'asc' | 'desc';
   limit?: number;
 }
