@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import type { Action } from '../main.js';
+import { defineDemote } from './demote.js';
 import { defineDocs } from './docs.js';
 import { defineEval } from './eval.js';
 import { defineInit } from './init.js';
 import { defineLog } from './log.js';
 import { definePin } from './pin.js';
+import { definePromote } from './promote.js';
 import { defineReview } from './review.js';
 import { defineRevert } from './revert.js';
 import { defineRuns } from './runs.js';
@@ -16,4 +18,4 @@ import { defineValidate } from './validate.js';
 export type Wrap = (action: Action) => (...args: unknown[]) => Promise<void>;
 export type DefineCommand = (program: Command, wrap: Wrap) => void;
 
-export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, defineRuns, defineReview, defineRevert, defineTrace, defineLog, defineDocs];
+export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, defineRuns, defineReview, defineRevert, defineTrace, defineLog, definePromote, defineDemote, defineDocs];
