@@ -10,6 +10,7 @@ import { AigovError, UsageError } from '../errors.js';
 import { serializeLock } from '../core/lock/lockfile.js';
 import { promptHash } from '../core/lock/prompt-hash.js';
 import type { NewEvent } from '../core/log/events.js';
+import type { Gate } from '../core/tiers/gates.js';
 import type { Lockfile } from '../core/workspace/schemas.js';
 import { stageFile } from '../fs/atomic.js';
 import { openStore } from '../store/open.js';
@@ -109,7 +110,7 @@ const ws = () => readWorkspace(w.root);
 const file = () => readFileSync(join(w.root, 'automations/bot.yaml'), 'utf8');
 const lockText = () => readFileSync(join(w.root, 'aigov.lock'), 'utf8');
 const tierChanges = () => store.query({ types: ['tier_changed'] });
-const gate = (r: { gates: { name: string }[] }, name: string) => r.gates.find((g) => g.name === name);
+const gate = (r: { gates: Gate[] }, name: string) => r.gates.find((g) => g.name === name);
 
 /** Everything as it was: both files, and no tier_changed in the log. */
 async function expectNothingWritten(before: { file: string; lock: string }): Promise<void> {
