@@ -8,3 +8,6 @@ console.log(`aigov benchmarks on node ${process.version}, ${(await import('node:
 if (want('startup')) benchStartup();
 if (want('eval')) await benchEval();
 if (want('store')) await (await import('./store.mjs')).main();
+if (want('gov-run')) await (await import('./gov-run.mjs')).benchGovRun();
+if (want('pg')) await (await import('./pg-append.mjs')).benchPgAppend();
+if (want('observe')) await (await import('./observe.mjs')).main();

@@ -1,50 +1,43 @@
 // `aigov eval --changed-since REF`: only the suites whose suite file, prompt file
 // or model pin changed since a git ref, so a pull request runs what it touched.
-import { execFile } from 'node:child_process';
-import { parse } from 'yaml';
-import { UsageError } from '../errors.js';
-import type { Lockfile } from '../core/workspace/schemas.js';
+import { AigovError, type Problem } from '../errors.js';
 import type { Workspace } from '../core/workspace/workspace.js';
+import { createGit, type Git } from './git.js';
+import { readLockAt } from './workspace-at-ref.js';
 
-interface GitResult {
-  ok: boolean;
-  out: string;
-  /** git itself could not be started. */
-  missing?: boolean;
+export interface ChangedOptions {
+  git?: Git;
+  /** Hears of each problem with the lock at the ref (it is then taken as pinning nothing). */
+  onProblem?: (p: Problem) => void;
 }
 
-function git(root: string, args: string[]): Promise<GitResult> {
-  return new Promise((resolve) =>
-    execFile('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 }, (err, out) => resolve({ ok: !err, out, missing: (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' })),
-  );
-}
-
-export async function changedSuites(ws: Workspace, ref: string): Promise<string[]> {
-  // Outside a repository every ref is "unknown"; say what is really wrong.
-  const inside = await git(ws.root, ['rev-parse', '--is-inside-work-tree']);
-  if (inside.missing) throw new UsageError(`--changed-since ${ref}: git is not installed (or not on PATH)`, { code: 'E_NOT_GIT_REPO', hint: 'install git, or run without --changed-since' });
-  if (!inside.ok || inside.out.trim() !== 'true') {
-    throw new UsageError(`--changed-since ${ref}: the workspace ${ws.root} is not inside a git repository`, { code: 'E_NOT_GIT_REPO', hint: 'run `git init` and commit, or run without --changed-since' });
-  }
-  const exists = await git(ws.root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  if (!exists.ok) throw new UsageError(`--changed-since ${ref}: not a commit in this repository`, { code: 'E_UNKNOWN_REF', hint: 'fetch it first, e.g. git fetch origin main' });
-  // Paths relative to the workspace root: it may sit in a folder of a larger repository.
-  const [diff, untracked, oldLock] = await Promise.all([
-    git(ws.root, ['diff', '--name-only', '--relative', ref, '--']),
-    git(ws.root, ['ls-files', '--others', '--exclude-standard']),
-    git(ws.root, ['show', `${ref}:./aigov.lock`]),
-  ]);
-  const changed = new Set([...diff.out.split('\n'), ...untracked.out.split('\n')].filter(Boolean));
-  const before = oldLock.ok ? ((parse(oldLock.out) as Lockfile | null)?.models ?? {}) : {};
+export async function changedSuites(ws: Workspace, ref: string, opts: ChangedOptions = {}): Promise<string[]> {
+  const git = opts.git ?? createGit(ws.root);
+  const [changed, old] = await Promise.all([git.changedPaths(ref), readLockAt(ws.root, ref, { git })]).catch((err: unknown) => {
+    throw withFlag(err, ref);
+  });
+  // A lock the ref does not have, or cannot be read there, pins nothing: every
+  // model counts as repinned, so a broken lock on the base runs more, never less.
+  for (const p of old.problems) opts.onProblem?.({ ...p, severity: 'warning', message: `${p.message} (the lock at ${ref} is taken as pinning nothing)` });
+  const before = old.lock?.models ?? {};
   const now = ws.lock?.value.models ?? {};
+  const touched = new Set(changed);
   const repinned = (model: string): boolean => before[model]?.resolved !== now[model]?.resolved;
   const fileOf = (kind: 'evals' | 'prompts', id: string): string => ws[kind === 'evals' ? 'suites' : 'prompts'].get(id)?.source.file ?? `${kind}/${id}.yaml`;
   return [...ws.suites.values()]
     .filter(({ value: s }) => {
       const prompt = ws.prompts.get(s.prompt)?.value;
       const judges = s.cases.flatMap((c) => (c.assert ?? []).filter((a) => a.type === 'judge' && typeof a.model === 'string').map((a) => a.model as string));
-      return changed.has(fileOf('evals', s.suite)) || changed.has(fileOf('prompts', s.prompt)) || (!!prompt && repinned(prompt.model)) || judges.some(repinned);
+      return touched.has(fileOf('evals', s.suite)) || touched.has(fileOf('prompts', s.prompt)) || (!!prompt && repinned(prompt.model)) || judges.some(repinned);
     })
     .map(({ value: s }) => s.suite)
     .sort();
+}
+
+/** The flag in front of git's complaint, so the message says which part of the command it is about. */
+function withFlag(err: unknown, ref: string): unknown {
+  if (!(err instanceof AigovError)) return err;
+  const prefix = err.code === 'E_NOT_GIT_REPO' ? `--changed-since ${ref}` : '--changed-since';
+  const hint = err.code === 'E_NOT_GIT_REPO' ? `${err.hint ?? ''}, or run without --changed-since`.replace(/^, /, '') : err.hint;
+  return new AigovError(err.code, `${prefix}: ${err.message}`, { exitCode: err.exitCode, hint, location: err.location, cause: err });
 }

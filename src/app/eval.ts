@@ -6,6 +6,7 @@ import { evaluateAssertion } from '../core/eval/assertions/index.js';
 import { planEval, type PlanOptions, type PlannedCase, type PlannedModel, type PlannedSuite } from '../core/eval/plan.js';
 import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
 import { returnedIds, tallyMismatches, type ReportedAnswer } from '../core/eval/served-check.js';
+import { sha256 } from '../core/canonical.js';
 import { expectedServed } from '../core/lock/served.js';
 import { costUsd } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
@@ -115,6 +116,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
     unlocked: plan.suites.some((s) => !s.model.locked),
     interrupted,
     shard: opts.shard,
+    lockSha256: ws.lock ? sha256(ws.lock.source.text) : null,
     warnings: warningsOf(plan.suites, ws),
     suites,
     totals: mergeTotals(suites, durationMs),

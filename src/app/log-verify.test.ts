@@ -28,7 +28,7 @@ describe.each(storeBackends('log verify accounts'))('log verify accounts for eve
   let opened: Opened;
   let store: Store;
   let root: string;
-  const sqlite = backend.name === 'sqlite';
+  const sqlite = backend.dialect === 'sqlite';
   const drop = (name: string, table: string) => (sqlite ? `DROP TRIGGER ${name}` : `DROP TRIGGER ${name} ON ${table}`);
 
   beforeEach(async () => {
@@ -105,7 +105,7 @@ describe.each(storeBackends('log verify accounts'))('log verify accounts for eve
     expect(problems).toContain(sqlite ? 'trigger events_no_update was changed' : 'trigger events_append_only was changed');
   });
 
-  if (backend.name === 'postgres') {
+  if (backend.dialect === 'postgres') {
     it('fails on a disabled trigger', async () => {
       await opened.raw('ALTER TABLE events DISABLE TRIGGER events_next_seq');
       expect(await reasons()).toEqual(['trigger events_next_seq is disabled']);

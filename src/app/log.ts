@@ -45,26 +45,40 @@ export async function verifyLog(store: Store, root: string, opts: { publicKeys?:
 async function verifyFrom(store: Store, audit: StoreAudit | null, seals: Seal[], keys: ReturnType<typeof listedKeys>): Promise<LogVerification> {
   const verifier = createVerifier();
   const accountant = audit ? new RowAccountant(audit) : null;
+  const tally = audit ? await audit.tally() : null;
+  // Where the store can check the chain on a thread of its own, the two halves of verify run side by side.
+  const chain = audit?.checkChain && tally?.maxSeq ? audit.checkChain(tally.maxSeq) : null;
+  chain?.catch(() => undefined);
   const sealCheck = new SealChecker(seals);
   const bad: SealProblem[] = signatureProblems(seals, keys);
   let firstBad: { seq: number; reason: string } | undefined;
-  for await (const page of audit ? audit.events() : logPages(store, 1)) {
+  for await (const page of audit ? audit.events({ lean: chain !== null }) : logPages(store, 1)) {
+    if (accountant) await accountant.push(page as StoredEvent[]);
     for (const event of page) {
-      if (accountant) await accountant.push(event as StoredEvent);
-      const result = verifier.push(event);
-      if (!result.ok && !firstBad) firstBad = { seq: result.seq, reason: result.reason };
+      if (!chain) {
+        const result = verifier.push(event);
+        if (!result.ok && !firstBad) firstBad = { seq: result.seq, reason: result.reason };
+      }
       bad.push(...sealCheck.push(event));
     }
   }
-  const end = verifier.head?.seq ?? 0;
+  let events = verifier.count;
+  let head = verifier.head;
+  if (chain) {
+    const report = await chain;
+    events = report.count;
+    head = report.head;
+    if (report.firstBad) firstBad = report.firstBad;
+  }
+  const end = head?.seq ?? 0;
   bad.push(...sealCheck.finish(end));
   bad.sort((a, b) => a.seq - b.seq);
-  const rows = accountant && audit ? await accountant.finish(await audit.tally(), { count: verifier.count, headSeq: end }) : null;
+  const rows = accountant && tally ? await accountant.finish(tally, { count: events, headSeq: end }) : null;
   const schema = { problems: audit ? await audit.schemaProblems() : ['this store cannot list its tables and triggers: only the chain was checked'] };
   return {
     ok: !firstBad && bad.length === 0 && rows !== null && rows.problems.length === 0 && schema.problems.length === 0,
-    events: verifier.count,
-    head: verifier.head,
+    events,
+    head,
     ...(firstBad ? { firstBad } : {}),
     seals: { checked: seals.length, bad },
     rows,

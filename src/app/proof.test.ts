@@ -14,6 +14,7 @@ import type { RunProof } from '../core/log/proof.js';
 import { formatSeal, type Seal } from '../core/log/seal.js';
 import { publicKeyText, readPrivateKey, readPublicKey, signSeal, type SealKey } from '../core/log/seal-keys.js';
 import type { AigovError } from '../errors.js';
+import { finishedData, startedData } from '../../test/support/events.js';
 import { LOG_BACKENDS, type LogStore } from '../../test/support/log-stores.js';
 import { checkProofFile, checkProofIn, proveRun, writeProof } from './proof.js';
 import { sealLog } from './seal.js';
@@ -31,7 +32,11 @@ function history(): NewEvent[] {
   for (let i = 0; i < 23; i++) {
     const run = `r${i % 5}`;
     if (i % 7 === 6) out.push({ type: 'eval_completed', data: { suite: 'inv', passRate: 1 } });
-    else out.push({ type: i < 5 ? 'run_started' : i < 15 ? 'run_finished' : 'review_resolved', automation: 'book', runId: run, actor: 'svc', data: { secret: `${run}-payload-${i}`, n: i } });
+    else {
+      const extra = { secret: `${run}-payload-${i}`, n: i };
+      const [type, data] = i < 5 ? (['run_started', startedData(extra)] as const) : i < 15 ? (['run_finished', finishedData(extra)] as const) : (['review_resolved', { decision: 'approve', reviewer: 'ann', ...extra }] as const);
+      out.push({ type, automation: 'book', runId: run, actor: 'svc', data });
+    }
   }
   return out;
 }
@@ -93,7 +98,7 @@ describe.each(LOG_BACKENDS)('run proofs on $name', (backend) => {
   describe('against a newer seal than the one that first covered the run', () => {
     let older: RunProof;
     beforeEach(async () => {
-      await w.store.append(Array.from({ length: 9 }, (_, i) => ({ type: 'run_started', automation: 'book', runId: `later-${i}`, data: {} })));
+      await w.store.append(Array.from({ length: 9 }, (_, i) => ({ type: 'run_started', automation: 'book', runId: `later-${i}`, data: startedData() })));
       await sealLog(w.store, w.root, { now: NOW, env: { AIGOV_SEAL_KEY: PRIVATE }, publicKeys: LISTED });
       older = await proveRun(w.store, w.root, 'r0');
     });
@@ -261,7 +266,7 @@ describe.each(LOG_BACKENDS)('run proofs on $name', (backend) => {
   });
 
   it('refuses to prove a run with events after the newest seal, saying to seal', async () => {
-    await w.store.append([{ type: 'run_failed', automation: 'book', runId: 'r2', data: {} }]);
+    await w.store.append([{ type: 'run_failed', automation: 'book', runId: 'r2', data: { error: { type: 'Error', message: 'boom' } } }]);
     const err = (await proveRun(w.store, w.root, 'r2').catch((e: unknown) => e)) as AigovError;
     expect([err.code, err.exitCode]).toEqual(['E_NOT_SEALED', 2]);
     expect(err.message).toMatch(/run r2 has events up to seq 24, after the newest seal \(seq 23\)/);
@@ -287,7 +292,7 @@ describe.each(LOG_BACKENDS)('run proofs on $name', (backend) => {
 
   it("refuses to prove a run whose row was edited under a hash that still matches the seal", async () => {
     const seq = proof.events[1].event.seq;
-    await w.tamper(`UPDATE events SET data = '{"secret":"forged"}' WHERE seq = ${seq}`);
+    await w.tamper(`UPDATE events SET data = '{"confidence":0.9,"disposition":"auto","output":"forged"}' WHERE seq = ${seq}`);
     await expect(proveRun(w.store, w.root, 'r2')).rejects.toMatchObject({ code: 'E_CHAIN_BROKEN', message: expect.stringMatching(new RegExp(`event ${seq} .*does not hash`)) });
     expect(readFileSync(join(w.root, SEALS_FILE), 'utf8')).toContain(proof.seal.root);
   });

@@ -7,12 +7,13 @@ import { dirname, join, resolve } from 'node:path';
 import { AigovError, UsageError, type Problem } from '../errors.js';
 import { parseDotenv } from '../core/dotenv.js';
 import { buildWorkspace } from '../core/workspace/build.js';
+import { decodeWorkspaceFile, MAX_FILE_BYTES, tooLarge } from '../core/workspace/decode.js';
 import { describeErrno } from '../fs/file-errors.js';
 import { cachingJsonSchemaCheck } from './output-schema.js';
 import { cachingParse } from './parse-cache.js';
 import type { RawFile, Workspace } from '../core/workspace/workspace.js';
 
-export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+export { MAX_FILE_BYTES } from '../core/workspace/decode.js';
 const FOLDERS = ['prompts', 'evals', 'automations'];
 
 /** Whether anything is at `path`, a dangling or looping link included (existsSync says no to those). */
@@ -50,18 +51,15 @@ export function readWorkspaceFile(root: string, path: string): RawFile {
   if (st.isDirectory()) return unreadable(path, full, 'EISDIR');
   // A FIFO or a device would block the read, or never end it.
   if (!st.isFile()) return { path, problem: { severity: 'error', code: 'E_FILE_UNREADABLE', file: path, message: 'is not a regular file', hint: 'replace it with a YAML file' } };
-  if (st.size > MAX_FILE_BYTES) return { path, problem: { severity: 'error', file: path, message: `file is ${(st.size / 1048576).toFixed(1)} MB; the limit is 5 MB` } };
+  // The size and UTF-8 checks are the ones git's bytes get too (a workspace at a ref).
+  if (st.size > MAX_FILE_BYTES) return tooLarge(path, st.size);
   let bytes: Buffer;
   try {
     bytes = readFileSync(full);
   } catch (err) {
     return unreadable(path, full, errnoOf(err));
   }
-  try {
-    return { path, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
-  } catch {
-    return { path, problem: { severity: 'error', file: path, ...firstBadByte(bytes), message: 'not UTF-8 text', hint: 'save the file as UTF-8' } };
-  }
+  return decodeWorkspaceFile(path, bytes);
 }
 
 function statOf(full: string): Stats | string {
@@ -104,13 +102,6 @@ function hintFor(errno: string): string | undefined {
   if (errno === 'ENOENT' || errno === 'ELOOP') return 'point the link at a file, or remove it';
   if (errno === 'EACCES' || errno === 'EPERM') return 'make it readable (chmod +r)';
   return undefined;
-}
-
-function firstBadByte(bytes: Buffer): { line: number; col: number } {
-  // The lenient decoding marks the first invalid sequence with U+FFFD.
-  const text = bytes.toString('utf8');
-  const lines = text.slice(0, Math.max(0, text.indexOf('\uFFFD'))).split('\n');
-  return { line: lines.length, col: lines[lines.length - 1].length + 1 };
 }
 
 /** Every workspace file, and a problem for each folder that cannot be listed. */

@@ -12,13 +12,14 @@ import { rootOfHashes } from '../core/log/merkle-tree.js';
 import { formatSeal, sealSigningText, type Seal } from '../core/log/seal.js';
 import { publicKeyText, readPrivateKey, signSeal } from '../core/log/seal-keys.js';
 import type { AigovError } from '../errors.js';
+import { finishedData, startedData } from '../../test/support/events.js';
 import { LOG_BACKENDS, type LogStore } from '../../test/support/log-stores.js';
 import { verifyLog } from './log.js';
 import { sealLog } from './seal.js';
 import { SEALS_FILE, appendSeal, readSeals } from './seals-file.js';
 
 const events = (from: number, n: number): NewEvent[] =>
-  Array.from({ length: n }, (_, i) => ({ type: i % 2 === 0 ? 'run_started' : 'run_finished', automation: 'inv', runId: `r${Math.floor((from + i) / 2)}`, data: { n: from + i } }));
+  Array.from({ length: n }, (_, i) => ({ type: i % 2 === 0 ? 'run_started' : 'run_finished', automation: 'inv', runId: `r${Math.floor((from + i) / 2)}`, data: i % 2 === 0 ? startedData({ n: from + i }) : finishedData({ n: from + i }) }));
 
 function keyPair(): { privatePem: string; privateB64: string; publicB64: string; publicPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -9,7 +9,7 @@ import { ConflictError, UsageError } from '../errors.js';
 import { storeBackends, type Opened } from '../../test/support/stores.js';
 import type { EventQuery, Store } from './types.js';
 
-const backends = storeBackends('store contract');
+const backends = storeBackends('store contract', { thread: true });
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
 
@@ -188,7 +188,7 @@ describe.each(backends)('store contract: $name', (backend) => {
     await expectValidChain(store, dataset.length);
   });
 
-  if (backend.name === 'postgres') {
+  if (backend.dialect === 'postgres') {
     it.each(['TRUNCATE events', 'TRUNCATE impacts'])('the database itself refuses %s', async (sql) => {
       await store.append(dataset);
       await expect(opened.raw(sql)).rejects.toThrow(/the run log is append-only/);

@@ -16,7 +16,7 @@ const SQLITE_STORE = pathToFileURL(fileURLToPath(new URL('./sqlite.ts', import.m
 // Appends forever in batches of 1 to 3, printing each seq once its commit returned.
 const WRITER = `
 import { openSqliteStore } from ${JSON.stringify(SQLITE_STORE)};
-const store = await openSqliteStore(process.argv[2]);
+const store = await openSqliteStore(process.argv[2], { writer: process.argv[3] });
 for (let i = 0; ; i++) {
   const batch = Array.from({ length: 1 + (i % 3) }, (_, j) => ({ type: 'run_started', runId: 'w' + i, data: { tier: 2, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'a', resolved: 'b' }, i, j } }));
   const events = await store.append(batch);
@@ -25,9 +25,9 @@ for (let i = 0; ; i++) {
 `;
 
 /** Runs the writer until it acknowledged at least `acks` events, then kills it with SIGKILL. */
-function killAfter(script: string, dbPath: string, acks: number): Promise<number[]> {
+function killAfter(script: string, dbPath: string, acks: number, writer: string): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', REGISTER_TS, script, dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', REGISTER_TS, script, dbPath, writer], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let killed = false;
@@ -55,13 +55,13 @@ describe('a writer killed with SIGKILL', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps every acknowledged event and a valid chain', async () => {
+  it.each(['inline', 'thread'])('keeps every acknowledged event and a valid chain (appends on the %s writer)', async (writer) => {
     const script = join(dir, 'writer.mjs');
     writeFileSync(script, WRITER);
     const dbPath = join(dir, 'runs.db');
     const acknowledged: number[] = [];
     for (const acks of [150, 400]) {
-      const seqs = await killAfter(script, dbPath, acks);
+      const seqs = await killAfter(script, dbPath, acks, writer);
       expect(seqs.length).toBeGreaterThanOrEqual(acks);
       acknowledged.push(...seqs);
     }

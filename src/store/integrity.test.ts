@@ -12,10 +12,10 @@ import type { Store } from './types.js';
 const forged = (seq: number, type = 'review_resolved', data = '{"decision":"approve","reviewer":"mallory"}') =>
   `INSERT INTO events (seq, id, v, type, at, automation, run_id, actor, data, prev_hash, hash) VALUES (${seq}, 'forged-${seq}', 2, '${type}', '2026-01-01T00:00:00.000Z', 'inv', 'r1', 'mallory', '${data}', '${'0'.repeat(64)}', '${'f'.repeat(64)}')`;
 
-describe.each(storeBackends('store integrity'))('every row accounted for: $name', (backend) => {
+describe.each(storeBackends('store integrity', { thread: true }))('every row accounted for: $name', (backend) => {
   let opened: Opened;
   let store: Store;
-  const sqlite = backend.name === 'sqlite';
+  const sqlite = backend.dialect === 'sqlite';
   const dropTrigger = (name: string, table: string) => (sqlite ? `DROP TRIGGER ${name}` : `DROP TRIGGER ${name} ON ${table}`);
   // Takes the CHECK on seq away too: SQLite can only ignore it, PostgreSQL can drop it.
   const withoutSeqGuards = (sql: string) =>
@@ -84,7 +84,7 @@ describe.each(storeBackends('store integrity'))('every row accounted for: $name'
     expect((await opened.rows("SELECT decision FROM runs WHERE run_id = 'r1'"))[0]).toEqual({ decision: 'reject' });
   });
 
-  if (backend.name === 'postgres') {
+  if (backend.dialect === 'postgres') {
     it('the database refuses TRUNCATE runs', async () => {
       await expect(opened.raw('TRUNCATE runs')).rejects.toThrow(/append-only/);
     });

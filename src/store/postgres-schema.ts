@@ -160,8 +160,7 @@ ${runColumnsDdl},
   CONSTRAINT runs_first_seq_check CHECK (first_seq >= 1),
   CONSTRAINT runs_last_seq_check CHECK (last_seq >= first_seq)
 );
-CREATE INDEX runs_by_first ON ${s}.runs (first_seq);
-CREATE INDEX runs_by_last ON ${s}.runs (last_seq, run_id);
+CREATE INDEX runs_by_first ON ${s}.runs (first_seq, run_id);
 CREATE INDEX runs_by_automation ON ${s}.runs (automation, first_seq);
 CREATE INDEX runs_by_disposition ON ${s}.runs (disposition, first_seq);
 CREATE INDEX runs_awaiting ON ${s}.runs (first_seq) WHERE awaiting IS NOT NULL;
@@ -215,7 +214,12 @@ BEGIN
     head_seq := 0;
     head_hash := repeat('0', 64);
   END IF;
-  o_found := '{}'; o_error := '{}'; o_seq := '{}'; o_prev := '{}'; o_hash := '{}';
+  -- Full length from the start: assigning past the end of an empty array would shift its bounds.
+  o_found := array_fill(NULL::bigint, ARRAY[coalesce(array_length(r_count, 1), 0)]);
+  o_error := array_fill(NULL::text, ARRAY[coalesce(array_length(r_count, 1), 0)]);
+  o_seq := array_fill(NULL::bigint, ARRAY[coalesce(array_length(e_id, 1), 0)]);
+  o_prev := array_fill(NULL::text, ARRAY[coalesce(array_length(e_id, 1), 0)]);
+  o_hash := array_fill(NULL::text, ARRAY[coalesce(array_length(e_id, 1), 0)]);
   FOR k IN 1 .. coalesce(array_length(r_count, 1), 0) LOOP
     first_e := e + 1;
     e := e + r_count[k];

@@ -10,6 +10,7 @@ import { AppendQueue, type AppendRequest, type Outcome } from './group-commit.js
 import { ensureSchema, schemaProblems } from './postgres-schema.js';
 import {
   EVENT_COLUMNS,
+  LEAN_EVENT_COLUMNS,
   RUN_SQL_COLUMNS,
   checkCondition,
   conditionSql,
@@ -274,9 +275,9 @@ class PostgresAudit implements StoreAudit {
     return { count: Number(t[0][0]), minSeq: num(t[0][1]), maxSeq: num(t[0][2]), outside: outside.map((r) => Number(r[0])) };
   }
 
-  async *events(): AsyncIterable<StoredEvent[]> {
+  async *events(opts: { lean?: boolean } = {}): AsyncIterable<StoredEvent[]> {
     for (let next = 1; ; ) {
-      const rows = await this.#rows<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2`, [next, PAGE]);
+      const rows = await this.#rows<EventRow>(`SELECT ${opts.lean ? LEAN_EVENT_COLUMNS : EVENT_COLUMNS} FROM events WHERE seq >= $1 ORDER BY seq LIMIT $2`, [next, PAGE]);
       if (rows.length > 0) yield rows.map(rowToStored);
       if (rows.length < PAGE) return;
       next = Number(rows[rows.length - 1][0]) + 1;
@@ -289,11 +290,11 @@ class PostgresAudit implements StoreAudit {
 
   async *runs(): AsyncIterable<RunRecord[]> {
     for (let seq = '-9223372036854775808', runId = ''; ; ) {
-      const rows = await this.#rows<unknown[]>(`SELECT ${RUN_SQL_COLUMNS} FROM runs WHERE (last_seq, run_id) > ($1::bigint, $2) ORDER BY last_seq, run_id LIMIT $3`, [seq, runId, PAGE]);
+      const rows = await this.#rows<unknown[]>(`SELECT ${RUN_SQL_COLUMNS} FROM runs WHERE (first_seq, run_id) > ($1::bigint, $2) ORDER BY first_seq, run_id LIMIT $3`, [seq, runId, PAGE]);
       if (rows.length > 0) yield rows.map(rowToRun);
       if (rows.length < PAGE) return;
       const last = rows[rows.length - 1];
-      seq = String(last[last.length - 1]);
+      seq = String(last[2]);
       runId = last[0] as string;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventQuerySql, newEventId, runQuerySql, runUpsertParams, runUpsertSql } from './sql.js';
+import { eventQuerySql, newEventId, rowToRun, runQuerySql, runRowValues, runUpsertParams } from './sql.js';
 
 describe('newEventId', () => {
   it('is a UUIDv7 carrying the time, unique and growing with it', () => {
@@ -36,15 +36,24 @@ describe('runQuerySql', () => {
   });
 });
 
-describe('runUpsertSql', () => {
-  it('takes run_id, a value and a mode per column', () => {
-    const sql = runUpsertSql((n) => `$${n}`);
-    expect(sql).toMatch(/^INSERT INTO runs \(run_id, automation, first_seq, .*, last_seq\) VALUES \(\$1, .*\$18\) ON CONFLICT \(run_id\) DO UPDATE SET automation = CASE \$19 WHEN 1/);
+describe('runUpsertParams', () => {
+  it('gives run_id, a value and a mode per column', () => {
     const params = runUpsertParams({ runId: 'r1', ops: { automation: [2, 'inv'], lastSeq: [1, 9] } });
     expect(params).toHaveLength(35);
     expect(params.slice(0, 3)).toEqual(['r1', 'inv', null]);
     expect(params[17]).toBe(9);
     expect(params.slice(18, 20)).toEqual([2, 0]);
     expect(params[34]).toBe(1);
+  });
+});
+
+describe('rowToRun', () => {
+  it('reads back a runs row in table order, numbers from text too', () => {
+    const run = {
+      runId: 'r1', automation: 'inv', firstSeq: 3, startedAt: 't0', tier: 2, promptVersion: 4, model: 'openai:m', status: 'finished' as const, finishedAt: 't1',
+      disposition: 'review' as const, confidence: 0.25, costUsd: 0.5, durationMs: 12, decision: 'approve', awaiting: null, audit: 'pending' as const, action: 'taken' as const, lastSeq: 9,
+    };
+    expect(rowToRun(runRowValues(run))).toEqual(run);
+    expect(rowToRun(runRowValues(run).map((v) => (typeof v === 'number' ? String(v) : v)))).toEqual(run);
   });
 });

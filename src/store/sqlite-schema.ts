@@ -81,7 +81,6 @@ CREATE TABLE runs (
   last_seq INTEGER NOT NULL CHECK (last_seq >= first_seq)
 );
 CREATE INDEX runs_by_first ON runs (first_seq);
-CREATE INDEX runs_by_last ON runs (last_seq);
 CREATE INDEX runs_by_automation ON runs (automation, first_seq);
 CREATE INDEX runs_by_disposition ON runs (disposition, first_seq);
 CREATE INDEX runs_awaiting ON runs (first_seq) WHERE awaiting IS NOT NULL;

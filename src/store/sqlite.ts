@@ -3,16 +3,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
-import { linkRows, prepareRows, type ChainHead, type StoredEvent } from '../core/log/chain.js';
-import { impactRows, runPatch, type ImpactRow, type RunRecord } from '../core/log/derived.js';
+import { hash } from 'node:crypto';
+import { prepareRows, type ChainHead, type StoredEvent } from '../core/log/chain.js';
+import { RUN_COLUMNS, type ImpactRow, type RunRecord } from '../core/log/derived.js';
 import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { AigovError, UsageError } from '../errors.js';
 import { AppendQueue, type AppendRequest, type Outcome } from './group-commit.js';
+import { checkChainInThread, type ChainReport } from './chain-thread.js';
+import { WriterThread, sqliteWriter, type WriterSql } from './sqlite-writer.js';
+import { FIRST_SEQ_SLOT, LAST_SEQ_SLOT, outcomes, wireRequest, type WireRequest, type WireResult } from './wire.js';
 import {
   EVENT_COLUMNS,
+  LEAN_EVENT_COLUMNS,
   RUN_SQL_COLUMNS,
-  checkCondition,
-  conditionSql,
   eventQuerySql,
   impactQuerySql,
   newEventId,
@@ -22,8 +25,6 @@ import {
   rowToTouch,
   impactPages,
   runPages,
-  runUpsertParams,
-  runUpsertSql,
   type EventRow,
 } from './sql.js';
 import { ensureSchema, schemaProblems } from './sqlite-schema.js';
@@ -37,6 +38,12 @@ export interface SqliteStoreOptions {
   url?: string;
   /** How long an append waits for other writers before giving up. */
   lockTimeoutMs?: number;
+  /**
+   * Where appends are written: on this thread, on a writer thread of their
+   * own, or (`auto`, the default) on this thread until several callers append
+   * at once.
+   */
+  writer?: 'auto' | 'thread' | 'inline';
 }
 
 const PAGE = 1000;
@@ -87,7 +94,10 @@ class SqliteStore implements Store {
   readonly #head: Statement;
   readonly #page: Statement;
   readonly #queries = new Map<string, Statement>();
-  readonly #writeBatch: (batch: AppendRequest[]) => Outcome[];
+  readonly #writerSql: WriterSql;
+  readonly #writeInline: (reqs: WireRequest[]) => WireResult[];
+  readonly #mode: 'auto' | 'thread' | 'inline';
+  #thread: WriterThread | null = null;
   readonly #queue: AppendQueue;
 
   constructor(Driver: typeof BetterSqlite3, db: Database, path: string, opts: SqliteStoreOptions) {
@@ -98,43 +108,17 @@ class SqliteStore implements Store {
     this.#lockTimeoutMs = opts.lockTimeoutMs ?? 30_000;
     this.#head = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
     this.#page = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`).raw(true);
-    const insertEvent = db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const insertImpact = db.prepare('INSERT INTO impacts (seq, run_id, automation, system, ref, action) VALUES (?, ?, ?, ?, ?, ?)');
-    const upsertRun = db.prepare(runUpsertSql(() => '?'));
-
-    // One request, inside the batch's transaction: its condition is checked
-    // against everything written before it, the batch's earlier requests too.
-    const one = db.transaction((req: AppendRequest, head: ChainHead | null): LoggedEvent[] => {
-      if (req.expect) {
-        const { sql, params } = conditionSql(req.expect, () => '?');
-        checkCondition(req.expect, this.#statement(sql).pluck(true).get(...params) as number | null);
-      }
-      const rows = linkRows(head, req.rows);
-      for (const { event: e, dataJson } of rows) {
-        insertEvent.run(e.seq, e.id, e.v, e.type, e.at, e.automation, e.runId, e.actor, dataJson, e.prevHash, e.hash);
-        for (const i of impactRows(e)) insertImpact.run(i.seq, i.runId, i.automation, i.system, i.ref, i.action);
-        const patch = runPatch(e);
-        if (patch) upsertRun.run(...runUpsertParams(patch));
-      }
-      return rows.map((r) => r.event);
-    });
-    const batch = db.transaction((reqs: AppendRequest[]): Outcome[] => {
-      let head = (this.#head.get() as ChainHead | undefined) ?? null;
-      return reqs.map((req) => {
-        try {
-          // Nested, so a savepoint: a request that fails is undone alone.
-          const events = one(req, head);
-          if (events.length > 0) head = { seq: events[events.length - 1].seq, hash: events[events.length - 1].hash };
-          return { ok: true, events };
-        } catch (error) {
-          if (sqliteCode(error).startsWith('SQLITE_BUSY')) throw error;
-          return { ok: false, error: error instanceof AigovError ? error : this.#failure('append to', error) };
-        }
-      });
-    });
-    // IMMEDIATE takes the write lock before reading the head, so two
-    // processes can never chain onto the same head.
-    this.#writeBatch = (reqs) => batch.immediate(reqs);
+    this.#writerSql = {
+      head: 'SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1',
+      insertEvent: `INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      insertImpact: 'INSERT INTO impacts (seq, run_id, automation, system, ref, action) VALUES (?, ?, ?, ?, ?, ?)',
+      runColumns: RUN_COLUMNS.map(([, c]) => c),
+      firstSlot: FIRST_SEQ_SLOT,
+      lastSlot: LAST_SEQ_SLOT,
+    };
+    this.#writeInline = sqliteWriter(db, this.#writerSql, (text) => hash('sha256', text, 'hex'));
+    this.#mode = opts.writer ?? 'auto';
+    if (this.#mode === 'thread') this.#thread = new WriterThread(path, this.#writerSql, this.#lockTimeoutMs);
     this.#queue = new AppendQueue((reqs) => this.#write(reqs));
   }
 
@@ -145,23 +129,39 @@ class SqliteStore implements Store {
   }
 
   async #write(reqs: AppendRequest[]): Promise<Outcome[]> {
+    const wire = reqs.map(wireRequest);
+    if (this.#thread) {
+      let results: WireResult[];
+      try {
+        results = await this.#thread.write(wire);
+      } catch (err) {
+        throw sqliteCode(err).startsWith('SQLITE_BUSY') ? this.#busy() : this.#failure('append to', err);
+      }
+      return outcomes(reqs, results, this.#path);
+    }
+    // Appends from several callers at once: later batches go to a writer
+    // thread, so commits stop stalling this one. A command that appends once
+    // never starts it.
+    if (this.#mode === 'auto' && reqs.length > 1 && this.#path !== ':memory:') this.#thread = new WriterThread(this.#path, this.#writerSql, this.#lockTimeoutMs);
     const deadline = Date.now() + this.#lockTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.#writeBatch(reqs);
+        return outcomes(reqs, this.#writeInline(wire), this.#path);
       } catch (err) {
         if (err instanceof AigovError) throw err;
         if (!sqliteCode(err).startsWith('SQLITE_BUSY')) throw this.#failure('append to', err);
-        if (Date.now() >= deadline) {
-          throw new AigovError('E_STORE_BUSY', `the run log ${this.#path} stayed locked by another writer for ${this.#lockTimeoutMs / 1000} s`, {
-            exitCode: 3,
-            hint: 'another process holds a long write transaction on it',
-          });
-        }
+        if (Date.now() >= deadline) throw this.#busy();
         // Jittered, so waiting processes do not wake in lockstep.
         await sleep(Math.random() * Math.min(25, 1 + attempt));
       }
     }
+  }
+
+  #busy(): AigovError {
+    return new AigovError('E_STORE_BUSY', `the run log ${this.#path} stayed locked by another writer for ${this.#lockTimeoutMs / 1000} s`, {
+      exitCode: 3,
+      hint: 'another process holds a long write transaction on it',
+    });
   }
 
   async query(q: EventQuery): Promise<LoggedEvent[]> {
@@ -219,11 +219,13 @@ class SqliteStore implements Store {
     db.pragma('busy_timeout = 10000');
     db.exec('BEGIN');
     db.prepare('SELECT 1 FROM events LIMIT 1').get();
-    return new SqliteAudit(db, (what, err) => this.#failure(what, err));
+    return new SqliteAudit(db, this.#path, (what, err) => this.#failure(what, err));
   }
 
   async close(): Promise<void> {
     await this.#queue.drain();
+    await this.#thread?.close();
+    this.#thread = null;
     if (this.#db.open) this.#db.close();
   }
 
@@ -243,11 +245,23 @@ class SqliteStore implements Store {
 
 class SqliteAudit implements StoreAudit {
   readonly #db: Database;
+  readonly #path: string;
   readonly #failure: (what: string, err: unknown) => AigovError;
+  readonly checkChain?: (toSeq: number) => Promise<ChainReport>;
 
-  constructor(db: Database, failure: (what: string, err: unknown) => AigovError) {
+  constructor(db: Database, path: string, failure: (what: string, err: unknown) => AigovError) {
     this.#db = db;
+    this.#path = path;
     this.#failure = failure;
+    if (path !== ':memory:') {
+      this.checkChain = async (toSeq) => {
+        try {
+          return await checkChainInThread(this.#path, toSeq);
+        } catch (err) {
+          throw this.#failure('verify', err);
+        }
+      };
+    }
   }
 
   async tally(): Promise<EventsTally> {
@@ -258,8 +272,8 @@ class SqliteAudit implements StoreAudit {
     });
   }
 
-  async *events(): AsyncIterable<StoredEvent[]> {
-    const page = this.#db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`).raw(true);
+  async *events(opts: { lean?: boolean } = {}): AsyncIterable<StoredEvent[]> {
+    const page = this.#db.prepare(`SELECT ${opts.lean ? LEAN_EVENT_COLUMNS : EVENT_COLUMNS} FROM events WHERE seq >= ? ORDER BY seq LIMIT ?`).raw(true);
     for (let next = 1; ; ) {
       const rows = this.#read(() => page.all(next, PAGE) as EventRow[]);
       if (rows.length > 0) yield rows.map(rowToStored);
@@ -269,18 +283,24 @@ class SqliteAudit implements StoreAudit {
   }
 
   impacts(): AsyncIterable<ImpactRow[]> {
-    return impactPages((sql, params) => this.#read(() => this.#db.prepare(sql).raw(true).all(...params) as unknown[][]), () => '?');
+    const statements = new Map<string, Statement>();
+    const prepared = (sql: string): Statement => {
+      let s = statements.get(sql);
+      if (!s) statements.set(sql, (s = this.#db.prepare(sql).raw(true)));
+      return s;
+    };
+    return impactPages((sql, params) => this.#read(() => prepared(sql).all(...params) as unknown[][]), () => '?');
   }
 
   async *runs(): AsyncIterable<RunRecord[]> {
-    const page = this.#db.prepare(`SELECT ${RUN_SQL_COLUMNS}, rowid FROM runs WHERE (last_seq, rowid) > (?, ?) ORDER BY last_seq, rowid LIMIT ?`).raw(true);
-    for (let seq = Number.MIN_SAFE_INTEGER, rowid = 0; ; ) {
-      const rows = this.#read(() => page.all(seq, rowid, PAGE) as unknown[][]);
+    // In table order, which is the order rows were first written in (each with
+    // its run's first event): a sequential read instead of an index walk.
+    const page = this.#db.prepare(`SELECT ${RUN_SQL_COLUMNS}, rowid FROM runs WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw(true);
+    for (let rowid = 0; ; ) {
+      const rows = this.#read(() => page.all(rowid, PAGE) as unknown[][]);
       if (rows.length > 0) yield rows.map(rowToRun);
       if (rows.length < PAGE) return;
-      const last = rows[rows.length - 1];
-      seq = last[last.length - 2] as number;
-      rowid = last[last.length - 1] as number;
+      rowid = rows[rows.length - 1][18] as number;
     }
   }
 

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../core/log/chain.js';
 import type { ImpactRow, RunRecord } from '../core/log/derived.js';
+import type { ChainReport } from './chain-thread.js';
 import type { Disposition, EventType, LoggedEvent, NewEvent } from '../core/log/events.js';
 
 export interface EventQuery {
@@ -86,12 +87,23 @@ export interface EventsTally {
  */
 export interface StoreAudit {
   tally(): Promise<EventsTally>;
-  /** The events from seq 1 on, in order, in pages, each payload as its stored text. */
-  events(): AsyncIterable<StoredEvent[]>;
+  /**
+   * The events from seq 1 on, in order, in pages, each payload as its stored
+   * text. With `lean` (the chain is checked apart, by checkChain), only what
+   * the rows are rebuilt from and the hash: id, v, actor and prevHash come
+   * back empty.
+   */
+  events(opts?: { lean?: boolean }): AsyncIterable<StoredEvent[]>;
   /** Every impacts row, whatever its seq, in seq order. */
   impacts(): AsyncIterable<ImpactRow[]>;
-  /** Every runs row, in order of its last_seq. */
+  /** Every runs row, in order of first_seq (roughly: verify holds a row that comes early until the chain reaches it). */
   runs(): AsyncIterable<RunRecord[]>;
+  /**
+   * Optional: checks the hash chain from seq 1 to `toSeq` on its own (a thread
+   * with its own connection), as createVerifier would, while the caller
+   * accounts for the rows.
+   */
+  checkChain?(toSeq: number): Promise<ChainReport>;
   /** How the schema differs from the one aigov created: a trigger or constraint missing, changed or disabled. */
   schemaProblems(): Promise<string[]>;
   close(): Promise<void>;

@@ -75,14 +75,14 @@ describe('aigov log prove / check-proof, unsigned seals', () => {
     expect((await w.cli(['log', 'seal'])).exitCode).toBe(0);
     const prove = await w.cli(['log', 'prove', w.runs[0].id, '-o', 'proof.json']);
     expect(prove.exitCode, prove.stderr).toBe(0);
-    expect(prove.stderr).toMatch(new RegExp(`proved run ${w.runs[0].id}: 3 events against the seal at #\\d+`));
+    expect(prove.stderr).toMatch(new RegExp(`proved run ${w.runs[0].id}: 4 events against the seal at #\\d+`));
 
     const audit = folder();
     copyFileSync(join(w.root, 'proof.json'), join(audit, 'proof.json'));
     copyFileSync(join(w.root, 'aigov.seals'), join(audit, 'aigov.seals'));
     const check = await aigov(['log', 'check-proof', 'proof.json'], { cwd: audit });
     expect(check.exitCode, check.stderr).toBe(0);
-    expect(check.stderr).toMatch(new RegExp(`^ok: run ${w.runs[0].id}, 3 events \\(#\\d+ run_started, #\\d+ run_finished, #\\d+ action_taken\\) in the log as sealed at #\\d+ .*unsigned\\)`));
+    expect(check.stderr).toMatch(new RegExp(`^ok: run ${w.runs[0].id}, 4 events \\(#\\d+ run_started, #\\d+ run_finished, #\\d+ action_started, #\\d+ action_taken\\) in the log as sealed at #\\d+ .*unsigned\\)`));
 
     // Each tampering fails with exit 1 and its code; the JSON lists every problem.
     const proof = json<RunProof>(readFileSync(join(audit, 'proof.json'), 'utf8'));
@@ -102,7 +102,7 @@ describe('aigov log prove / check-proof, unsigned seals', () => {
 
     const notAProof = await aigov(['log', 'check-proof', 'aigov.seals'], { cwd: audit });
     expect(notAProof.exitCode).toBe(2);
-    expect(notAProof.stderr).toMatch(/^error aigov\.seals the proof is not JSON/);
+    expect(notAProof.stderr).toMatch(/^aigov\.seals error E_PROOF_FORMAT: the proof is not JSON/);
     expect(notAProof.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/types.js';
 
 export interface Opened {
@@ -27,18 +28,31 @@ export interface Opened {
 }
 
 export interface Backend {
-  name: 'sqlite' | 'postgres';
+  name: string;
+  dialect: 'sqlite' | 'postgres';
   open(): Promise<Opened>;
 }
 
-export const sqliteBackend: Backend = {
-  name: 'sqlite',
-  async open() {
-    const root = mkdtempSync(join(tmpdir(), 'aigov-store-'));
-    const url = 'sqlite:.aigov/runs.db';
+/** SQLite as the CLI opens it (appends on the main thread until several callers append at once), or with every append on the writer thread. */
+function sqlite(writer: 'auto' | 'thread'): Backend {
+  return {
+    name: writer === 'auto' ? 'sqlite' : 'sqlite, writer thread',
+    dialect: 'sqlite',
+    async open() {
+      const root = mkdtempSync(join(tmpdir(), 'aigov-store-'));
+      const url = 'sqlite:.aigov/runs.db';
+      const path = join(root, '.aigov/runs.db');
+      const openOne = (): Promise<Store> => (writer === 'auto' ? openStore(url, root) : openSqliteStore(path, { url, writer }));
+      return sqliteOpened(await openOne(), openOne, root, url, path);
+    },
+  };
+}
+
+async function sqliteOpened(store: Store, openOne: () => Promise<Store>, root: string, url: string, path: string): Promise<Opened> {
+  {
     const extra: Store[] = [];
     const withDb = <T>(fn: (db: Database.Database) => T): T => {
-      const db = new Database(join(root, '.aigov/runs.db'));
+      const db = new Database(path);
       try {
         return fn(db);
       } finally {
@@ -46,11 +60,11 @@ export const sqliteBackend: Backend = {
       }
     };
     return {
-      store: await openStore(url, root),
+      store,
       url,
       root,
       async reopen() {
-        const s = await openStore(url, root);
+        const s = await openOne();
         extra.push(s);
         return s;
       },
@@ -65,13 +79,17 @@ export const sqliteBackend: Backend = {
         rmSync(root, { recursive: true, force: true });
       },
     };
-  },
-};
+  }
+}
+
+export const sqliteBackend = sqlite('auto');
+export const sqliteThreadBackend = sqlite('thread');
 
 export const pgUrl = process.env.AIGOV_TEST_PG_URL;
 
 export const postgresBackend: Backend = {
   name: 'postgres',
+  dialect: 'postgres',
   async open() {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     const url = `${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}schema=${schema}`;
@@ -103,8 +121,9 @@ export const postgresBackend: Backend = {
 };
 
 /** The backends to test here: PostgreSQL when its server is configured, and a failing test in CI when it is not. */
-export function storeBackends(what: string): Backend[] {
-  if (pgUrl) return [sqliteBackend, postgresBackend];
+export function storeBackends(what: string, opts: { thread?: boolean } = {}): Backend[] {
+  const sqlites = opts.thread ? [sqliteBackend, sqliteThreadBackend] : [sqliteBackend];
+  if (pgUrl) return [...sqlites, postgresBackend];
   if (process.env.CI && !/^(0|false)$/i.test(process.env.CI)) {
     describe('postgres', () => {
       it('has a PostgreSQL server to run the tests against', () => {
@@ -117,5 +136,5 @@ export function storeBackends(what: string): Backend[] {
       it('runs the tests', () => {});
     });
   }
-  return [sqliteBackend];
+  return sqlites;
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { acceptOutputs } from '../../app/accept.js';
 import { changedSuites } from '../../app/changed.js';
 import { evalGate, type EvalGateResult } from '../../app/eval-gate.js';
+import { gitState } from '../../app/git.js';
 import { workspaceEnv } from '../../app/read-workspace.js';
 import { openWorkspace } from '../../app/workspace.js';
 import { parseShard } from '../../core/eval/plan.js';
@@ -75,7 +76,8 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     bar.end();
     process.off('SIGINT', onSigint);
   }
-  const { report } = gate;
+  // The report names its commit, so `--merge` can refuse shards of different commits.
+  const report = { ...gate.report, ...(gate.git ?? (await gitState(ws.root))) };
   // The results are evidence for promotion; failing to record them is worth a warning, not a failed gate.
   if (gate.recordError) o.err(`warning: the results were not recorded in the run log: ${gate.recordError.message}`);
   // Files first: should one fail after all, stdout holds the error alone, as --json promises.
@@ -127,7 +129,7 @@ function withoutAccepted(report: EvalReport, accepted: ReadonlySet<string>): Eva
 }
 
 async function changed(o: Output, ws: Workspace, ref: string): Promise<string[]> {
-  const names = await changedSuites(ws, ref);
+  const names = await changedSuites(ws, ref, { onProblem: (p) => !o.quiet && o.err(formatProblem(p)) });
   if (!o.quiet) o.err(names.length ? `changed since ${ref}: ${names.join(', ')}` : `no suite changed since ${ref}: nothing to run`);
   return names;
 }

@@ -20,8 +20,13 @@ export const defineEval: DefineCommand = (program, wrap) =>
     .option('--format <format>', 'table, json, junit, markdown or github')
     .option('-o, --output <file>', 'also write a report (format from the extension)')
     .option('--accept <cases...>', 'write the observed output back as expect for these cases (id or suite/id)')
+    .option('--merge <reports...>', 'merge the JSON reports of --shard runs into one report and exit code; runs nothing')
     .action(
-      wrap(async (o, g, suites: string[], opts: EvalFlags) => {
+      wrap(async (o, g, suites: string[], opts: EvalFlags & { merge?: string[] }) => {
+        if (opts.merge) {
+          const { evalMergeAction } = await import('./eval-merge.js');
+          return evalMergeAction(o, g, suites, opts.merge, opts);
+        }
         const { evalAction } = await import('./eval-action.js');
         return evalAction(o, g, suites, opts);
       }),

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { Action } from '../main.js';
+import { defineCalibrate } from './calibrate.js';
+import { defineDashboard } from './dashboard.js';
 import { defineDemote } from './demote.js';
 import { defineDocs } from './docs.js';
 import { defineEval } from './eval.js';
@@ -7,6 +9,8 @@ import { defineInit } from './init.js';
 import { defineLog } from './log.js';
 import { definePin } from './pin.js';
 import { definePromote } from './promote.js';
+import { definePrompt } from './prompt.js';
+import { defineReport } from './report.js';
 import { defineReview } from './review.js';
 import { defineRevert } from './revert.js';
 import { defineRuns } from './runs.js';
@@ -18,4 +22,4 @@ import { defineValidate } from './validate.js';
 export type Wrap = (action: Action) => (...args: unknown[]) => Promise<void>;
 export type DefineCommand = (program: Command, wrap: Wrap) => void;
 
-export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, defineRuns, defineReview, defineRevert, defineTrace, defineLog, definePromote, defineDemote, defineDocs];
+export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, definePrompt, defineRuns, defineReview, defineRevert, defineTrace, defineLog, definePromote, defineDemote, defineDocs, defineDashboard, defineReport, defineCalibrate];

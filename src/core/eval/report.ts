@@ -84,8 +84,11 @@ export interface EvalReport {
   unlocked: boolean;
   interrupted: boolean;
   shard?: { index: number; count: number };
+  /** HEAD as the run found it (null outside git), and whether the workspace's files differed from it. */
   commit?: string | null;
   dirty?: boolean;
+  /** sha256 of aigov.lock's text as the run read it; null without a lock. Shard reports merge only when these agree. */
+  lockSha256?: string | null;
   warnings: string[];
   suites: SuiteResult[];
   totals: SuiteTotals;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIRST, RUN_COLUMNS, SET, applyRunPatch, envelopePatch, impactRows, runDifference, runPatch, type RunRecord } from './derived.js';
+import { FIRST, RUN_COLUMNS, SET, applyRunPatch, emptyRun, envelopePatch, foldRun, impactRows, runDifference, runPatch, type RunRecord } from './derived.js';
 import type { EventType, LoggedEvent } from './events.js';
 
 let seq = 0;
@@ -56,6 +56,18 @@ describe('runs rows', () => {
     const row = fold(events)!;
     expect(row).toMatchObject({ runId: 'r1', automation: 'inv', firstSeq: events[0].seq, startedAt: events[0].at, lastSeq: events.at(-1)!.seq, ...want });
     if (events.at(-1)!.type !== 'run_started' && want.status === undefined) expect(row.status).toBe('finished');
+    // Folding in place (as verify does) gives the same row as applying the patches (as the stores do).
+    const folded = emptyRun('r1');
+    for (const e of events) foldRun(folded, e, true);
+    expect(folded).toEqual(row);
+  });
+
+  it('folds only the envelope of an event whose payload broke its schema', () => {
+    const e = ev('run_finished', { confidence: 'high' });
+    const row = emptyRun('r1');
+    foldRun(row, e, false);
+    expect(row).toEqual(applyRunPatch(null, envelopePatch(e)!));
+    expect(row).toMatchObject({ status: null, disposition: null, lastSeq: e.seq });
   });
 
   it('has no row for an event of no run', () => {

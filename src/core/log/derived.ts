@@ -99,87 +99,165 @@ export interface RunPatch {
 
 const awaitingOf = (d: Disposition): RunRecord['awaiting'] => (d === 'review' ? 'review' : d === 'approval_required' ? 'approval' : null);
 
+/** Where the rules below write: a patch, SQL parameters, or a row folded in memory. */
+export interface RunSink {
+  set(column: RunColumn, value: Value): void;
+  first(column: RunColumn, value: Value): void;
+}
+
+/** What any event of a run changes, whatever its payload. */
+function envelopeRules(e: Pick<LoggedEvent, 'seq' | 'at' | 'automation'>, to: RunSink): void {
+  to.first('automation', e.automation);
+  to.first('firstSeq', e.seq);
+  to.first('startedAt', e.at);
+  to.set('lastSeq', e.seq);
+}
+
+/** The rules: how each event changes its run's row. */
+function eventRules(e: LoggedEvent, to: RunSink): void {
+  envelopeRules(e, to);
+  switch (e.type) {
+    case 'run_started':
+      to.first('tier', e.data.tier);
+      to.first('promptVersion', e.data.prompt.version);
+      to.first('model', e.data.model.resolved);
+      to.first('status', 'running');
+      break;
+    case 'run_finished':
+      to.set('status', 'finished');
+      to.set('finishedAt', e.at);
+      to.set('disposition', e.data.disposition);
+      to.set('confidence', e.data.confidence);
+      to.set('costUsd', e.data.costUsd ?? null);
+      to.set('durationMs', e.data.durationMs ?? null);
+      to.set('awaiting', awaitingOf(e.data.disposition));
+      if (e.data.audit === true) to.first('audit', 'pending');
+      break;
+    case 'run_failed':
+      to.set('status', 'failed');
+      to.set('finishedAt', e.at);
+      to.set('durationMs', e.data.durationMs ?? null);
+      break;
+    case 'run_abandoned':
+      to.set('status', 'abandoned');
+      to.set('finishedAt', e.at);
+      break;
+    case 'review_resolved':
+      if (e.data.audit === true) {
+        to.set('audit', 'done');
+      } else {
+        to.first('decision', e.data.decision);
+        to.set('awaiting', null);
+      }
+      break;
+    case 'action_started':
+      to.set('action', 'in_doubt');
+      break;
+    case 'action_taken':
+      to.set('action', 'taken');
+      break;
+    case 'action_failed':
+      to.set('action', 'failed');
+      break;
+    case 'action_reverted':
+      if (e.data.result.ok) to.set('action', 'reverted');
+      break;
+    default:
+      break;
+  }
+}
+
+class PatchSink implements RunSink {
+  readonly ops: RunPatch['ops'] = {};
+  set(column: RunColumn, value: Value): void {
+    this.ops[column] = [SET, value];
+  }
+  first(column: RunColumn, value: Value): void {
+    this.ops[column] = [FIRST, value];
+  }
+}
+
+/** Applies the rules to a row in place, allocating nothing: verify folds every event of the log. */
+class RowSink implements RunSink {
+  row: Record<string, Value> = {};
+  set(column: RunColumn, value: Value): void {
+    this.row[column] = value;
+  }
+  first(column: RunColumn, value: Value): void {
+    if (this.row[column] === null) this.row[column] = value;
+  }
+}
+const rowSink = new RowSink();
+
 /**
  * What any event of a run changes, whatever its payload: also what an event
  * whose payload breaks its schema changes (verify reports that event itself).
  */
 export function envelopePatch(e: Pick<LoggedEvent, 'seq' | 'at' | 'automation' | 'runId'>): RunPatch | null {
   if (e.runId === null) return null;
-  return { runId: e.runId, ops: { automation: [FIRST, e.automation], firstSeq: [FIRST, e.seq], startedAt: [FIRST, e.at], lastSeq: [SET, e.seq] } };
+  const sink = new PatchSink();
+  envelopeRules(e, sink);
+  return { runId: e.runId, ops: sink.ops };
+}
+
+/** Runs the rules of one event into `to` (the event has a run). */
+export function runRules(e: LoggedEvent, to: RunSink): void {
+  eventRules(e, to);
 }
 
 /** How an event changes its run's row; null for an event of no run. */
 export function runPatch(e: LoggedEvent): RunPatch | null {
-  const patch = envelopePatch(e);
-  if (patch === null) return null;
-  const { ops } = patch;
-  switch (e.type) {
-    case 'run_started':
-      ops.tier = [FIRST, e.data.tier];
-      ops.promptVersion = [FIRST, e.data.prompt.version];
-      ops.model = [FIRST, e.data.model.resolved];
-      ops.status = [FIRST, 'running'];
-      break;
-    case 'run_finished':
-      ops.status = [SET, 'finished'];
-      ops.finishedAt = [SET, e.at];
-      ops.disposition = [SET, e.data.disposition];
-      ops.confidence = [SET, e.data.confidence];
-      ops.costUsd = [SET, e.data.costUsd ?? null];
-      ops.durationMs = [SET, e.data.durationMs ?? null];
-      ops.awaiting = [SET, awaitingOf(e.data.disposition)];
-      if (e.data.audit === true) ops.audit = [FIRST, 'pending'];
-      break;
-    case 'run_failed':
-      ops.status = [SET, 'failed'];
-      ops.finishedAt = [SET, e.at];
-      ops.durationMs = [SET, e.data.durationMs ?? null];
-      break;
-    case 'run_abandoned':
-      ops.status = [SET, 'abandoned'];
-      ops.finishedAt = [SET, e.at];
-      break;
-    case 'review_resolved':
-      if (e.data.audit === true) {
-        ops.audit = [SET, 'done'];
-      } else {
-        ops.decision = [FIRST, e.data.decision];
-        ops.awaiting = [SET, null];
-      }
-      break;
-    case 'action_started':
-      ops.action = [SET, 'in_doubt'];
-      break;
-    case 'action_taken':
-      ops.action = [SET, 'taken'];
-      break;
-    case 'action_failed':
-      ops.action = [SET, 'failed'];
-      break;
-    case 'action_reverted':
-      if (e.data.result.ok) ops.action = [SET, 'reverted'];
-      break;
-    default:
-      break;
-  }
-  return patch;
+  if (e.runId === null) return null;
+  const sink = new PatchSink();
+  eventRules(e, sink);
+  return { runId: e.runId, ops: sink.ops };
 }
 
-/** A run's row after one more patch; `row` is null for a run not seen yet. */
+/** Folds one event into its run's row, in place: the same as applying its runPatch. `typed` false: its payload broke its schema, so only the envelope counts. */
+export function foldRun(row: RunRecord, e: LoggedEvent | Pick<LoggedEvent, 'seq' | 'at' | 'automation'>, typed: boolean): void {
+  rowSink.row = row as unknown as Record<string, Value>;
+  if (typed) eventRules(e as LoggedEvent, rowSink);
+  else envelopeRules(e, rowSink);
+}
+
+/** A run's row after one more patch; `row` is null for a run not seen yet. The row given is left as it is. */
 export function applyRunPatch(row: RunRecord | null, patch: RunPatch): RunRecord {
-  const next = (row ? { ...row } : emptyRun(patch.runId)) as unknown as Record<string, Value>;
-  for (const [column] of RUN_COLUMNS) {
-    const op = patch.ops[column];
-    if (!op) continue;
-    if (op[0] === SET || next[column] === null) next[column] = op[1];
-  }
-  return next as unknown as RunRecord;
+  return applyRunPatchInPlace(row ? { ...row } : emptyRun(patch.runId), patch);
 }
 
-function emptyRun(runId: string): Record<string, Value> {
-  const row: Record<string, Value> = { runId };
-  for (const [column] of RUN_COLUMNS) row[column] = null;
+/** The same, changing `row` itself: for a caller that owns its rows (verify folds a million events). */
+export function applyRunPatchInPlace(row: RunRecord, patch: RunPatch): RunRecord {
+  const r = row as unknown as Record<string, Value>;
+  const ops = patch.ops as Record<string, PatchOp>;
+  for (const column in ops) {
+    const op = ops[column];
+    if (op[0] === SET || r[column] === null) r[column] = op[1];
+  }
   return row;
+}
+
+/** A row with every column null, spelled out so every row has one shape. */
+export function emptyRun(runId: string): RunRecord {
+  return {
+    runId,
+    automation: null,
+    firstSeq: null as unknown as number,
+    startedAt: null as unknown as string,
+    tier: null,
+    promptVersion: null,
+    model: null,
+    status: null,
+    finishedAt: null,
+    disposition: null,
+    confidence: null,
+    costUsd: null,
+    durationMs: null,
+    decision: null,
+    awaiting: null,
+    audit: null,
+    action: null,
+    lastSeq: null as unknown as number,
+  };
 }
 
 /** Two runs rows as text, column by column, for a verify message: the first column that differs. */

@@ -24,6 +24,7 @@ export const EVENT_TYPES = [
   'model_pinned',
   'model_mismatch',
   'review_completed',
+  'threshold_changed',
 ] as const satisfies readonly (keyof PayloadSchemas)[];
 
 export type EventType = (typeof EVENT_TYPES)[number];

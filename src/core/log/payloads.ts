@@ -86,6 +86,7 @@ export const PAYLOAD_SCHEMAS = {
   revert_started: z.object({ by: nonEmpty, reason: text, inDoubt: z.boolean().optional() }).loose(),
   action_reverted: z.object({ by: nonEmpty, reason: text, result: commandResult }).loose(),
   impact_tagged: impactSchema,
+  threshold_changed: z.object({ from: z.number().min(0).max(1).nullable(), to: z.number().min(0).max(1), reason: text.nullish(), by: nonEmpty, evidence: z.unknown().optional() }).loose(),
   tier_changed: z.object({ from: tier, to: tier, reason: text.nullish(), by: nonEmpty, evidence: z.unknown().optional() }).loose(),
   review_completed: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), by: nonEmpty, flags: z.unknown().optional() }).loose(),
   eval_completed: z

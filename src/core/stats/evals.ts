@@ -17,7 +17,7 @@ export interface EvalRecord {
   /** Run with `--unlocked`: never evidence. */
   unlocked: boolean;
   /** One shard of a `--shard i/n` run: some of the suite's cases, never evidence for the suite. */
-  shard: boolean;
+  shard?: boolean;
 }
 
 export interface SuiteEvals {
@@ -51,7 +51,7 @@ export function evalRecord(e: FoldEvent): EvalRecord | null {
  * is a target of its own, so a newer one never hides the whole, locked run
  * before it.
  */
-export const targetKey = (r: Pick<EvalRecord, 'prompt' | 'model' | 'served' | 'unlocked' | 'shard'>): string => JSON.stringify([r.prompt.sha256, r.model, r.served, r.unlocked, r.shard]);
+export const targetKey = (r: Pick<EvalRecord, 'prompt' | 'model' | 'served' | 'unlocked' | 'shard'>): string => JSON.stringify([r.prompt.sha256, r.model, r.served, r.unlocked, r.shard === true]);
 
 export interface EvalTarget {
   sha256: string;

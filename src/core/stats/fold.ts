@@ -15,16 +15,25 @@
 // as they are settled. Memory is the open runs plus bounded sketches per window,
 // never a list of all runs. An outcome for a run whose state is gone (or whose
 // start came before the first event folded) is counted as `unattributed`.
+//
+// Calibration reads the same fold: a run a person graded (a review or approval
+// decision, or an audit grade) is kept by its confidence in `graded`, correct
+// when approved, wrong when overridden or rejected, and moved to wrong if its
+// action is reverted later (SPEC: a reverted action is wrong).
 import { addWaiting, emptyBacklog, type Backlog } from './backlog.js';
 export type { Backlog } from './backlog.js';
 import { evalRecord, targetKey, type SuiteEvals } from './evals.js';
 import { decisionOf, dispositionOf, num, record, timeOf, type FoldEvent } from './events.js';
+import { addGrade, regradeWrong, type GradeSource } from './graded.js';
 import { addConfidence, addLatency, mergeWindows, newWindow, windowStats, type WindowAcc, type WindowStats } from './window-stats.js';
-import { allTime, type WindowOf } from './windows.js';
+import { allTime } from './windows.js';
 
 export interface FoldOptions {
-  /** The window an event's time falls in. Default: one window, `all`. */
-  windowOf?: WindowOf;
+  /**
+   * The window a run falls in, from its start time and automation (a `WindowOf`
+   * such as `byMonth` ignores the automation). Default: one window, `all`.
+   */
+  windowOf?: (at: string, automation: string) => string;
   /**
    * The confidence threshold of an automation. A review of a run whose answer
    * came from another model is a low-confidence review only if its confidence
@@ -41,6 +50,8 @@ export interface AutomationStats {
   windows: WindowStats[];
   /** All windows together. */
   total: WindowStats;
+  /** The groups asked of `result`, each the windows it selects together (empty when none was asked). */
+  groups: Record<string, WindowStats>;
   backlog: Backlog;
   /** Outcomes of runs whose start the fold did not see. */
   unattributed: number;
@@ -54,10 +65,18 @@ export interface Statistics {
 
 export interface StatsFold {
   add(e: FoldEvent): void;
-  /** The figures so far; backlog ages are measured at `asOf`. The fold can go on after. */
-  result(asOf: string): Statistics;
+  /**
+   * The figures so far; backlog ages are measured at `asOf`. The fold can go on
+   * after. `groups` names sets of windows to merge (counts add, histograms and
+   * sketches merge), e.g. the windows since a tier change.
+   */
+  result(asOf: string, opts?: ResultOptions): Statistics;
   /** Runs whose state is held: what the fold's memory grows with. */
   readonly openRuns: number;
+}
+
+export interface ResultOptions {
+  groups?: Readonly<Record<string, (window: string) => boolean>>;
 }
 
 interface OpenRun {
@@ -71,6 +90,10 @@ interface OpenRun {
   waitingSince: string | null;
   audit: boolean;
   corrected: boolean;
+  /** run_finished's confidence, for the grade a person gives later. */
+  confidence: number | null;
+  grade: 'correct' | 'wrong' | null;
+  reverted: boolean;
   /** Tier 2: until when an action or a reversal can still come (ms). */
   until: number | null;
 }
@@ -116,7 +139,8 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
     const atMs = timeOf(e.at);
     if (atMs === null) return;
     clock = Math.max(clock, atMs);
-    if (++sinceSweep >= SWEEP_EVERY) {
+    // Sweeping costs the open runs, so sweep no more often than there are open runs: O(1) an event.
+    if (++sinceSweep >= Math.max(SWEEP_EVERY, open.size)) {
       sinceSweep = 0;
       sweep();
     }
@@ -126,11 +150,11 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
     if (e.type === 'run_started') {
       if (open.has(runId)) return;
       const acc = automationAcc(e.automation);
-      const key = windowOf(e.at);
+      const key = windowOf(e.at, e.automation);
       let w = acc.windows.get(key);
       if (!w) acc.windows.set(key, (w = newWindow(key)));
       w.started++;
-      open.set(runId, { automation: e.automation, window: w, tier: num(e.data.tier) ?? 1, running: true, mismatch: false, awaiting: null, waitingSince: null, audit: false, corrected: false, until: null });
+      open.set(runId, { automation: e.automation, window: w, tier: num(e.data.tier) ?? 1, running: true, mismatch: false, awaiting: null, waitingSince: null, audit: false, corrected: false, confidence: null, grade: null, reverted: false, until: null });
       return;
     }
     const r = open.get(runId);
@@ -150,6 +174,7 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
         r.running = false;
         w.finished++;
         const confidence = num(e.data.confidence);
+        r.confidence = confidence;
         addConfidence(w, confidence);
         addLatency(w, num(e.data.durationMs));
         const tokens = record(e.data.tokens);
@@ -189,10 +214,12 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
           r.audit = false;
           // Grades of sampled auto runs are what calibration reads; they are not review decisions.
           w.auditGrades[decision]++;
+          grade(r, decision === 'approve', 'audit');
           break;
         }
         // Decisions are final: the first one logged stands.
         if (!r.awaiting) break;
+        grade(r, decision === 'approve', r.awaiting === 'approval' ? 'approval' : 'review');
         r.awaiting = null;
         r.waitingSince = null;
         if (decision === 'approve') w.approvals++;
@@ -209,10 +236,16 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
         break;
       }
       case 'action_reverted':
-        if (r.until === null) break;
+        // A reversal command that failed is recorded as evidence, but the action stands.
+        if (r.until === null || record(e.data.result).ok === false) break;
         w.reverted++;
         correct(r);
         r.until = null;
+        r.reverted = true;
+        if (r.grade === 'correct') {
+          r.grade = 'wrong';
+          regradeWrong(w.graded, r.confidence);
+        }
         break;
     }
     settle(runId, r);
@@ -222,6 +255,14 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
     if (r.corrected) return;
     r.corrected = true;
     r.window.corrected++;
+  }
+
+  /** A run is graded once, by the first person who judges it; one already reverted is wrong whatever the grade. */
+  function grade(r: OpenRun, approved: boolean, source: GradeSource): void {
+    if (r.grade) return;
+    const correct = approved && !r.reverted;
+    r.grade = correct ? 'correct' : 'wrong';
+    addGrade(r.window.graded, r.confidence, correct, source);
   }
 
   function addEval(e: FoldEvent): void {
@@ -237,7 +278,7 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
     s.targets = [rec, ...s.targets.filter((t) => targetKey(t) !== key)];
   }
 
-  function result(asOf: string): Statistics {
+  function result(asOf: string, ropts: ResultOptions = {}): Statistics {
     const now = timeOf(asOf) ?? clock;
     const backlogs = new Map<string, Backlog>();
     for (const r of open.values()) {
@@ -252,7 +293,10 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
       automations: ids.map((id) => {
         const acc = automations.get(id)!;
         const windows = [...acc.windows.values()].sort((a, b) => (a.window < b.window ? -1 : a.window > b.window ? 1 : 0));
-        return { automation: id, windows: windows.map(windowStats), total: windowStats(mergeWindows('total', windows)), backlog: backlogs.get(id) ?? emptyBacklog(), unattributed: acc.unattributed };
+        const groups = Object.fromEntries(
+          Object.entries(ropts.groups ?? {}).map(([name, select]) => [name, windowStats(mergeWindows(name, windows.filter((w) => select(w.window))))]),
+        );
+        return { automation: id, windows: windows.map(windowStats), total: windowStats(mergeWindows('total', windows)), groups, backlog: backlogs.get(id) ?? emptyBacklog(), unattributed: acc.unattributed };
       }),
       evals: [...evals.values()].sort((a, b) => (a.suite < b.suite ? -1 : a.suite > b.suite ? 1 : 0)),
     };

@@ -1,4 +1,6 @@
 // The figures of one automation in one time window, as the fold accumulates them.
+import { copyGraded, emptyGraded, mergeGraded, type Graded } from './graded.js';
+import { emptyPercent, percentBin } from './percent.js';
 import { addToSketch, mergeSketch, newSketch, quantile, type Sketch } from './sketch.js';
 
 export const CONFIDENCE_BINS = 10;
@@ -38,6 +40,10 @@ export interface WindowStats extends Counts {
   window: string;
   /** Finished runs by confidence: bin i holds [i/10, (i+1)/10), the last one also 1. */
   confidence: { bins: number[]; unknown: number };
+  /** Finished runs by the hundredth of confidence (`percentBin`): what medians, rank tests and coverage read. */
+  confidencePercent: number[];
+  /** Runs a person graded (reviews, approvals, audits), for calibration. */
+  graded: Graded;
   /** Of finished runs, within the sketch's 1%. */
   latencyMs: { median: number | null; p95: number | null };
 }
@@ -45,7 +51,9 @@ export interface WindowStats extends Counts {
 export interface WindowAcc extends Counts {
   window: string;
   bins: number[];
+  percent: number[];
   unknownConfidence: number;
+  graded: Graded;
   latency: Sketch;
 }
 
@@ -71,14 +79,19 @@ export function newWindow(window: string): WindowAcc {
     costUsd: 0,
     costUnknown: 0,
     bins: Array(CONFIDENCE_BINS).fill(0),
+    percent: emptyPercent(),
     unknownConfidence: 0,
+    graded: emptyGraded(),
     latency: newSketch(),
   };
 }
 
 export function addConfidence(w: WindowAcc, confidence: number | null): void {
   if (confidence === null || confidence < 0 || confidence > 1) w.unknownConfidence++;
-  else w.bins[Math.min(CONFIDENCE_BINS - 1, Math.floor(confidence * CONFIDENCE_BINS))]++;
+  else {
+    w.bins[Math.min(CONFIDENCE_BINS - 1, Math.floor(confidence * CONFIDENCE_BINS))]++;
+    w.percent[percentBin(confidence)]++;
+  }
 }
 
 export function addLatency(w: WindowAcc, ms: number | null): void {
@@ -96,6 +109,8 @@ export function mergeWindows(window: string, parts: readonly WindowAcc[]): Windo
     m.tokens.input += p.tokens.input;
     m.tokens.output += p.tokens.output;
     p.bins.forEach((n, i) => (m.bins[i] += n));
+    p.percent.forEach((n, i) => (m.percent[i] += n));
+    mergeGraded(m.graded, p.graded);
     m.unknownConfidence += p.unknownConfidence;
     mergeSketch(m.latency, p.latency);
   }
@@ -110,6 +125,8 @@ export function windowStats(w: WindowAcc): WindowStats {
     auditGrades: { ...w.auditGrades },
     tokens: { ...w.tokens },
     confidence: { bins: [...w.bins], unknown: w.unknownConfidence },
+    confidencePercent: [...w.percent],
+    graded: copyGraded(w.graded),
     latencyMs: { median: quantile(w.latency, 0.5), p95: quantile(w.latency, 0.95) },
   };
 }

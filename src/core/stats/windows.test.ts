@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allTime, byDay, byMonth, byWeek } from './windows.js';
+import { allTime, byDay, byMonth, byWeek, isCanonicalTime } from './windows.js';
 
 describe('windows', () => {
   it.each<[string, string, string]>([
@@ -16,5 +16,19 @@ describe('windows', () => {
     expect(byWeek(at)).toBe(week);
     expect(byMonth(at)).toBe(day.slice(0, 7));
     expect(allTime(at)).toBe('all');
+  });
+});
+
+describe('canonical times', () => {
+  it.each<[string, boolean]>([
+    ['2026-11-24T10:00:00.000Z', true],
+    ['2026-11-24T10:00:00Z', false],
+    ['2026-11-24T10:00:00.000+01:00', false],
+    ['2026-11-24 10:00:00.000Z', false],
+  ])('%s: %s', (at, want) => {
+    expect(isCanonicalTime(at)).toBe(want);
+  });
+  it('a week is the same whether the time is canonical or not', () => {
+    for (const at of ['2026-11-30T23:30:00.000Z', '2026-11-30T23:30:00Z', '2026-12-01T04:30:00+05:00']) expect(byWeek(at)).toBe('2026-W49');
   });
 });

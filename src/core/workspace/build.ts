@@ -1,5 +1,6 @@
 // Files in, workspace out: parse, schema-check and cross-check, collecting every problem. Pure.
 import type { z } from 'zod';
+import type { Problem } from '../../errors.js';
 import { automationSchema, configSchema, lockSchema, promptSchema, suiteSchema } from './schemas.js';
 import { parseSource, problemAt, type ParsedSource } from './source.js';
 import { checkSchema } from './validate-schema.js';
@@ -37,18 +38,23 @@ export function buildWorkspace(root: string, files: readonly RawFile[], parse: P
 }
 
 function load<S extends z.ZodType>(ws: Workspace, f: RawFile, schema: S, parse: Parse): Loaded<z.infer<S>> | undefined {
-  const parsed = parse(f.path, f.text ?? '');
-  if (parsed.problems.length) {
-    ws.problems.push(...parsed.problems);
-    return undefined;
-  }
+  const { loaded, problems } = loadDocument(f.path, f.text ?? '', schema, parse);
+  ws.problems.push(...problems);
+  return loaded;
+}
+
+/**
+ * One file's text through the parser and its schema: what every workspace file
+ * goes through, exported for a file read alone (a lock or a prompt at a git ref).
+ */
+export function loadDocument<S extends z.ZodType>(file: string, text: string, schema: S, parse: Parse = parseSource): { loaded?: Loaded<z.infer<S>>; problems: Problem[] } {
+  const parsed = parse(file, text);
+  if (parsed.problems.length) return { problems: parsed.problems };
   if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
-    ws.problems.push({ severity: 'error', file: f.path, line: 1, col: 1, message: 'expected a YAML mapping (key: value pairs) at the top of the file' });
-    return undefined;
+    return { problems: [{ severity: 'error', file, line: 1, col: 1, message: 'expected a YAML mapping (key: value pairs) at the top of the file' }] };
   }
   const checked = checkSchema(parsed.source, parsed.value, schema);
-  ws.problems.push(...checked.problems);
-  return checked.value === undefined ? undefined : { value: checked.value, source: parsed.source };
+  return { loaded: checked.value === undefined ? undefined : { value: checked.value, source: parsed.source }, problems: checked.problems };
 }
 
 /** The lock, or its problem named as such: merge-conflict markers, or garbage that `aigov pin` rewrites. */

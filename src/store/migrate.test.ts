@@ -1,0 +1,118 @@
+// A run log written by format 1 (no seq trigger, no runs table) opens as
+// format 2: the runs rows built from its chain, the new triggers added, and a
+// format-1 trigger someone dropped left dropped for verify to name.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { linkRows, prepareRows, type ChainedRow } from '../core/log/chain.js';
+import type { NewEvent } from '../core/log/events.js';
+import { verifyLog } from '../app/log.js';
+import { finishedData, startedData } from '../../test/support/events.js';
+import { pgUrl } from '../../test/support/stores.js';
+import { openStore } from './open.js';
+
+const FORMAT_1 = (bigint: string) => `
+CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE events (seq ${bigint} PRIMARY KEY, id text NOT NULL UNIQUE, v integer NOT NULL, type text NOT NULL, at text NOT NULL,
+  automation text, run_id text, actor text, data text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL);
+CREATE INDEX events_by_automation ON events (automation, seq);
+CREATE INDEX events_by_run ON events (run_id, seq);
+CREATE INDEX events_by_type ON events (type, at);
+CREATE TABLE impacts (seq ${bigint} NOT NULL, run_id text, automation text, system text NOT NULL, ref text, action text);
+CREATE INDEX impacts_by_record ON impacts (system, ref, seq);
+INSERT INTO meta (key, value) VALUES ('format', '1');
+`;
+const SQLITE_TRIGGERS = ['events_no_update', 'events_no_delete', 'impacts_no_update', 'impacts_no_delete']
+  .map((name) => {
+    const [table, , verb] = name.split('_');
+    return `CREATE TRIGGER ${name} BEFORE ${verb.toUpperCase()} ON ${table} BEGIN SELECT RAISE(ABORT, 'the run log is append-only'); END;`;
+  })
+  .join('\n');
+const PG_TRIGGERS = `CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the run log is append-only';
+END $$;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER impacts_append_only BEFORE UPDATE OR DELETE ON impacts FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER impacts_no_truncate BEFORE TRUNCATE ON impacts FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();`;
+
+/** Format-1 rows: chained as format 1 chained them (v 1), with their impacts. */
+function format1Rows(): { rows: ChainedRow[]; impacts: unknown[][] } {
+  const events: NewEvent[] = [
+    { type: 'run_started', automation: 'inv', runId: 'r1', at: '2026-01-01T00:00:00.000Z', data: startedData() },
+    { type: 'run_finished', automation: 'inv', runId: 'r1', at: '2026-01-01T00:00:01.000Z', data: finishedData({ disposition: 'review' }) },
+    { type: 'review_resolved', automation: 'inv', runId: 'r1', at: '2026-01-01T00:00:02.000Z', data: { decision: 'approve', reviewer: 'ann', reason: null } },
+    { type: 'action_taken', automation: 'inv', runId: 'r1', at: '2026-01-01T00:00:03.000Z', data: { impacts: [{ system: 'erp', ref: 'INV-1' }], notified: false } },
+    { type: 'run_started', automation: 'inv', runId: 'r2', at: '2026-01-01T00:00:04.000Z', data: startedData() },
+  ];
+  let n = 0;
+  const prepared = prepareRows(events, { now: () => '', newId: () => `id-${++n}` }).map((p) => ({ ...p, event: { ...p.event, v: 1 } }));
+  const rows = linkRows(null, prepared);
+  return { rows, impacts: [[4, 'r1', 'inv', 'erp', 'INV-1', null]] };
+}
+
+const values = (r: ChainedRow) => {
+  const e = r.event;
+  return [e.seq, e.id, e.v, e.type, e.at, e.automation, e.runId, e.actor, r.dataJson, e.prevHash, e.hash];
+};
+
+describe('migrating a format-1 run log', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function check(url: string, root: string, droppedTrigger: string) {
+    const store = await openStore(url, root);
+    cleanups.push(() => store.close());
+    const [r1] = await (async () => {
+      for await (const page of store.queryRuns({ runIds: ['r1'] })) return page;
+      return [];
+    })();
+    expect(r1).toMatchObject({ runId: 'r1', status: 'finished', disposition: 'review', decision: 'approve', action: 'taken', firstSeq: 1, lastSeq: 4 });
+    const next = await store.append([{ type: 'run_finished', automation: 'inv', runId: 'r2', data: finishedData() }]);
+    expect(next[0]).toMatchObject({ seq: 6, v: 2 });
+    const v = await verifyLog(store, root);
+    expect(v.firstBad).toBeUndefined();
+    expect(v.rows).toMatchObject({ events: 6, impacts: 1, runs: 2, problems: [] });
+    expect(v.schema.problems).toEqual([`trigger ${droppedTrigger} is missing`]);
+    // Both versions of the payloads read back typed.
+    expect((await store.query({ runId: 'r1' })).map((e) => e.v)).toEqual([1, 1, 1, 1]);
+  }
+
+  it('on SQLite', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'aigov-migrate-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    mkdirSync(join(root, '.aigov'));
+    const db = new Database(join(root, '.aigov/runs.db'));
+    db.exec(FORMAT_1('INTEGER') + SQLITE_TRIGGERS);
+    const { rows, impacts } = format1Rows();
+    const insert = db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (const r of rows) insert.run(...values(r));
+    for (const i of impacts) db.prepare('INSERT INTO impacts VALUES (?, ?, ?, ?, ?, ?)').run(...i);
+    db.exec('DROP TRIGGER impacts_no_delete');
+    db.close();
+    await check('sqlite:.aigov/runs.db', root, 'impacts_no_delete');
+  });
+
+  it.skipIf(!pgUrl)('on PostgreSQL', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    cleanups.push(async () => {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    });
+    await admin.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}; ${FORMAT_1('bigint')} ${PG_TRIGGERS}`);
+    const { rows, impacts } = format1Rows();
+    for (const r of rows) await admin.query(`INSERT INTO events VALUES (${values(r).map((_, i) => `$${i + 1}`).join(', ')})`, values(r));
+    for (const i of impacts) await admin.query('INSERT INTO impacts VALUES ($1, $2, $3, $4, $5, $6)', i);
+    await admin.query('DROP TRIGGER impacts_no_truncate ON impacts');
+    await check(`${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}schema=${schema}`, tmpdir(), 'impacts_no_truncate');
+  });
+});
