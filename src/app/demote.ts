@@ -23,7 +23,8 @@ export async function demote(ws: Workspace, automation: string, opts: TierComman
   return withStore(ws, opts.store, async (store) => {
     const { facts, since } = await gatherFacts(ws, store, automation, from, now.toISOString());
     const all = gates(facts);
-    const { event, written } = await commitTierChange(ws, store, { automation, from, to: to as Tier, reason, by: opts.by, identity: opts.identity, gates: all, forced: false, at: now }, opts.io);
+    const { name, identity } = await opts.decider();
+    const { event, written } = await commitTierChange(ws, store, { automation, from, to: to as Tier, reason, by: name, identity, gates: all, forced: false, at: now }, opts.io);
     return { automation, from, to: to as Tier, promoted: false, dryRun: false, passed: all.every((g) => g.pass), forced: false, gates: all, since, event: { seq: event.seq, hash: event.hash }, written };
   });
 }

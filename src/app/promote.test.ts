@@ -105,7 +105,7 @@ async function evalDone(data: Record<string, unknown> = {}, at = minutes(SINCE, 
   await store.append([{ type: 'eval_completed', at, data: { suite: 'inv', prompt: { id: 'inv', version: 1, sha256: sha }, model: MODEL, served: 'gpt-4o-mini-2024-07-18', passRate: 1, passed: true, cases: 1, mode: 'live', unlocked: false, ...data } }]);
 }
 
-const opts = (over: Partial<PromoteOptions> = {}): PromoteOptions => ({ by: 'jane@example.com', identity: IDENTITY, now: () => NOW, store, ...over });
+const opts = (over: Partial<PromoteOptions> = {}): PromoteOptions => ({ decider: async () => ({ name: 'jane@example.com', identity: IDENTITY }), now: () => NOW, store, ...over });
 const ws = () => readWorkspace(w.root);
 const file = () => readFileSync(join(w.root, 'automations/bot.yaml'), 'utf8');
 const lockText = () => readFileSync(join(w.root, 'aigov.lock'), 'utf8');
@@ -307,10 +307,15 @@ describe('promote: all or nothing', () => {
 
   it('a run log that refuses the event: nothing written', async () => {
     const before = snapshot();
-    const failing = { ...store, url: store.url, append: async () => Promise.reject(new AigovError('E_STORE', 'the run log is locked', { exitCode: 3 })) } as unknown as Store;
-    const query = store.query.bind(store);
-    const queryRuns = store.queryRuns.bind(store);
-    await expect(promote(ws(), 'bot', opts({ store: { ...failing, query, queryRuns } as Store }))).rejects.toMatchObject({ code: 'E_STORE' });
+    // The same store, every read as it is, except that it takes no append.
+    const failing = new Proxy(store, {
+      get(target, key) {
+        if (key === 'append') return async () => Promise.reject(new AigovError('E_STORE', 'the run log is locked', { exitCode: 3 }));
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(promote(ws(), 'bot', opts({ store: failing }))).rejects.toMatchObject({ code: 'E_STORE' });
     await expectNothingWritten(before);
   });
 

@@ -19,14 +19,22 @@ export interface TierCommandOptions {
   /** The tier to move to; by default one step. */
   to?: number;
   reason?: string;
-  /** Who decides (--as, else AIGOV_ACTOR, git user.email, the login): a claim, recorded beside `identity`. */
-  by: string;
-  identity: RecordedIdentity;
+  /**
+   * Who decides: the name given (--as, else AIGOV_ACTOR, git user.email, the
+   * login), a claim recorded beside what the machine says (`identity`). Asked
+   * only when a change is written, so a dry run starts no git.
+   */
+  decider: () => Promise<Decider>;
   now?: () => Date;
   /** The run log, opened by the caller (who closes it); by default the workspace's own. */
   store?: Store;
   /** For tests: file operations that fail on cue. */
   io?: TierChangeIo;
+}
+
+export interface Decider {
+  name: string;
+  identity: RecordedIdentity;
 }
 
 export interface PromoteOptions extends TierCommandOptions {
@@ -67,7 +75,8 @@ export async function promote(ws: Workspace, automation: string, opts: PromoteOp
     const result: TierResult = { automation, from, to, promoted: false, dryRun: !!opts.dryRun, passed, forced, gates: all, since, event: null, written: [] };
     if (opts.dryRun || (!passed && !opts.force)) return result;
     requireLedger(ws);
-    const { event, written } = await commitTierChange(ws, store, { automation, from, to, reason, by: opts.by, identity: opts.identity, gates: all, forced: result.forced, at: now }, opts.io);
+    const { name, identity } = await opts.decider();
+    const { event, written } = await commitTierChange(ws, store, { automation, from, to, reason, by: name, identity, gates: all, forced: result.forced, at: now }, opts.io);
     return { ...result, promoted: true, event: { seq: event.seq, hash: event.hash }, written };
   });
 }

@@ -1,7 +1,8 @@
 // The facts the promotion gates are computed from, gathered from the workspace,
 // the lock and the run log. The log is read through the Store interface with
-// indexed queries only, and every figure comes from the stats fold, so a rate
-// here means what it means on the dashboard:
+// indexed queries only (`queryForFold`: payloads parsed, not schema-checked,
+// which the fold does not need), and every figure comes from the stats fold,
+// so a rate here means what it means on the dashboard:
 //   - the runs figures: the automation's runs started since its last tier
 //     change (the ledger's `since`), folded; an outcome of a run started
 //     before it is no evidence for this tier and is left out (unattributed);
@@ -11,7 +12,6 @@
 //     current prompt hash and the locked, served model of each suite.
 import { describeDrift, lockDrift, automationTiers, type Drift } from '../core/lock/drift.js';
 import { promptHash } from '../core/lock/prompt-hash.js';
-import type { LoggedEvent } from '../core/log/events.js';
 import { evalEvidence, type EvalTarget } from '../core/stats/evals.js';
 import { createStatsFold } from '../core/stats/fold.js';
 import { EVAL_FOLD_TYPES, RUN_FOLD_TYPES } from '../core/stats/inputs.js';
@@ -19,7 +19,7 @@ import type { EvalFact, GateFacts } from '../core/tiers/facts.js';
 import type { Tier } from '../core/tiers/policy.js';
 import type { Automation } from '../core/workspace/schemas.js';
 import { promptValues, type Workspace } from '../core/workspace/workspace.js';
-import type { EventQuery, Store } from '../store/types.js';
+import type { EventQuery, FoldRow, Store } from '../store/types.js';
 
 /** Events read a page at a time, so memory stays flat however long the automation's history. */
 const PAGE = 5000;
@@ -93,7 +93,7 @@ async function oldestWaiting(store: Store, automation: string, asOf: string, thr
   for await (const page of store.queryRuns({ automation, awaiting: true, order: 'asc' })) {
     for (let i = 0; i < page.length; i += RUN_CHUNK) {
       const runIds = page.slice(i, i + RUN_CHUNK).map((r) => r.runId);
-      const events = await store.query({ runIds, types: [...RUN_FOLD_TYPES], order: 'asc' });
+      const events = await store.queryForFold({ runIds, types: [...RUN_FOLD_TYPES], order: 'asc' });
       count(events.length);
       for (const e of events) fold.add(e);
     }
@@ -102,10 +102,10 @@ async function oldestWaiting(store: Store, automation: string, asOf: string, thr
 }
 
 /** A query's events in seq order, a page at a time. */
-export async function* eventPages(store: Store, q: Omit<EventQuery, 'afterSeq' | 'order' | 'limit'>, size = PAGE): AsyncIterable<LoggedEvent[]> {
+export async function* eventPages(store: Store, q: Omit<EventQuery, 'afterSeq' | 'order' | 'limit'>, size = PAGE): AsyncIterable<FoldRow[]> {
   let after = 0;
   for (;;) {
-    const page = await store.query({ ...q, afterSeq: after, order: 'asc', limit: size });
+    const page = await store.queryForFold({ ...q, afterSeq: after, order: 'asc', limit: size });
     if (page.length > 0) yield page;
     if (page.length < size) return;
     after = page[page.length - 1].seq;

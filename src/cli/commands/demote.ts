@@ -19,8 +19,7 @@ export const defineDemote: DefineCommand = (program, wrap) =>
           import('../render/tier-change.js'),
         ]);
         const ws = openWorkspace({ root: g.root });
-        const { name, identity } = await reviewerOf(ws.root, opts.as);
-        const r = await demote(ws, automation, { to: opts.to, reason: opts.reason, by: name, identity });
+        const r = await demote(ws, automation, { to: opts.to, reason: opts.reason, decider: () => reviewerOf(ws.root, opts.as) });
         if (o.json) o.out(render.demoteJson(r, opts.reason!.trim()));
         else render.renderDemotion(o, r);
         return 0;

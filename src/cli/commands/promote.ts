@@ -21,8 +21,7 @@ export const definePromote: DefineCommand = (program, wrap) =>
           import('../render/tier-change.js'),
         ]);
         const ws = openWorkspace({ root: g.root });
-        const { name, identity } = await reviewerOf(ws.root, opts.as);
-        const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, by: name, identity });
+        const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, decider: () => reviewerOf(ws.root, opts.as) });
         if (o.json) o.out(render.promoteJson(r));
         else render.renderPromotion(o, r);
         return r.promoted || (r.dryRun && (r.passed || r.forced)) ? 0 : 1;
