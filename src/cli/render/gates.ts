@@ -35,7 +35,7 @@ export function gateActual(g: Gate): string {
 export function renderGates(gates: readonly Gate[], o: Output): string {
   const t = new Table({
     head: ['gate', 'required', 'actual', ''],
-    colWidths: [null, 28, 48, null],
+    colWidths: [null, 38, 46, null],
     wordWrap: true,
     style: { head: o.color ? ['bold'] : [], border: o.color ? ['grey'] : [] },
   });
