@@ -21,10 +21,10 @@ export async function demote(ws: Workspace, automation: string, opts: TierComman
   requireLedger(ws);
   const now = (opts.now ?? (() => new Date()))();
   return withStore(ws, opts.store, async (store) => {
-    const { facts, since } = await gatherFacts(ws, store, automation, from, now.toISOString());
+    const { facts, since, lastChangeSeq } = await gatherFacts(ws, store, automation, from, now.toISOString());
     const all = gates(facts);
     const { name, identity } = await opts.decider();
-    const { event, written } = await commitTierChange(ws, store, { automation, from, to: to as Tier, reason, by: name, identity, gates: all, forced: false, at: now }, opts.io);
+    const { event, written } = await commitTierChange(ws, store, { automation, from, to: to as Tier, reason, by: name, identity, gates: all, forced: false, at: now, lastChangeSeq }, opts.io);
     return { automation, from, to: to as Tier, promoted: false, dryRun: false, passed: all.every((g) => g.pass), forced: false, gates: all, since, event: { seq: event.seq, hash: event.hash }, written };
   });
 }

@@ -358,6 +358,46 @@ describe('promote: all or nothing', () => {
     expect(file()).toBe(AUTOMATION(2));
   });
 
+  it('a tier change logged by someone else while this one was made: this one writes no file (E_CHANGED_MEANWHILE)', async () => {
+    const before = snapshot();
+    // Another machine, sharing the run log, logs its change just before this one appends.
+    const racing: TierChangeIo = {
+      stage(path, content) {
+        const staged = stageFile(path, content);
+        if (path.endsWith('bot.yaml')) void store.append([{ type: 'tier_changed', automation: 'bot', actor: 'sam', data: { from: 1, to: 2, reason: null, by: 'sam@example.com' } }]);
+        return staged;
+      },
+      restore: () => {},
+    };
+    const err = (await promote(ws(), 'bot', opts({ io: racing })).catch((e: unknown) => e)) as AigovError;
+    const events = await tierChanges();
+    expect(events.map((e) => e.data.by)).toEqual(['sam@example.com', 'jane@example.com']);
+    expect(err).toMatchObject({ code: 'E_CHANGED_MEANWHILE', exitCode: 1 });
+    expect(err.message).toContain(`(#${events[0].seq}, by sam@example.com); this one, tier_changed #${events[1].seq} (${events[1].hash}), is not in effect`);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('two promotions at once: at most one takes effect, and the lock names its event', async () => {
+    const other = await openStore('sqlite:.aigov/runs.db', w.root);
+    try {
+      const results = await Promise.allSettled([promote(ws(), 'bot', opts()), promote(ws(), 'bot', opts({ store: other, decider: async () => ({ name: 'sam@example.com', identity: IDENTITY }) }))]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won.length).toBeLessThanOrEqual(1);
+      for (const r of results) if (r.status === 'rejected') expect((r.reason as AigovError).code).toBe('E_CHANGED_MEANWHILE');
+      const entry = ws().lock!.value.automations!.bot;
+      if (won.length) {
+        const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof promote>>>).value;
+        expect(entry).toMatchObject({ tier: 2, event: winner.event!.hash });
+        expect(file()).toBe(AUTOMATION(2));
+      } else {
+        expect(entry).toMatchObject({ tier: 1, event: null });
+        expect(file()).toBe(AUTOMATION(1));
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a file saved while the gates were read: nothing appended, nothing written (E_CHANGED_MEANWHILE)', async () => {
     const read = ws();
     w.write('automations/bot.yaml', AUTOMATION(1).replace('Files invoices.', 'Files invoices, and more.'));

@@ -67,7 +67,7 @@ export async function promote(ws: Workspace, automation: string, opts: PromoteOp
   if (opts.force && !opts.dryRun) requireLedger(ws);
   const now = (opts.now ?? (() => new Date()))();
   return withStore(ws, opts.store, async (store) => {
-    const { facts, since } = await gatherFacts(ws, store, automation, to, now.toISOString());
+    const { facts, since, lastChangeSeq } = await gatherFacts(ws, store, automation, to, now.toISOString());
     const all = gates(facts);
     const passed = all.every((g) => g.pass);
     // Forced: past failing gates, or past a tier skipped on the way.
@@ -76,7 +76,7 @@ export async function promote(ws: Workspace, automation: string, opts: PromoteOp
     if (opts.dryRun || (!passed && !opts.force)) return result;
     requireLedger(ws);
     const { name, identity } = await opts.decider();
-    const { event, written } = await commitTierChange(ws, store, { automation, from, to, reason, by: name, identity, gates: all, forced: result.forced, at: now }, opts.io);
+    const { event, written } = await commitTierChange(ws, store, { automation, from, to, reason, by: name, identity, gates: all, forced: result.forced, at: now, lastChangeSeq }, opts.io);
     return { ...result, promoted: true, event: { seq: event.seq, hash: event.hash }, written };
   });
 }

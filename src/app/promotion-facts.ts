@@ -32,10 +32,14 @@ export interface GatheredFacts {
   since: string | null;
   /** How many events were read from the log, for the curious and the benchmark. */
   eventsRead: number;
+  /** The seq of the automation's newest tier_changed before the evidence was read (0: none): a change logged after it races this one. */
+  lastChangeSeq: number;
 }
 
 export async function gatherFacts(ws: Workspace, store: Store, automationId: string, to: Tier, asOf: string): Promise<GatheredFacts> {
   const a = ws.automations.get(automationId)!.value;
+  // First, so a change logged while the evidence is read counts as one that raced it.
+  const [last] = await store.queryForFold({ automation: automationId, types: ['tier_changed'], order: 'desc', limit: 1 });
   const since = ws.lock?.value.automations?.[automationId]?.since ?? null;
   let eventsRead = 0;
   const count = (n: number): void => {
@@ -81,7 +85,7 @@ export async function gatherFacts(ws: Workspace, store: Store, automationId: str
     reversal: !!a.reversal?.command?.length,
     notify: !!a.notify?.command?.length,
   };
-  return { facts, since, eventsRead };
+  return { facts, since, eventsRead, lastChangeSeq: last?.seq ?? 0 };
 }
 
 /**

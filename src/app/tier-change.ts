@@ -10,7 +10,11 @@
 //   3. the lock staged with the event's hash, then the automation file renamed
 //      into place, then the lock.
 // A failure after 2 leaves an event no lock entry refers to: it is not in
-// effect, and is said so (E_TIER_CHANGE_INCOMPLETE). If the lock's rename
+// effect, and is said so (E_TIER_CHANGE_INCOMPLETE). Two changes of one
+// automation racing (two people, or two machines sharing the log): after its
+// append each looks for a tier_changed of that automation logged since it read
+// the log; one that finds another writes no file (E_CHANGED_MEANWHILE), so at
+// most one takes effect, the first to append. If the lock's rename
 // fails after the automation file's, the automation file is restored. Should a
 // crash come between the two renames, runs still get the lower of the file's
 // and the lock's tier: a promotion is not in effect (and `pin --check` names the
@@ -43,6 +47,8 @@ export interface TierChange {
   /** Promoted although gates failed (`promote --force`). */
   forced: boolean;
   at: Date;
+  /** The seq of the automation's newest tier_changed when its evidence was read (0: none). */
+  lastChangeSeq: number;
 }
 
 /** The file operations, for tests that make one of them fail. */
@@ -96,6 +102,15 @@ export async function commitTierChange(ws: Workspace, store: Store, c: TierChang
   } catch (err) {
     staged?.discard();
     throw err;
+  }
+  const raced = (await store.queryForFold({ automation: c.automation, types: ['tier_changed'], afterSeq: c.lastChangeSeq })).find((e) => e.seq !== event.seq);
+  if (raced) {
+    staged?.discard();
+    throw new AigovError(
+      'E_CHANGED_MEANWHILE',
+      `another tier change of "${c.automation}" was logged while this one was made (#${raced.seq}, by ${String(raced.data.by)}); this one, tier_changed #${event.seq} (${event.hash}), is not in effect: ${file} and aigov.lock are as they were`,
+      { exitCode: 1, hint: 'read the workspace again (git pull) and run the command again' },
+    );
   }
 
   // 3. The lock with the event's hash, then both files into place.
