@@ -11,3 +11,4 @@ if (want('store')) await (await import('./store.mjs')).main();
 if (want('gov-run')) await (await import('./gov-run.mjs')).benchGovRun();
 if (want('pg')) await (await import('./pg-append.mjs')).benchPgAppend();
 if (want('observe')) await (await import('./observe.mjs')).main();
+if (want('promote')) await (await import('./promote.mjs')).benchPromote();

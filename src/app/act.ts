@@ -10,6 +10,7 @@
 import { TierError, UsageError } from '../errors.js';
 import { parseDuration } from '../core/duration.js';
 import type { EventType, Impact, NewEvent } from '../core/log/events.js';
+import { actRefusal, runTier, TIER_ACTS } from '../core/tiers/act.js';
 import { newestSeq, runState, type RunState } from '../core/log/run-state.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import type { Store } from '../store/types.js';
@@ -36,8 +37,8 @@ export async function actOn<T>(c: ActContext, runId: string, fn: (output: unknow
   if (!automation) throw new UsageError(`run ${runId} belongs to automation "${state.automation}", which is not in this workspace`);
   // Copied as checked: what the log says was touched is what was checked, whatever the caller does with its array.
   const impacts = checkImpacts(automation.id, automation.downstream, opts?.impacts);
-  const tier = state.started!.data.tier as 1 | 2 | 3;
-  const reversibleUntil = tier === 2 && automation.reversal ? new Date(c.now().getTime() + parseDuration(automation.reversal.window)).toISOString() : undefined;
+  const acts = TIER_ACTS[runTier(state)];
+  const reversibleUntil = acts.reversible && automation.reversal ? new Date(c.now().getTime() + parseDuration(automation.reversal.window)).toISOString() : undefined;
   const base = { automation: automation.id, runId, actor: c.actor };
   const window = reversibleUntil ? { reversibleUntil } : {};
   await append(c, [{ ...base, type: 'action_started', data: { impacts, ...window } }], { runId, types: ACT_WATCH, lastSeq: newestSeq(events, runId, ACT_WATCH) });
@@ -59,7 +60,7 @@ export async function actOn<T>(c: ActContext, runId: string, fn: (output: unknow
   }
   await append(c, [{ ...base, type: 'action_taken', data: { impacts, ...window } }]);
 
-  if (tier === 2 && automation.notify) {
+  if (acts.notifies && automation.notify) {
     const notice = await runJsonCommand(
       automation.notify.command,
       { automation: automation.id, runId, impacts, output, reversibleUntil },
@@ -73,28 +74,10 @@ export async function actOn<T>(c: ActContext, runId: string, fn: (output: unknow
 }
 
 function refuseUnlessActable(s: RunState): void {
-  const id = s.runId;
-  if (!s.started) throw new UsageError(`unknown run ${id}`);
-  if (s.abandoned) throw new TierError('E_RUN_NOT_FINISHED', `run ${id} was closed as abandoned (${String(s.abandoned.data.reason)}); there is nothing to act on`);
-  if (!s.finished) throw new TierError('E_RUN_NOT_FINISHED', `run ${id} has not finished successfully; there is nothing to act on`);
-  if (s.rejected) throw new TierError('E_REJECTED', `run ${id} was rejected in review; it must not be acted on`);
-  if (s.awaiting === 'review') throw new TierError('E_AWAITING_REVIEW', `run ${id} is waiting in the review queue (low confidence)`, { hint: `aigov review approve ${id}` });
-  if (s.awaiting === 'approval') throw new TierError('E_APPROVAL_REQUIRED', `run ${id} is tier 1: a person must approve it before any action`, { hint: `aigov review approve ${id}` });
-  if (s.inDoubt) {
-    throw new TierError('E_IN_DOUBT', `run ${id} started an action at ${s.inDoubt.at} that has not recorded its end (it is still running, or its process died): it may have happened, so it is not run again`, {
-      hint: `check ${describeImpacts(s.inDoubt.data.impacts)} by hand; \`aigov runs show ${id}\` has the details`,
-    });
-  }
-  if (s.actions.length > 0 || s.revertsStarted.length > 0 || s.reverted.length > 0) {
-    const reverted = s.reverted.length > 0 || s.revertsStarted.length > 0 ? ' and reverted' : '';
-    throw new TierError('E_ALREADY_ACTED', `run ${id} was already acted on${reverted}; an action is never repeated`, { hint: 'start a new run for a new action' });
-  }
-}
-
-function describeImpacts(raw: unknown): string {
-  const list = Array.isArray(raw) ? (raw as Impact[]) : [];
-  if (!list.length) return 'the downstream systems';
-  return list.map((i) => `${i.system}${i.ref ? `:${i.ref}` : ''}`).join(', ');
+  const no = actRefusal(s);
+  if (!no) return;
+  if (no.kind === 'usage') throw new UsageError(no.message, no.hint ? { hint: no.hint } : {});
+  throw new TierError(no.code, no.message, no.hint ? { hint: no.hint } : {});
 }
 
 async function append(c: ActContext, events: NewEvent[], expect?: { runId: string; types: readonly EventType[]; lastSeq: number | null }): Promise<void> {

@@ -3,6 +3,7 @@ import { suitePassed, type EvalReport, type SuiteResult } from '../core/eval/rep
 import type { NewEvent } from '../core/log/events.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
 import type { PinChange } from './pin.js';
 
 export function evalEvents(report: EvalReport, git: { commit: string | null; dirty: boolean }, actor: string, at: string): NewEvent[] {
@@ -46,14 +47,18 @@ export function pinEvents(changes: readonly (Pick<PinChange, 'name' | 'from' | '
   }));
 }
 
-/** Appends to the workspace's run log; the caller decides what a failure to record means. */
-export async function recordEvents(ws: Workspace, events: NewEvent[]): Promise<void> {
+/** Appends to `store`, or to the workspace's run log (opened and closed here); the caller decides what a failure to record means. */
+export async function recordEvents(ws: Workspace, events: NewEvent[], store?: Store): Promise<void> {
   if (!events.length) return;
-  const store = await openStore(ws.config?.value.store, ws.root);
-  try {
+  if (store) {
     await store.append(events);
+    return;
+  }
+  const own = await openStore(ws.config?.value.store, ws.root);
+  try {
+    await own.append(events);
   } finally {
-    await store.close();
+    await own.close();
   }
 }
 

@@ -1,7 +1,7 @@
 // The library: every production run as a logged transaction, with the tier enforced.
 import { ProviderError, UsageError, InvalidWorkspaceError } from '../errors.js';
 import { extractConfidence } from '../core/confidence.js';
-import { callerConfidence, dispositionOf, isConfidence } from '../core/disposition.js';
+import { callerConfidence, dispositionOf, isConfidence } from '../core/tiers/disposition.js';
 import { checkInputKey, inputFingerprint, redactInput } from '../core/log/input-privacy.js';
 import type { Disposition, Impact, LoggedEvent, NewEvent } from '../core/log/events.js';
 import { RUN_ENDS } from '../core/log/run-state.js';

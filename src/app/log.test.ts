@@ -119,6 +119,7 @@ describe('log verify and seal', () => {
       url: store.url,
       append: (e) => store.append(e),
       query: (q) => store.query(q),
+      queryForFold: (q) => store.queryForFold(q),
       queryRuns: (q) => store.queryRuns(q),
       queryImpacts: (q) => store.queryImpacts(q),
       scan: (from) => store.scan(from),

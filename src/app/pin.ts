@@ -15,6 +15,8 @@ import type { Lockfile } from '../core/workspace/schemas.js';
 import { hasErrors, promptValues, type Workspace } from '../core/workspace/workspace.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import type { ModelGateway } from '../providers/gateway.js';
+import type { Store } from '../store/types.js';
+import { pinEvents, recordEvents } from './evidence.js';
 import { resolveSnapshot, servedModel, type Resolved } from './resolve-model.js';
 
 export interface PinChange {
@@ -46,6 +48,8 @@ export interface PinOptions {
   by: string;
   now: () => Date;
   gateway: ModelGateway;
+  /** The run log for the `model_pinned` events (the caller closes it); by default the workspace's own. */
+  store?: Store;
 }
 
 export function checkLock(ws: Workspace): Drift[] {
@@ -96,6 +100,8 @@ export async function pin(ws: Workspace, opts: PinOptions): Promise<PinResult> {
   const text = serializeLock(lock);
   const written = rewritten !== undefined || !ws.lock || text !== ws.lock.source.text;
   if (written) writeFileAtomic(join(ws.root, LOCK_FILE), text);
+  // After the lock: a pin that was not written is no pin. A failure to record is the caller's error to show.
+  await recordEvents(ws, pinEvents(models, opts.by, opts.now().toISOString()), opts.store);
   return { models, served, prompts, automations: ledger.added, ...(rewritten ? { rewritten } : {}), lock, written };
 }
 

@@ -11,7 +11,10 @@ import type { Lockfile } from '../core/workspace/schemas.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import type { ModelGateway } from '../providers/gateway.js';
-import { runEval, type EvalOptions } from './eval.js';
+import type { Store } from '../store/types.js';
+import type { EvalOptions } from './eval.js';
+import { evalGate } from './eval-gate.js';
+import { pinEvents, recordEvents } from './evidence.js';
 import { checkLock } from './pin.js';
 import { resolveSnapshot, servedModel } from './resolve-model.js';
 
@@ -31,7 +34,17 @@ export interface UpgradeResult {
 export async function upgrade(
   ws: Workspace,
   name: string,
-  opts: { force?: boolean; by: string; now: () => Date; gateway: ModelGateway; eval?: EvalOptions },
+  opts: {
+    force?: boolean;
+    by: string;
+    now: () => Date;
+    gateway: ModelGateway;
+    eval?: EvalOptions;
+    /** The run log for the evidence (the caller closes it); by default the workspace's own. */
+    store?: Store;
+    /** Told when eval results could not be recorded: the upgrade goes on without them. */
+    onWarning?: (message: string) => void;
+  },
 ): Promise<UpgradeResult> {
   checkLock(ws);
   const config = ws.config!.value;
@@ -55,9 +68,15 @@ export async function upgrade(
     automations: nextLedger(automationTiers(ws.automations), ws.lock.value, { since: at, by: opts.by }).ledger,
   };
   const withCandidate: Workspace = { ...ws, lock: { value: candidate, source: ws.lock.source } };
-  const evalOpts = { ...opts.eval, suites, gateway: opts.gateway };
-  const before = suites.length ? await runEval(ws, evalOpts) : undefined;
-  const after = suites.length ? await runEval(withCandidate, evalOpts) : undefined;
+  // Both runs are recorded: the first is evidence for the pinned snapshot, the second for the candidate.
+  const evalOpts = { ...opts.eval, suites, gateway: opts.gateway, evidence: { actor: opts.by, store: opts.store, now: opts.now } };
+  const evidence = async (w: Workspace) => {
+    const r = await evalGate(w, evalOpts);
+    if (r.recordError) opts.onWarning?.(`the results were not recorded in the run log: ${r.recordError.message}`);
+    return r.report;
+  };
+  const before = suites.length ? await evidence(ws) : undefined;
+  const after = suites.length ? await evidence(withCandidate) : undefined;
   const rows = suites.map((suite) => {
     const b = before!.suites.find((s) => s.suite === suite)!;
     const a = after!.suites.find((s) => s.suite === suite)!;
@@ -66,5 +85,7 @@ export async function upgrade(
   const allPass = rows.every((r) => r.passed);
   if (!allPass && !opts.force) return { name, from: current.resolved, to: resolved, served, suites: rows, switched: false, forced: false, report: after };
   writeFileAtomic(join(ws.root, 'aigov.lock'), serializeLock(candidate));
-  return { name, from: current.resolved, to: resolved, served, suites: rows, switched: true, forced: !allPass, report: after };
+  const forced = !allPass;
+  await recordEvents(ws, pinEvents([{ name, from: current.resolved, to: resolved, how: 'upgrade', served }], opts.by, opts.now().toISOString(), { suites: rows, forced }), opts.store);
+  return { name, from: current.resolved, to: resolved, served, suites: rows, switched: true, forced, report: after };
 }

@@ -19,11 +19,33 @@ export interface FileEdit {
 
 const BOM = '\uFEFF';
 
+/** A file's new text, worked out and not yet written. */
+export interface PlannedWrite {
+  /** Relative to the workspace root. */
+  file: string;
+  /** Absolute. */
+  path: string;
+  /** The text on disk when it was read, BOM and all. */
+  before: string;
+  content: string;
+}
+
 /** Applies the edits and returns the files that changed. */
 export function applyYamlEdits(root: string, edits: readonly FileEdit[]): string[] {
+  const writes = planYamlEdits(root, edits);
+  writeFilesAtomic(writes.map(({ path, content }) => ({ path, content })));
+  return writes.map((w) => w.file);
+}
+
+/**
+ * The edits made in memory: each changed file's new text, for a caller that
+ * writes them itself (`promote` writes them only after the run log took its
+ * event). Files the edits leave as they are are not listed.
+ */
+export function planYamlEdits(root: string, edits: readonly FileEdit[]): PlannedWrite[] {
   const byFile = new Map<string, FileEdit[]>();
   for (const e of edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
-  const writes: { file: string; path: string; content: string }[] = [];
+  const writes: PlannedWrite[] = [];
   for (const [file, mine] of byFile) {
     const full = join(root, file);
     // The file as it is now, not as the workspace read it: it may have been saved since.
@@ -37,8 +59,7 @@ export function applyYamlEdits(root: string, edits: readonly FileEdit[]): string
       if (!(err instanceof YamlEditError)) throw err;
       throw new AigovError('E_CANNOT_EDIT', `${file}: cannot set ${formatPath(err.path)}: ${err.message}`, { location: { file, path: formatPath(err.path) }, hint: 'make the change by hand' });
     }
-    if (next !== text) writes.push({ file, path: full, content: bom + next });
+    if (next !== text) writes.push({ file, path: full, before: raw, content: bom + next });
   }
-  writeFilesAtomic(writes.map(({ path, content }) => ({ path, content })));
-  return writes.map((w) => w.file);
+  return writes;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractConfidence } from './confidence.js';
-import { dispositionOf } from './disposition.js';
+import { dispositionOf } from './tiers/disposition.js';
 
 describe('extractConfidence', () => {
   it.each([
@@ -32,7 +32,7 @@ describe('dispositionOf', () => {
     [3, 0.84, 0.85, 'review'],
     [3, 0.85, 0.85, 'auto'],
     [2, null, 0.85, 'review'],
-    // No confidence is never auto, and goes to review with or without a threshold (more in disposition.test.ts).
+    // No confidence is never auto, and goes to review with or without a threshold (more in tiers/disposition.test.ts).
     [2, null, undefined, 'review'],
     [1, null, undefined, 'review'],
   ] as const)('tier %s, confidence %s, threshold %s -> %s', (tier, c, t, d) => expect(dispositionOf(tier, c, t)).toBe(d));

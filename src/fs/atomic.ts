@@ -65,3 +65,38 @@ export async function writeFileAtomicQuick(path: string, content: string): Promi
     throw err;
   }
 }
+
+/**
+ * A file written in full beside its target and fsynced, not yet in place:
+ * `commit` renames it over the target (atomic), `discard` removes it. For
+ * writes that must wait for something else to succeed first (a run log
+ * append), with the slow, failing parts (space, permissions) already done.
+ */
+export interface StagedFile {
+  readonly path: string;
+  commit(): void;
+  discard(): void;
+}
+
+export function stageFile(path: string, content: string): StagedFile {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeSync(fd, Buffer.from(content, 'utf8'));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return {
+    path,
+    commit: () => renameSync(tmp, path),
+    discard: () => rmSync(tmp, { force: true }),
+  };
+}

@@ -54,6 +54,11 @@ const queries: [string, EventQuery, number[]][] = [
   ['a zero limit', { limit: 0 }, []],
   ['a trace newest first', { automation: 'inv', system: 'erp', order: 'desc' }, [8, 3]],
   ['filters that exclude each other', { automation: 'triage', runId: 'r1' }, []],
+  ['after a seq (exclusive)', { afterSeq: 6 }, [7, 8, 9]],
+  ['a page of an automation after a seq', { automation: 'inv', afterSeq: 2, limit: 2 }, [3, 7]],
+  ['the next page', { automation: 'inv', afterSeq: 7, limit: 2 }, [8]],
+  ['after a seq, with types and a time', { types: ['run_started', 'action_taken'], since: at(1), afterSeq: 3 }, [4, 7, 8]],
+  ['after the last seq', { afterSeq: 9 }, []],
 ];
 
 async function all(iter: AsyncIterable<LoggedEvent>): Promise<LoggedEvent[]> {
@@ -144,12 +149,33 @@ describe.each(backends)('store contract: $name', (backend) => {
       expect((await store.query(q)).map((e) => e.seq)).toEqual(seqs);
     });
 
+    it('queryForFold reads a payload that breaks its schema, which query refuses', async () => {
+      await opened.raw(
+        `INSERT INTO events (seq, id, v, type, at, automation, run_id, actor, data, prev_hash, hash) VALUES (10, 'forged-10', 2, 'run_finished', '${at(9)}', 'inv', 'r1', 'mallory', '{"confidence":7}', '${'0'.repeat(64)}', '${'f'.repeat(64)}')`,
+      );
+      await expect(store.query({ runId: 'r1' })).rejects.toMatchObject({ code: 'E_STORE' });
+      const rows = await store.queryForFold({ runId: 'r1', types: ['run_finished'] });
+      expect(rows.map((e) => [e.seq, e.type, e.data])).toEqual([
+        [2, 'run_finished', dataset[1].data],
+        [10, 'run_finished', { confidence: 7 }],
+      ]);
+    });
+
+    it.each(queries)('queryForFold reads the same events as query, by %s', async (_what, q, seqs) => {
+      const full = await store.query(q);
+      const fold = await store.queryForFold(q);
+      expect(fold.map((e) => e.seq)).toEqual(seqs);
+      expect(fold).toEqual(full.map(({ seq, type, at, automation, runId, data }) => ({ seq, type, at, automation, runId, data })));
+    });
+
     it.each<[string, EventQuery, RegExp]>([
       ['a negative limit', { limit: -1 }, /limit/],
       ['a time that is not one', { since: 'yesterday' }, /since must be an ISO 8601 time/],
       ['an unknown order', { order: 'sideways' as 'asc' }, /order/],
+      ['a seq that is not a whole number', { afterSeq: 1.5 }, /afterSeq must be a whole number/],
     ])('refuses %s', async (_what, q, message) => {
       await expect(store.query(q)).rejects.toThrow(message);
+      await expect(store.queryForFold(q)).rejects.toThrow(message);
     });
   });
 

@@ -15,6 +15,8 @@ import {
   checkCondition,
   conditionSql,
   eventQuerySql,
+  FOLD_COLUMNS,
+  rowToFoldEvent,
   impactQuerySql,
   newEventId,
   rowToEvent,
@@ -25,7 +27,7 @@ import {
   runPages,
   type EventRow,
 } from './sql.js';
-import type { AppendOptions, EventQuery, EventsTally, ImpactQuery, ImpactTouch, RunQuery, Store, StoreAudit } from './types.js';
+import type { AppendOptions, EventQuery, EventsTally, FoldRow, ImpactQuery, ImpactTouch, RunQuery, Store, StoreAudit } from './types.js';
 
 const PAGE = 2000;
 
@@ -194,6 +196,11 @@ class PostgresStore implements Store {
   async query(q: EventQuery): Promise<LoggedEvent[]> {
     const { sql, params } = eventQuerySql(q, (n) => `$${n}`);
     return (await this.#rows(sql, params)).map(rowToEvent);
+  }
+
+  async queryForFold(q: EventQuery): Promise<FoldRow[]> {
+    const { sql, params } = eventQuerySql(q, (n) => `$${n}`, FOLD_COLUMNS);
+    return (await this.#rows<unknown[]>(sql, params)).map(rowToFoldEvent);
   }
 
   queryRuns(q: RunQuery): AsyncIterable<RunRecord[]> {

@@ -6,7 +6,7 @@ import { EVENT_FORMAT, type EventType, type LoggedEvent } from '../core/log/even
 import { parsePayload } from '../core/log/payloads.js';
 import { RUN_COLUMNS, envelopePatch, runPatch, type ImpactRow, type RunPatch, type RunRecord } from '../core/log/derived.js';
 import { AigovError, ConflictError, UsageError } from '../errors.js';
-import type { AppendCondition, EventQuery, ImpactQuery, ImpactTouch, RunQuery } from './types.js';
+import type { AppendCondition, EventQuery, FoldRow, ImpactQuery, ImpactTouch, RunQuery } from './types.js';
 
 /** The layout of the store's tables; a change needs a bump and a migration. */
 export const STORE_FORMAT = 2;
@@ -69,6 +69,20 @@ export function rowToEvent(r: EventRow): LoggedEvent {
     });
   }
   return { ...fields, data: parsed.data } as LoggedEvent;
+}
+
+/** What `queryForFold` reads of an event, in this order. */
+export const FOLD_COLUMNS = 'seq, type, at, automation, run_id, data';
+
+/** A `queryForFold` row: the payload parsed as JSON and nothing more (see Store.queryForFold). */
+export function rowToFoldEvent(r: unknown[]): FoldRow {
+  let data: unknown;
+  try {
+    data = JSON.parse(r[5] as string);
+  } catch {
+    throw new AigovError('E_STORE', `event ${Number(r[0])} of the run log has a payload that is not JSON`, { exitCode: 3, hint: 'run `aigov log verify`' });
+  }
+  return { seq: Number(r[0]), type: r[1] as EventType, at: r[2] as string, automation: r[3] as string | null, runId: r[4] as string | null, data: data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {} };
 }
 
 export function rowToStored(r: EventRow): StoredEvent {
@@ -154,7 +168,7 @@ export function runUpsertParams(p: RunPatch): (string | number | null)[] {
  * filter on type, like an absent one. A system/ref filter goes through the
  * impacts index, so tracing a record is a lookup, not a scan.
  */
-export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string): { sql: string; params: unknown[] } {
+export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string, columns: string = EVENT_COLUMNS): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const p = (value: unknown): string => {
     params.push(value);
@@ -173,6 +187,10 @@ export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string)
   }
   if (q.since !== undefined) where.push(`at >= ${p(normalizeTime(q.since, 'since'))}`);
   if (q.until !== undefined) where.push(`at < ${p(normalizeTime(q.until, 'until'))}`);
+  if (q.afterSeq !== undefined) {
+    if (!Number.isInteger(q.afterSeq)) throw new UsageError(`afterSeq must be a whole number, got ${q.afterSeq}`);
+    where.push(`seq > ${p(q.afterSeq)}`);
+  }
   if (q.system !== undefined || q.ref !== undefined) {
     const on: string[] = [];
     if (q.system !== undefined) on.push(`system = ${p(q.system)}`);
@@ -182,7 +200,7 @@ export function eventQuerySql(q: EventQuery, placeholder: (n: number) => string)
   if (q.order !== undefined && q.order !== 'asc' && q.order !== 'desc') {
     throw new UsageError(`order must be asc or desc, got ${JSON.stringify(q.order)}`);
   }
-  let sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')}`;
+  let sql = `SELECT ${columns} FROM events WHERE ${where.join(' AND ')}`;
   sql += ` ORDER BY seq ${q.order === 'desc' ? 'DESC' : 'ASC'}`;
   if (q.limit !== undefined) {
     if (!Number.isInteger(q.limit) || q.limit < 0) throw new UsageError(`limit must be a whole number, got ${q.limit}`);

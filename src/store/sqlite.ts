@@ -17,6 +17,8 @@ import {
   LEAN_EVENT_COLUMNS,
   RUN_SQL_COLUMNS,
   eventQuerySql,
+  FOLD_COLUMNS,
+  rowToFoldEvent,
   impactQuerySql,
   newEventId,
   rowToEvent,
@@ -28,7 +30,7 @@ import {
   type EventRow,
 } from './sql.js';
 import { ensureSchema, schemaProblems } from './sqlite-schema.js';
-import type { AppendOptions, EventQuery, EventsTally, ImpactQuery, ImpactTouch, RunQuery, Store, StoreAudit } from './types.js';
+import type { AppendOptions, EventQuery, EventsTally, FoldRow, ImpactQuery, ImpactTouch, RunQuery, Store, StoreAudit } from './types.js';
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -167,6 +169,11 @@ class SqliteStore implements Store {
   async query(q: EventQuery): Promise<LoggedEvent[]> {
     const { sql, params } = eventQuerySql(q, () => '?');
     return this.#read(() => (this.#statement(sql).raw(true).all(...params) as EventRow[]).map(rowToEvent));
+  }
+
+  async queryForFold(q: EventQuery): Promise<FoldRow[]> {
+    const { sql, params } = eventQuerySql(q, () => '?', FOLD_COLUMNS);
+    return this.#read(() => (this.#statement(sql).raw(true).all(...params) as unknown[][]).map(rowToFoldEvent));
   }
 
   queryRuns(q: RunQuery): AsyncIterable<RunRecord[]> {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startModelServer, type ModelServer } from '../support/model-server.mjs';
 import { aigov } from '../support/cli.js';
+import { openStore } from '../../src/store/open.js';
 import { automationYaml, classifierFiles, tempWorkspace } from '../support/workspace.js';
 
 let server: ModelServer;
@@ -121,6 +122,28 @@ describe('aigov pin', () => {
       expect(lock(w.root)).toContain('resolved: openai:gpt-4o-mini-2025-06-01');
       const again = await aigov(['pin', '--upgrade', 'fast'], { cwd: w.root });
       expect(again.stderr).toContain('already the newest snapshot');
+
+      // The upgrade records its own evidence: every eval it ran (on the pinned snapshot and the
+      // candidate, failed or not) and the pin it made; the failed attempt pinned nothing.
+      const store = await openStore('sqlite:.aigov/runs.db', w.root);
+      try {
+        const evals = await store.query({ types: ['eval_completed'], order: 'asc' });
+        expect(evals.map((e) => [e.data.model, e.data.passed])).toEqual([
+          ['openai:gpt-4o-mini-2024-07-18', true],
+          ['openai:gpt-4o-mini-2025-06-01', false],
+          ['openai:gpt-4o-mini-2024-07-18', true],
+          ['openai:gpt-4o-mini-2025-06-01', true],
+        ]);
+        expect(evals.every((e) => e.data.unlocked === false && e.data.served === String(e.data.model).replace('openai:', ''))).toBe(true);
+        const pins = await store.query({ types: ['model_pinned'], order: 'asc' });
+        expect(pins.map((e) => [e.data.from, e.data.to])).toEqual([
+          [null, 'openai:gpt-4o-mini-2024-07-18'],
+          ['openai:gpt-4o-mini-2024-07-18', 'openai:gpt-4o-mini-2025-06-01'],
+        ]);
+        expect(pins[1].data).toMatchObject({ served: 'gpt-4o-mini-2025-06-01', evidence: { suites: [{ suite: 'inv', before: 1, after: 1, passed: true }], forced: false } });
+      } finally {
+        await store.close();
+      }
     } finally {
       await s2.close();
     }

@@ -1,12 +1,10 @@
-// `aigov eval` as the CLI runs it: flags in, one runEval, reports out, evidence recorded.
+// `aigov eval` as the CLI runs it: flags in, one evalGate (run, then record), reports out.
 import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { evalEvents } from '../../app/evidence.js';
 import { acceptOutputs } from '../../app/accept.js';
 import { changedSuites } from '../../app/changed.js';
-import { runEval } from '../../app/eval.js';
+import { evalGate, type EvalGateResult } from '../../app/eval-gate.js';
 import { gitState } from '../../app/git.js';
-import { whoAmI } from '../../app/identity.js';
 import { workspaceEnv } from '../../app/read-workspace.js';
 import { openWorkspace } from '../../app/workspace.js';
 import { parseShard } from '../../core/eval/plan.js';
@@ -16,8 +14,6 @@ import { formatProblem, UsageError, type ExitCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { fileError } from '../../fs/file-errors.js';
 import { checkOutputPath } from '../../fs/output-path.js';
-import { openStore } from '../../store/open.js';
-import type { Store } from '../../store/types.js';
 import type { GlobalOptions } from '../main.js';
 import type { Output } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -48,11 +44,6 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
   checkOutputs(opts.output, process.env.GITHUB_STEP_SUMMARY);
   const ws = openWorkspace({ root: g.root });
-  // Git, identity and the run log are made ready once the first answer is in:
-  // the remaining calls then mostly wait on the network, and none of it
-  // delays the first request.
-  let evidence: Promise<Evidence | Error> | undefined;
-  const prepare = (): Promise<Evidence | Error> => (evidence ??= prepareEvidence(ws));
   const bar = progressBar(o, 'eval');
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -61,9 +52,9 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     o.err('\ninterrupted: finishing nothing new; press Ctrl-C again to quit at once');
   };
   process.on('SIGINT', onSigint);
-  let report: EvalReport;
+  let gate: EvalGateResult;
   try {
-    report = await runEval(ws, {
+    gate = await evalGate(ws, {
       suites: opts.changedSince ? await changed(o, ws, opts.changedSince) : suites.length ? suites : undefined,
       mode: opts.replay ? 'replay' : opts.record ? 'record' : 'live',
       cache: opts.cache,
@@ -75,10 +66,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
       unlocked: opts.unlocked,
       env: workspaceEnv(ws.root, process.env, (p) => !o.quiet && o.err(formatProblem(p))),
       signal: controller.signal,
-      onProgress: (d, t) => {
-        bar.update(d, t);
-        void prepare();
-      },
+      onProgress: (d, t) => bar.update(d, t),
       // aigov's own one-line notices stand in for anything a provider's SDK would have printed.
       onWarning: (m) => {
         if (!o.quiet) o.err(`warning: ${m}`);
@@ -88,10 +76,10 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     bar.end();
     process.off('SIGINT', onSigint);
   }
-  const ready = await prepare();
-  await recordEvidence(o, report, ready);
   // The report names its commit, so `--merge` can refuse shards of different commits.
-  report = { ...report, ...(ready instanceof Error ? await gitState(ws.root) : ready.git) };
+  const report = { ...gate.report, ...(gate.git ?? (await gitState(ws.root))) };
+  // The results are evidence for promotion; failing to record them is worth a warning, not a failed gate.
+  if (gate.recordError) o.err(`warning: the results were not recorded in the run log: ${gate.recordError.message}`);
   // Files first: should one fail after all, stdout holds the error alone, as --json promises.
   if (opts.output) writeOutput('-o', opts.output, () => writeFileAtomic(resolve(opts.output!), `${render.renderReport(report, render.formatForFile(opts.output!), { ...o, color: false })}\n`));
   const summary = process.env.GITHUB_STEP_SUMMARY;
@@ -138,37 +126,6 @@ function withoutAccepted(report: EvalReport, accepted: ReadonlySet<string>): Eva
   const totals = { ...report.totals };
   for (const s of report.suites) for (const c of s.cases) if (accepted.has(`${s.suite}/${c.id}`) && c.status === 'fail') totals.failed--;
   return { ...report, totals };
-}
-
-interface Evidence {
-  git: { commit: string | null; dirty: boolean };
-  actor: string;
-  store: Store;
-}
-
-async function prepareEvidence(ws: Workspace): Promise<Evidence | Error> {
-  try {
-    const [git, actor, store] = await Promise.all([gitState(ws.root), whoAmI(ws.root), openStore(ws.config?.value.store, ws.root)]);
-    return { git, actor, store };
-  } catch (err) {
-    return err as Error;
-  }
-}
-
-/** The results are evidence for promotion; failing to record them is worth a warning, not a failed gate. */
-async function recordEvidence(o: Output, report: EvalReport, evidence: Evidence | Error): Promise<void> {
-  if (evidence instanceof Error) {
-    o.err(`warning: the results were not recorded in the run log: ${evidence.message}`);
-    return;
-  }
-  try {
-    // An interrupted run is no evidence of anything.
-    if (!report.interrupted) await evidence.store.append(evalEvents(report, evidence.git, evidence.actor, new Date().toISOString()));
-  } catch (err) {
-    o.err(`warning: the results were not recorded in the run log: ${(err as Error).message}`);
-  } finally {
-    await evidence.store.close();
-  }
 }
 
 async function changed(o: Output, ws: Workspace, ref: string): Promise<string[]> {

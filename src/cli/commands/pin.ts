@@ -25,12 +25,13 @@ export const definePin: DefineCommand = (program, wrap) =>
           return drift.length ? 1 : 0;
         }
         const { pinContext } = await import('../../app/pin-context.js');
-        const ctx = await pinContext(ws, opts.as, (m) => {
+        const warn = (m: string): void => {
           if (!o.quiet && !o.json) o.err(`${paint(o, 'yellow', 'warning')} ${m}`);
-        });
+        };
+        const ctx = await pinContext(ws, opts.as, warn);
         if (opts.upgrade) {
           const { upgrade } = await import('../../app/upgrade.js');
-          const r = await upgrade(ws, opts.upgrade, { ...ctx, force: opts.force });
+          const r = await upgrade(ws, opts.upgrade, { ...ctx, force: opts.force, onWarning: warn });
           if (o.json) o.out(JSON.stringify({ ...r, report: undefined }, null, 2));
           else if (r.from === r.to) o.err(`${r.name}: ${r.to} is already the newest snapshot`);
           else {
@@ -38,16 +39,10 @@ export const definePin: DefineCommand = (program, wrap) =>
             const served = r.served === undefined ? '' : `, served as ${r.served ?? 'no model name'}`;
             o.err(r.switched ? `${r.name}: ${r.from} -> ${r.to}${served}${r.forced ? ' (forced despite failing suites)' : ''}` : `${r.name}: staying on ${r.from}; ${r.to} fails its suites (--force to switch anyway)`);
           }
-          if (r.switched) {
-            const { pinEvents, recordEvents } = await import('../../app/evidence.js');
-            await recordEvents(ws, pinEvents([{ name: r.name, from: r.from, to: r.to, how: 'upgrade', served: r.served }], ctx.by, ctx.now().toISOString(), { suites: r.suites, forced: r.forced }));
-          }
           return r.from === r.to || r.switched ? 0 : 1;
         }
         const { pin } = await import('../../app/pin.js');
         const r = await pin(ws, { ...ctx, only: models });
-        const { pinEvents, recordEvents } = await import('../../app/evidence.js');
-        await recordEvents(ws, pinEvents(r.models, ctx.by, ctx.now().toISOString()));
         if (o.json) o.out(JSON.stringify({ models: r.models, served: r.served, prompts: r.prompts, automations: r.automations, rewritten: r.rewritten ?? null, written: r.written }, null, 2));
         else {
           // Said even with --quiet: a rewritten lock may have lost tiers that only `promote` can give back.

@@ -53,6 +53,11 @@ describe('lockDrift', () => {
     });
   });
 
+  it('for a tier more than one above the lock’s, names the forced adoption too', () => {
+    const [d] = lockDrift(config, new Map([['p', prompt]]), lock({ automations: { bot: { tier: 1, since: 'T', by: 'ops', event: null } } }), bot(3));
+    expect(describeDrift(d).hint).toBe('run `aigov promote bot` a tier at a time, or adopt it at tier 3 with `aigov promote bot --to 3 --force --reason "…"`; or set tier: 1 back');
+  });
+
   it('asks to pin where served is missing, without re-resolving', () => {
     const [d] = lockDrift(config, new Map([['p', prompt]]), lock({ models: { fast: { ...model, served: undefined } } }), bot(2));
     expect(describeDrift(d)).toMatchObject({ file: 'aigov.lock', message: expect.stringContaining('model "fast" (openai:gpt-4o-mini-2024-07-18) has no `served`'), hint: expect.stringContaining('aigov pin') });

@@ -93,7 +93,11 @@ export function describeDrift(d: Drift): { file: string; message: string; hint?:
       return {
         file: `automations/${d.automation}.yaml`,
         message: `automation "${d.automation}" says tier ${d.tier} but aigov.lock records tier ${d.locked}: a tier is raised only through \`aigov promote\`, so runs get tier ${d.locked}`,
-        hint: `run \`aigov promote ${d.automation}\`, or set tier: ${d.locked} back`,
+        // Promotion goes one tier a step; further up, the file's tier can only be adopted as it is, forced and with a reason.
+        hint:
+          d.tier - d.locked > 1
+            ? `run \`aigov promote ${d.automation}\` a tier at a time, or adopt it at tier ${d.tier} with \`aigov promote ${d.automation} --to ${d.tier} --force --reason "…"\`; or set tier: ${d.locked} back`
+            : `run \`aigov promote ${d.automation}\`, or set tier: ${d.locked} back`,
       };
   }
 }

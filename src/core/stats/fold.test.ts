@@ -207,6 +207,28 @@ describe('the fold: automations and evals', () => {
     evalEvent(4 * HOUR, { prompt: { id: 'p', version: 2, sha256: B }, model: 'openai:m-2', passed: true, unlocked: true }),
   ];
   const s = foldEvents(evals, at(DAY));
+  const C = 'c'.repeat(64);
+  // At hash C: a whole, passing replay of the served model, then newer runs that are no evidence
+  // for the suite (a shard, an unlocked run at the same model), then a replay of recordings
+  // that hold no model name.
+  const later = foldEvents(
+    [
+      evalEvent(0, { prompt: { id: 'p', version: 3, sha256: C }, model: 'openai:m-1', served: 'm-1', mode: 'replay', passed: true }),
+      evalEvent(HOUR, { prompt: { id: 'p', version: 3, sha256: C }, model: 'openai:m-1', served: 'm-1', passed: false, shard: { index: 1, count: 2 } }),
+      evalEvent(2 * HOUR, { prompt: { id: 'p', version: 3, sha256: C }, model: 'openai:m-1', served: 'm-1', passed: false, unlocked: true }),
+      evalEvent(3 * HOUR, { prompt: { id: 'p', version: 3, sha256: C }, model: 'openai:m-2', served: null, mode: 'replay', passed: true }),
+    ],
+    at(DAY),
+  );
+
+  it.each<[string, { sha256: string; model: string; served?: string | null }, { at: string; passed: boolean } | null]>([
+    ['a shard or an unlocked run hides no whole run before it', { sha256: C, model: 'openai:m-1', served: 'm-1' }, { at: at(0), passed: true }],
+    ['recordings without a model name are no evidence for a lock that names one', { sha256: C, model: 'openai:m-2', served: 'm-2' }, null],
+    ['and are for a lock that says the API reports none', { sha256: C, model: 'openai:m-2', served: null }, { at: at(3 * HOUR), passed: true }],
+  ])('evalEvidence: %s', (_name, target, want) => {
+    const got = evalEvidence(later.evals, 's', target);
+    expect(got && { at: got.at, passed: got.passed }).toEqual(want);
+  });
 
   it.each<[string, { sha256: string; model: string; served?: string }, { at: string; passed: boolean } | null]>([
     ['the newest at a target stands, even when it failed', { sha256: A, model: 'openai:m-1', served: 'm-1' }, { at: at(HOUR), passed: false }],

@@ -65,6 +65,7 @@ describe('gates', () => {
     // governance
     ['every answer given', 'governance', {}, true, 'all answered'],
     ['no owner', 'governance', { owner: '  ' }, false, 'owner is missing'],
+    ['no owner at all', 'governance', { owner: undefined }, false, 'owner is missing'],
     ['an answer missing', 'governance', { governance: { ...GOVERNANCE, data: undefined } }, false, 'governance.data is missing'],
     ['a blank answer', 'governance', { governance: { ...GOVERNANCE, testing: ' ' } }, false, 'governance.testing is empty'],
     ['the init placeholder', 'governance', { governance: { ...GOVERNANCE, purpose: INIT_GOVERNANCE.purpose } }, false, 'governance.purpose is the example text of `aigov init`'],
@@ -78,10 +79,12 @@ describe('gates', () => {
     ['no eval at the current prompt and model', 'evals', { evals: [{ suite: 'inv', evidence: null }] }, false, 'inv: no eval at the current prompt and locked model'],
     ['one of two suites without evidence', 'evals', { evals: [{ suite: 'a', evidence: { passed: true, passRate: null, at: 'T' } }, { suite: 'b', evidence: null }] }, false, 'a: passed at T; b: no eval at the current prompt and locked model'],
     ['no suites at all', 'evals', { evals: [] }, false, 'no suites in evals'],
+    ['every case passed, but the answers came from another model', 'evals', { evals: [{ suite: 'inv', evidence: { passed: false, passRate: 1, at: 'T' } }] }, false, 'inv: failed (100%) at T'],
     // runs (boundary: exactly minRuns passes)
     ['more than minRuns', 'runs', {}, true, 198],
     ['exactly minRuns', 'runs', { runs: { started: 100, finished: 100, failed: 0, corrected: 0, lowConfidenceReviews: 0 } }, true, 100],
     ['one short of minRuns', 'runs', { runs: { started: 99, finished: 99, failed: 0, corrected: 0, lowConfidenceReviews: 0 } }, false, 99],
+    ['runs counts finished runs, not started ones', 'runs', { runs: { started: 100, finished: 99, failed: 1, corrected: 0, lowConfidenceReviews: 0 } }, false, 99],
     ['minRuns 0 and no runs', 'runs', { promotion: { minRuns: 0 }, runs: { started: 0, finished: 0, failed: 0, corrected: 0, lowConfidenceReviews: 0 } }, true, 0],
     // errorRate = failed / started, at most 0.02
     ['error rate under the maximum', 'errorRate', { runs: { started: 200, finished: 199, failed: 1, corrected: 0, lowConfidenceReviews: 0 } }, true, 0.005],
@@ -96,14 +99,19 @@ describe('gates', () => {
     ['override rate against its own maximum, a decimal that floats badly', 'overrideRate', { promotion: { maxOverrideRate: 0.29 }, runs: { started: 100, finished: 100, failed: 0, corrected: 29, lowConfidenceReviews: 0 } }, true, 0.29],
     // lowConfidenceRate = low-confidence reviews / finished, at most 0.2
     ['low-confidence rate exactly at the maximum', 'lowConfidenceRate', { runs: { started: 150, finished: 150, failed: 0, corrected: 0, lowConfidenceReviews: 30 } }, true, 0.2],
+    ['low-confidence rate with no finished run', 'lowConfidenceRate', { runs: { started: 2, finished: 0, failed: 2, corrected: 0, lowConfidenceReviews: 0 } }, true, null],
+    ['low-confidence rate of every run, against a maximum of 1', 'lowConfidenceRate', { promotion: { maxLowConfidenceRate: 1 }, runs: { started: 10, finished: 10, failed: 0, corrected: 0, lowConfidenceReviews: 10 } }, true, 1],
     ['low-confidence rate over the maximum', 'lowConfidenceRate', { runs: { started: 150, finished: 150, failed: 0, corrected: 0, lowConfidenceReviews: 31 } }, false, 31 / 150],
     // reviewBacklog: nothing waiting longer than the cadence (monthly: 31 days)
     ['nothing waiting', 'reviewBacklog', {}, true, 0],
     ['a run waiting three days', 'reviewBacklog', { oldestWaitingAt: before(3 * DAY) }, true, 3],
     ['a run waiting exactly the cadence', 'reviewBacklog', { oldestWaitingAt: before(31 * DAY) }, true, 31],
     ['a run waiting a second past the cadence', 'reviewBacklog', { oldestWaitingAt: before(31 * DAY + 1000) }, false, 31 + 1000 / DAY],
+    ['a run that began to wait after the clock (a host ahead of this one)', 'reviewBacklog', { oldestWaitingAt: before(-3 * DAY) }, true, 0],
+    ['a weekly cadence, exactly 7 days', 'reviewBacklog', { cadence: 'weekly', oldestWaitingAt: before(7 * DAY) }, true, 7],
     ['a weekly cadence', 'reviewBacklog', { cadence: 'weekly', oldestWaitingAt: before(8 * DAY) }, false, 8],
     ['a quarterly cadence', 'reviewBacklog', { cadence: 'quarterly', oldestWaitingAt: before(90 * DAY) }, true, 90],
+    ['a quarterly cadence, a day past 92', 'reviewBacklog', { cadence: 'quarterly', oldestWaitingAt: before(93 * DAY) }, false, 93],
     // to tier 2
     ['a reversal command', 'reversal', {}, true, 'configured'],
     ['no reversal command', 'reversal', { reversal: false }, false, 'not configured'],

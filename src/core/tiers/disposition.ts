@@ -1,5 +1,6 @@
-import { UsageError } from '../errors.js';
-import type { Disposition } from './log/events.js';
+// The tier policy for a run's end: which disposition a finished run gets. Pure.
+import { UsageError } from '../../errors.js';
+import type { Disposition } from '../log/events.js';
 
 /**
  * SPEC: below the automation's confidence threshold a run goes to review at any

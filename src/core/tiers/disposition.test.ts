@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { callerConfidence, dispositionOf } from './disposition.js';
 
 describe('dispositionOf', () => {

@@ -1,0 +1,29 @@
+import type { DefineCommand } from './index.js';
+import { positiveInt } from './parse-args.js';
+
+const tier = (v: string): number => positiveInt(v, { max: 3 });
+
+export const definePromote: DefineCommand = (program, wrap) =>
+  program
+    .command('promote <automation>')
+    .description('move an automation one tier up if every promotion gate passes; prints each gate')
+    .option('--to <tier>', 'the tier to move to: only the next one, unless --force', tier)
+    .option('--dry-run', 'check the gates and write nothing (exit 0 when it would be promoted)')
+    .option('--reason <text>', 'why (recorded with the event; required with --force)')
+    .option('--as <who>', 'who decides (default: git user.email); recorded beside the OS login and git identity')
+    .option('--force', 'adopt it at --to despite failing gates or a skipped tier, with --reason; recorded as forced, with the failing gates')
+    .action(
+      wrap(async (o, g, automation: string, opts: { to?: number; dryRun?: boolean; reason?: string; as?: string; force?: boolean }) => {
+        const [{ openWorkspace }, { promote }, { reviewerOf }, render] = await Promise.all([
+          import('../../app/workspace.js'),
+          import('../../app/promote.js'),
+          import('../../app/identity.js'),
+          import('../render/tier-change.js'),
+        ]);
+        const ws = openWorkspace({ root: g.root });
+        const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, decider: () => reviewerOf(ws.root, opts.as) });
+        if (o.json) o.out(render.promoteJson(r));
+        else render.renderPromotion(o, r);
+        return r.promoted || (r.dryRun && (r.passed || r.forced)) ? 0 : 1;
+      }),
+    );
