@@ -15,6 +15,8 @@ export interface FetchOptions {
   connections: number;
   /** The environment the proxy variables are read from (process.env merged with .env). */
   env?: Record<string, string | undefined>;
+  /** A dispatcher made by dispatcherFor, to share its connections; one of its own otherwise. */
+  dispatcher?: Dispatcher;
 }
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -24,7 +26,7 @@ const KEEP_ALIVE_MS = 30_000;
 const MAX_REDIRECTS = 5;
 
 export function createFetch(opts: FetchOptions): Fetch {
-  const dispatcher = dispatcherFor(opts).compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
+  const dispatcher = redirecting(opts.dispatcher ?? dispatcherFor(opts));
   return async (input, init = {}) => {
     const req = await requestParts(input, init);
     const signal = req.signal;
@@ -48,11 +50,15 @@ export function createFetch(opts: FetchOptions): Fetch {
     try {
       body = decode(bytes, headers);
     } catch (err) {
-      // A compressed body cut short in transit: as retryable as the dropped connection it likely was.
-      throw Object.assign(new TypeError('fetch failed'), { cause: new Error(`the answer could not be decompressed (${headers.get('content-encoding')}): ${(err as Error).message}`) });
+      throw undecodable(headers.get('content-encoding'), err);
     }
     return new Response(status === 204 || status === 304 ? null : body, { status, headers });
   };
+}
+
+/** The same dispatcher, following redirects as fetch does. */
+export function redirecting(dispatcher: Dispatcher): Dispatcher {
+  return dispatcher.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
 }
 
 export function dispatcherFor(opts: FetchOptions): Dispatcher {
@@ -105,11 +111,22 @@ async function bytesOf(body: RequestInit['body']): Promise<string | Buffer | und
 
 /** Undoes Content-Encoding, as fetch does; the headers then describe the decoded body. */
 export function decode(bytes: Buffer, headers: Headers): Buffer {
-  const encodings = (headers.get('content-encoding') ?? '')
+  const out = decodeBody(bytes, headers.get('content-encoding'));
+  if (out !== bytes) {
+    headers.delete('content-encoding');
+    headers.delete('content-length');
+  }
+  return out;
+}
+
+/** The body with `encoding` (a Content-Encoding value) undone; as it came where there is nothing aigov can undo. */
+export function decodeBody(bytes: Buffer, encoding: string | null): Buffer {
+  if (!encoding || !bytes.length) return bytes;
+  const encodings = encoding
     .split(',')
     .map((e) => e.trim().toLowerCase())
     .filter((e) => e && e !== 'identity');
-  if (!encodings.length || !bytes.length) return bytes;
+  if (!encodings.length) return bytes;
   let out = bytes;
   // Listed in the order they were applied, so undone from the last.
   for (const e of encodings.reverse()) {
@@ -118,9 +135,12 @@ export function decode(bytes: Buffer, headers: Headers): Buffer {
     else if (e === 'br') out = brotliDecompressSync(out);
     else return bytes; // Unknown: hand it on as it came, the SDK will say it cannot read it.
   }
-  headers.delete('content-encoding');
-  headers.delete('content-length');
   return out;
+}
+
+/** A compressed body cut short in transit: as retryable as the dropped connection it likely was. */
+export function undecodable(encoding: string | null, err: unknown): TypeError {
+  return Object.assign(new TypeError('fetch failed'), { cause: new Error(`the answer could not be decompressed (${encoding}): ${(err as Error).message}`) });
 }
 
 function abortError(signal: AbortSignal): unknown {
