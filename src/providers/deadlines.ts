@@ -113,6 +113,7 @@ export function createDeadlines(now: () => number = () => performance.now()): De
           const entries = new Set<Entry>();
           const onAbort = () => {
             for (const x of [...entries]) end(x, 'abort');
+            arm();
           };
           group = { entries, onAbort };
           bySignal.set(signal, group);
