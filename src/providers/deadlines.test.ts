@@ -1,4 +1,6 @@
 import { getEventListeners } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDeadlines } from './deadlines.js';
 
@@ -100,5 +102,26 @@ describe('deadlines', () => {
     expect(fired).toEqual(['abort']);
     expect(d.pending).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('deadlines, memory', () => {
+  it('a released attempt queued behind an older one still in flight keeps nothing of its own alive', async () => {
+    vi.useRealTimers();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const d = createDeadlines();
+    const oldest = d.add(60_000, () => {});
+    const refs: WeakRef<object>[] = [];
+    for (let i = 0; i < 50; i++) {
+      const attempt = { buffer: Buffer.alloc(1024) };
+      refs.push(new WeakRef(attempt));
+      d.add(60_000, () => void attempt.buffer.length)();
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    oldest();
+    expect(d.pending).toBe(0);
   });
 });

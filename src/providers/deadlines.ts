@@ -25,6 +25,8 @@ export interface Deadlines {
   readonly pending: number;
 }
 
+const ignore: Cancel = () => {};
+
 export function createDeadlines(now: () => number = () => performance.now()): Deadlines {
   // In deadline order. With one timeout for a whole run (the usual case) that is the
   // order of starting, so an attempt is pushed; released ones are skipped lazily.
@@ -39,15 +41,20 @@ export function createDeadlines(now: () => number = () => performance.now()): De
     if (e.done) return;
     e.done = true;
     pending--;
-    if (e.signal) {
-      const group = bySignal.get(e.signal);
+    const { cancel, signal } = e;
+    // A released entry may wait in the queue behind an older attempt still in flight:
+    // it must not keep its attempt (closures, buffers) alive meanwhile.
+    e.cancel = ignore;
+    e.signal = undefined;
+    if (signal) {
+      const group = bySignal.get(signal);
       group?.entries.delete(e);
       if (group && !group.entries.size) {
-        e.signal.removeEventListener('abort', group.onAbort);
-        bySignal.delete(e.signal);
+        signal.removeEventListener('abort', group.onAbort);
+        bySignal.delete(signal);
       }
     }
-    if (why) e.cancel(why);
+    if (why) cancel(why);
   };
 
   const skipDone = () => {
