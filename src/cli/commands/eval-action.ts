@@ -15,6 +15,7 @@ import type { Workspace } from '../../core/workspace/workspace.js';
 import { formatProblem, UsageError, type ExitCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { fileError } from '../../fs/file-errors.js';
+import { tuneGcForManyCalls } from '../gc-tuning.js';
 import { checkOutputPath } from '../../fs/output-path.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/types.js';
@@ -47,6 +48,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   if (o.json && opts.format) throw new UsageError('--json and --format cannot be used together', { hint: '--json is short for --format json' });
   const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
   checkOutputs(opts.output, process.env.GITHUB_STEP_SUMMARY);
+  tuneGcForManyCalls();
   const ws = openWorkspace({ root: g.root });
   // Git, identity and the run log are made ready once the first answer is in:
   // the remaining calls then mostly wait on the network, and none of it
