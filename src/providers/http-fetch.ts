@@ -1,5 +1,5 @@
-// The `fetch` the model SDKs call: undici's request API over one keep-alive Agent per
-// provider, with as many connections per origin as calls may be in flight, and the
+// The `fetch` the model SDKs call: one undici dispatch over the provider's keep-alive
+// Agent, with as many connections per origin as calls may be in flight, and the
 // answer buffered whole (aigov never streams). It handles what the hand-written
 // client over node:http got wrong: compressed answers, redirects, `Request` objects,
 // and HTTP(S)_PROXY / NO_PROXY from the environment.
@@ -7,8 +7,8 @@
 // Not undici's `fetch` itself: measured with bench/compare-builds.mjs, its WHATWG
 // streams cost about half as much CPU again per call, and the 5000-case run went
 // from 135 to 180-206 MiB, over its 150 MiB budget.
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, redirectInterceptor, type Dispatcher } from './undici.js';
+import { BufferedRequest, decodeBody, type HttpReply } from './buffered-dispatch.js';
 
 export interface FetchOptions {
   /** Connections kept per origin: the run's concurrency. */
@@ -31,34 +31,32 @@ export function createFetch(opts: FetchOptions): Fetch {
     const req = await requestParts(input, init);
     const signal = req.signal;
     if (signal?.aborted) throw abortError(signal);
-    let status: number;
-    let raw: Record<string, string | string[] | undefined>;
-    let bytes: Buffer;
+    const pending = new BufferedRequest();
+    if (signal) {
+      const onAbort = () => pending.cancel(abortError(signal) as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.onEnd = () => signal.removeEventListener('abort', onAbort);
+    }
+    let reply: HttpReply;
     try {
-      const res = await dispatcher.request({ origin: req.url.origin, path: `${req.url.pathname}${req.url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body, signal });
-      status = res.statusCode;
-      raw = res.headers;
-      bytes = Buffer.from(await res.body.arrayBuffer());
+      reply = await pending.send(dispatcher, { origin: req.url.origin, path: `${req.url.pathname}${req.url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }).done;
     } catch (err) {
       if (signal?.aborted) throw abortError(signal);
-      // The shape the SDKs expect from a failed fetch: a TypeError with the cause.
-      throw Object.assign(new TypeError('fetch failed'), { cause: err });
+      throw err;
     }
     const headers = new Headers();
-    for (const [k, v] of Object.entries(raw)) if (v !== undefined) for (const x of Array.isArray(v) ? v : [v]) headers.append(k, x);
-    let body: Buffer;
-    try {
-      body = decode(bytes, headers);
-    } catch (err) {
-      throw undecodable(headers.get('content-encoding'), err);
+    for (const [k, v] of Object.entries(reply.headers)) {
+      // The body is decoded: these described it as it came.
+      if (v === undefined || (reply.decoded && (k === 'content-encoding' || k === 'content-length'))) continue;
+      for (const x of Array.isArray(v) ? v : [v]) headers.append(k, x);
     }
-    return new Response(status === 204 || status === 304 ? null : body, { status, headers });
+    return new Response(reply.status === 204 || reply.status === 304 ? null : reply.body, { status: reply.status, headers });
   };
 }
 
 /** The same dispatcher, following redirects as fetch does. */
 export function redirecting(dispatcher: Dispatcher): Dispatcher {
-  return dispatcher.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
+  return dispatcher.compose(redirectInterceptor({ maxRedirections: MAX_REDIRECTS }));
 }
 
 export function dispatcherFor(opts: FetchOptions): Dispatcher {
@@ -117,30 +115,6 @@ export function decode(bytes: Buffer, headers: Headers): Buffer {
     headers.delete('content-length');
   }
   return out;
-}
-
-/** The body with `encoding` (a Content-Encoding value) undone; as it came where there is nothing aigov can undo. */
-export function decodeBody(bytes: Buffer, encoding: string | null): Buffer {
-  if (!encoding || !bytes.length) return bytes;
-  const encodings = encoding
-    .split(',')
-    .map((e) => e.trim().toLowerCase())
-    .filter((e) => e && e !== 'identity');
-  if (!encodings.length) return bytes;
-  let out = bytes;
-  // Listed in the order they were applied, so undone from the last.
-  for (const e of encodings.reverse()) {
-    if (e === 'gzip' || e === 'x-gzip') out = gunzipSync(out);
-    else if (e === 'deflate') out = inflateSync(out);
-    else if (e === 'br') out = brotliDecompressSync(out);
-    else return bytes; // Unknown: hand it on as it came, the SDK will say it cannot read it.
-  }
-  return out;
-}
-
-/** A compressed body cut short in transit: as retryable as the dropped connection it likely was. */
-export function undecodable(encoding: string | null, err: unknown): TypeError {
-  return Object.assign(new TypeError('fetch failed'), { cause: new Error(`the answer could not be decompressed (${encoding}): ${(err as Error).message}`) });
 }
 
 function abortError(signal: AbortSignal): unknown {

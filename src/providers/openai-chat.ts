@@ -8,7 +8,7 @@
 // and the schema fallback read both paths alike. The SDK stays in use for
 // everything else: listing models, and any setting this path does not mirror.
 import type { HttpReply, LeanHttp } from './lean-http.js';
-import { header } from './lean-http.js';
+import { header } from './buffered-dispatch.js';
 
 export interface ChatEndpoint {
   /** The SDK's own default when the workspace names none. */
