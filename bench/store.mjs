@@ -247,7 +247,7 @@ export async function main() {
           });
           if (r.status !== 0) throw new Error(`aigov ${args.join(' ')}: ${r.stderr}`);
           const rows = JSON.parse(r.stdout);
-          return { ms: performance.now() - t, mb: Number(readFileSync(rssFile, 'utf8')) / 2 ** 20, rows: Array.isArray(rows) ? rows.length : 1 };
+          return { ms: performance.now() - t, mb: JSON.parse(readFileSync(rssFile, 'utf8')).rss / 2 ** 20, rows: Array.isArray(rows) ? rows.length : 1 };
         });
         return { ...runs.sort((a, b) => a.ms - b.ms)[1], mb: Math.max(...runs.map((r) => r.mb)) };
       };
