@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../dist/store/sqlite.js';
 import { verifyLog } from '../dist/app/log.js';
+import { peakBytes } from './peak-rss.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/aigov.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url));
@@ -188,7 +189,7 @@ async function verifyOnly(path, root) {
   const elapsed = ms(t0);
   await store.close();
   if (!result.ok) throw new Error(`the chain did not verify: ${JSON.stringify(result.firstBad)}`);
-  process.stdout.write(JSON.stringify({ events: result.events, ms: elapsed, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  process.stdout.write(JSON.stringify({ events: result.events, ms: elapsed, maxRssMb: peakBytes() / 2 ** 20 }));
 }
 
 export async function main() {
@@ -246,7 +247,7 @@ export async function main() {
           });
           if (r.status !== 0) throw new Error(`aigov ${args.join(' ')}: ${r.stderr}`);
           const rows = JSON.parse(r.stdout);
-          return { ms: performance.now() - t, mb: Number(readFileSync(rssFile, 'utf8')) / 2 ** 20, rows: Array.isArray(rows) ? rows.length : 1 };
+          return { ms: performance.now() - t, mb: JSON.parse(readFileSync(rssFile, 'utf8')).rss / 2 ** 20, rows: Array.isArray(rows) ? rows.length : 1 };
         });
         return { ...runs.sort((a, b) => a.ms - b.ms)[1], mb: Math.max(...runs.map((r) => r.mb)) };
       };

@@ -1,5 +1,5 @@
-// The `fetch` the model SDKs call: undici's request API over one keep-alive Agent per
-// provider, with as many connections per origin as calls may be in flight, and the
+// The `fetch` the model SDKs call: one undici dispatch over the provider's keep-alive
+// Agent, with as many connections per origin as calls may be in flight, and the
 // answer buffered whole (aigov never streams). It handles what the hand-written
 // client over node:http got wrong: compressed answers, redirects, `Request` objects,
 // and HTTP(S)_PROXY / NO_PROXY from the environment.
@@ -7,14 +7,16 @@
 // Not undici's `fetch` itself: measured with bench/compare-builds.mjs, its WHATWG
 // streams cost about half as much CPU again per call, and the 5000-case run went
 // from 135 to 180-206 MiB, over its 150 MiB budget.
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, redirectInterceptor, type Dispatcher } from './undici.js';
+import { BufferedRequest, decodeBody, type HttpReply } from './buffered-dispatch.js';
 
 export interface FetchOptions {
   /** Connections kept per origin: the run's concurrency. */
   connections: number;
   /** The environment the proxy variables are read from (process.env merged with .env). */
   env?: Record<string, string | undefined>;
+  /** A dispatcher made by dispatcherFor, to share its connections; one of its own otherwise. */
+  dispatcher?: Dispatcher;
 }
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -24,35 +26,37 @@ const KEEP_ALIVE_MS = 30_000;
 const MAX_REDIRECTS = 5;
 
 export function createFetch(opts: FetchOptions): Fetch {
-  const dispatcher = dispatcherFor(opts).compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
+  const dispatcher = redirecting(opts.dispatcher ?? dispatcherFor(opts));
   return async (input, init = {}) => {
     const req = await requestParts(input, init);
     const signal = req.signal;
     if (signal?.aborted) throw abortError(signal);
-    let status: number;
-    let raw: Record<string, string | string[] | undefined>;
-    let bytes: Buffer;
+    const pending = new BufferedRequest();
+    if (signal) {
+      const onAbort = () => pending.cancel(abortError(signal) as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.onEnd = () => signal.removeEventListener('abort', onAbort);
+    }
+    let reply: HttpReply;
     try {
-      const res = await dispatcher.request({ origin: req.url.origin, path: `${req.url.pathname}${req.url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body, signal });
-      status = res.statusCode;
-      raw = res.headers;
-      bytes = Buffer.from(await res.body.arrayBuffer());
+      reply = await pending.send(dispatcher, { origin: req.url.origin, path: `${req.url.pathname}${req.url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }).done;
     } catch (err) {
       if (signal?.aborted) throw abortError(signal);
-      // The shape the SDKs expect from a failed fetch: a TypeError with the cause.
-      throw Object.assign(new TypeError('fetch failed'), { cause: err });
+      throw err;
     }
     const headers = new Headers();
-    for (const [k, v] of Object.entries(raw)) if (v !== undefined) for (const x of Array.isArray(v) ? v : [v]) headers.append(k, x);
-    let body: Buffer;
-    try {
-      body = decode(bytes, headers);
-    } catch (err) {
-      // A compressed body cut short in transit: as retryable as the dropped connection it likely was.
-      throw Object.assign(new TypeError('fetch failed'), { cause: new Error(`the answer could not be decompressed (${headers.get('content-encoding')}): ${(err as Error).message}`) });
+    for (const [k, v] of Object.entries(reply.headers)) {
+      // The body is decoded: these described it as it came.
+      if (v === undefined || (reply.decoded && (k === 'content-encoding' || k === 'content-length'))) continue;
+      for (const x of Array.isArray(v) ? v : [v]) headers.append(k, x);
     }
-    return new Response(status === 204 || status === 304 ? null : body, { status, headers });
+    return new Response(reply.status === 204 || reply.status === 304 ? null : reply.body, { status: reply.status, headers });
   };
+}
+
+/** The same dispatcher, following redirects as fetch does. */
+export function redirecting(dispatcher: Dispatcher): Dispatcher {
+  return dispatcher.compose(redirectInterceptor({ maxRedirections: MAX_REDIRECTS }));
 }
 
 export function dispatcherFor(opts: FetchOptions): Dispatcher {
@@ -105,21 +109,11 @@ async function bytesOf(body: RequestInit['body']): Promise<string | Buffer | und
 
 /** Undoes Content-Encoding, as fetch does; the headers then describe the decoded body. */
 export function decode(bytes: Buffer, headers: Headers): Buffer {
-  const encodings = (headers.get('content-encoding') ?? '')
-    .split(',')
-    .map((e) => e.trim().toLowerCase())
-    .filter((e) => e && e !== 'identity');
-  if (!encodings.length || !bytes.length) return bytes;
-  let out = bytes;
-  // Listed in the order they were applied, so undone from the last.
-  for (const e of encodings.reverse()) {
-    if (e === 'gzip' || e === 'x-gzip') out = gunzipSync(out);
-    else if (e === 'deflate') out = inflateSync(out);
-    else if (e === 'br') out = brotliDecompressSync(out);
-    else return bytes; // Unknown: hand it on as it came, the SDK will say it cannot read it.
+  const out = decodeBody(bytes, headers.get('content-encoding'));
+  if (out !== bytes) {
+    headers.delete('content-encoding');
+    headers.delete('content-length');
   }
-  headers.delete('content-encoding');
-  headers.delete('content-length');
   return out;
 }
 

@@ -1,22 +1,47 @@
 // OpenAI and every OpenAI-compatible server (Azure, vLLM, Ollama, LiteLLM, llama.cpp)
-// through `baseURL`. The SDK's own retries are off: retrying is the gateway's job,
-// with one policy for all providers.
-import OpenAI from 'openai';
+// through `baseURL`. Chat completions take the lean path (openai-chat.ts) unless a
+// setting asks for the SDK; listing models, and completions in that case, go through
+// the official SDK, loaded only then. Both share one keep-alive Agent. The SDK's own
+// retries are off: retrying is the gateway's job, with one policy for all providers.
+import type OpenAI from 'openai';
 import { ProviderError } from '../errors.js';
-import { createFetch } from './http-fetch.js';
+import { createDeadlines } from './deadlines.js';
+import { toProviderError } from './errors.js';
+import { createFetch, dispatcherFor, redirecting } from './http-fetch.js';
+import { createLeanHttp, DeadlineError } from './lean-http.js';
+import { chatEndpoint, leanChat, leanPathFits, type ChatCall } from './openai-chat.js';
 import { apiKeyFrom, sdkGuard, SILENT } from './sdk-call.js';
-import type { ModelRequest, ModelResponse, Provider, ProviderRuntime, ProviderSettings, TokenLogprob } from './types.js';
+import type { CallOptions, ModelRequest, ModelResponse, Provider, ProviderRuntime, ProviderSettings, TokenLogprob } from './types.js';
 
-export function create(settings: ProviderSettings, env: Record<string, string | undefined>, runtime: ProviderRuntime): Provider {
+/** For tests: `sdk` sends completions through the SDK whatever the settings. */
+export interface OpenAIPathOptions {
+  path?: 'lean' | 'sdk';
+}
+
+export function create(settings: ProviderSettings, env: Record<string, string | undefined>, runtime: ProviderRuntime, paths: OpenAIPathOptions = {}): Provider {
   const keyEnv = settings.apiKeyEnv ?? 'OPENAI_API_KEY';
-  const client = new OpenAI({ apiKey: apiKeyFrom(env, keyEnv), baseURL: settings.baseURL, maxRetries: 0, fetch: createFetch({ connections: runtime.connections, env }), ...SILENT });
+  const apiKey = apiKeyFrom(env, keyEnv);
   const name = settings.name;
+  const dispatcher = dispatcherFor({ connections: runtime.connections, env });
+  // The SDK reads these from the process environment (not .env); the lean path mirrors it.
+  const sdkEnv = process.env;
+  let sdk: Promise<OpenAI> | undefined;
+  const client = () =>
+    (sdk ??= import('openai').then(({ default: OpenAIClient }) => new OpenAIClient({ apiKey, baseURL: settings.baseURL, maxRetries: 0, fetch: createFetch({ connections: runtime.connections, env, dispatcher }), ...SILENT })));
   const guarded = sdkGuard(name, keyEnv);
+  const lean: ChatCall | undefined =
+    paths.path !== 'sdk' && leanPathFits(env, sdkEnv) ? leanChat(chatEndpoint(settings.baseURL, apiKey, sdkEnv), createLeanHttp(dispatcher, redirecting(dispatcher), createDeadlines())) : undefined;
   // Models that refused a json_schema response_format: asked for json_object for the rest of the run.
   const noSchema = new Set<string>();
 
-  const send = (model: string, request: ModelRequest, opts: Parameters<Provider['complete']>[2], withSchema: boolean) =>
-    guarded(opts, (signal) => client.chat.completions.create(body(model, request, withSchema), { timeout: opts.timeoutMs, signal }));
+  const send = async (model: string, request: ModelRequest, opts: CallOptions, withSchema: boolean): Promise<OpenAI.ChatCompletion> => {
+    if (!lean) return guarded(opts, async (signal) => (await client()).chat.completions.create(body(model, request, withSchema), { timeout: opts.timeoutMs, signal }));
+    try {
+      return (await lean(body(model, request, withSchema), opts)) as OpenAI.ChatCompletion;
+    } catch (err) {
+      throw toProviderError(name, err, { timeoutMs: opts.timeoutMs, timedOut: err instanceof DeadlineError, signal: opts.signal, keyEnv });
+    }
+  };
 
   return {
     name,
@@ -37,7 +62,7 @@ export function create(settings: ProviderSettings, env: Record<string, string | 
     async listModels(opts) {
       return guarded(opts, async (signal) => {
         const ids: string[] = [];
-        for await (const m of client.models.list({ timeout: opts.timeoutMs, signal })) ids.push(m.id);
+        for await (const m of (await client()).models.list({ timeout: opts.timeoutMs, signal })) ids.push(m.id);
         return ids;
       });
     },

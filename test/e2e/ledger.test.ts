@@ -47,7 +47,7 @@ describe('the lists over the runs table', () => {
 
   it('shows an action in doubt in the table and in the trace', async () => {
     const table = await cli('runs', '--automation', 'inv', '--limit', '2000');
-    expect(table.stdout).toMatch(/d-doubt.*auto, action in doubt/);
+    expect(table.stdout).toMatch(/d-doubt.*auto, action in doubt/i);
     const trace = await cli('trace', '--system', 'erp', '--ref', 'INV-9', '--json');
     expect(JSON.parse(trace.stdout)).toEqual([expect.objectContaining({ runId: 'd-doubt', actionState: 'in_doubt', action: 'book' })]);
   });

@@ -23,11 +23,11 @@ export function runEvents(r: RunSpec): FoldEvent[] {
   const t = Date.parse(r.at);
   const at = (min: number) => new Date(t + min * 60_000).toISOString();
   const ev = (type: string, min: number, data: Record<string, unknown>): FoldEvent => ({ type, at: at(min), automation, runId: r.id, data });
-  const out = [ev('run_started', 0, { tier: r.tier ?? 1 })];
+  const out = [ev('run_started', 0, { tier: r.tier ?? 1, prompt: { id: 'p', version: 1, sha256: 'x' }, model: { requested: 'fast', resolved: 'openai:m' } })];
   if (r.mismatch) out.push(ev('model_mismatch', 1, { expected: 'a', returned: 'b' }));
   if (r.failed) return [...out, ev('run_failed', 1, { error: { type: 'server', message: 'x' }, durationMs: 10 })];
   const disposition = r.disposition ?? 'approval_required';
-  out.push(ev('run_finished', 1, { confidence: r.confidence === undefined ? 0.9 : r.confidence, disposition, durationMs: 100, costUsd: r.costUsd ?? 0.01, tokens: { input: 10, output: 1 } }));
+  out.push(ev('run_finished', 1, { output: 'x', confidence: r.confidence === undefined ? 0.9 : r.confidence, disposition, durationMs: 100, costUsd: r.costUsd ?? 0.01, tokens: { input: 10, output: 1 } }));
   const decision = r.decision === undefined ? (disposition === 'auto' ? null : 'approve') : r.decision;
   if (decision) out.push(ev('review_resolved', r.decidedAfter ?? 30, { decision, reviewer: 'ann', reason: 'x' }));
   return out;

@@ -13,6 +13,7 @@ import type { Workspace } from '../../core/workspace/workspace.js';
 import { formatProblem, UsageError, type ExitCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { fileError } from '../../fs/file-errors.js';
+import { tuneGcForManyCalls } from '../gc-tuning.js';
 import { checkOutputPath } from '../../fs/output-path.js';
 import type { GlobalOptions } from '../main.js';
 import type { Output } from '../output.js';
@@ -43,6 +44,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   if (o.json && opts.format) throw new UsageError('--json and --format cannot be used together', { hint: '--json is short for --format json' });
   const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
   checkOutputs(opts.output, process.env.GITHUB_STEP_SUMMARY);
+  tuneGcForManyCalls();
   const ws = openWorkspace({ root: g.root });
   const bar = progressBar(o, 'eval');
   const controller = new AbortController();

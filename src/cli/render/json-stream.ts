@@ -4,6 +4,8 @@
 // before the next is read.
 import { once } from 'node:events';
 
+const CHUNK = 16_000;
+
 export async function writeJsonArray(pages: AsyncIterable<readonly unknown[]>, stream: NodeJS.WritableStream = process.stdout): Promise<void> {
   let first = true;
   const write = async (text: string): Promise<void> => {
@@ -14,6 +16,12 @@ export async function writeJsonArray(pages: AsyncIterable<readonly unknown[]>, s
     for (const item of page) {
       chunk += `${first ? '[\n' : ',\n'}  ${JSON.stringify(item, null, 2).replace(/\n/g, '\n  ')}`;
       first = false;
+      // Small writes: a large string goes straight to the old generation and
+      // stays until a full collection, so big chunks pile up as garbage.
+      if (chunk.length > CHUNK) {
+        await write(chunk);
+        chunk = '';
+      }
     }
     if (chunk) await write(chunk);
   }

@@ -1,8 +1,8 @@
 // Files in, workspace out: parse, schema-check and cross-check, collecting every problem. Pure.
 import type { z } from 'zod';
 import type { Problem } from '../../errors.js';
-import { automationSchema, configSchema, lockSchema, promptSchema, suiteSchema } from './schemas.js';
-import { parseSource, problemAt, type ParsedSource } from './source.js';
+import { FILE_KINDS, type FileKind } from './schemas.js';
+import { parseSource, problemAt, type ParsedSource, type SourceFile } from './source.js';
 import { checkSchema } from './validate-schema.js';
 import { crossCheck, type RuleTools } from './rules.js';
 import { conflictProblem, withRewriteHint } from '../lock/broken.js';
@@ -10,7 +10,16 @@ import type { Loaded, RawFile, Workspace } from './workspace.js';
 
 const FOLDERS = { prompts: 'prompts', evals: 'evals', automations: 'automations' } as const;
 
-export type Parse = (file: string, text: string) => ParsedSource;
+export type Parse = ((file: string, text: string) => ParsedSource) & {
+  /**
+   * A cache's record of what the schema check of a file of `kind` with exactly this
+   * text concluded, when it was clean: the checked value, with the file's source
+   * (parsed for positions only if a problem needs one). Validated once per content hash.
+   */
+  checked?: (kind: FileKind, file: string, text: string) => { value: unknown; source: SourceFile } | undefined;
+  /** Told of each clean schema check, to keep its value for next time. */
+  keepChecked?: (kind: FileKind, text: string, value: unknown) => void;
+};
 
 /**
  * `parse` may be a caching wrapper around parseSource; it must return what parseSource would.
@@ -24,11 +33,11 @@ export function buildWorkspace(root: string, files: readonly RawFile[], parse: P
       continue;
     }
     const folder = f.path.includes('/') ? f.path.slice(0, f.path.indexOf('/')) : '';
-    if (f.path === 'aigov.yaml') ws.config = load(ws, f, configSchema, parse);
+    if (f.path === 'aigov.yaml') ws.config = load(ws, f, 'config', parse);
     else if (f.path === 'aigov.lock') ws.lock = loadLock(ws, f, parse);
-    else if (folder === FOLDERS.prompts) add(ws, ws.prompts, f, promptSchema, 'id', parse);
-    else if (folder === FOLDERS.evals) add(ws, ws.suites, f, suiteSchema, 'suite', parse);
-    else if (folder === FOLDERS.automations) add(ws, ws.automations, f, automationSchema, 'id', parse);
+    else if (folder === FOLDERS.prompts) add(ws, ws.prompts, f, 'prompt', 'id', parse);
+    else if (folder === FOLDERS.evals) add(ws, ws.suites, f, 'suite', 'suite', parse);
+    else if (folder === FOLDERS.automations) add(ws, ws.automations, f, 'automation', 'id', parse);
   }
   if (!ws.config && !files.some((f) => f.path === 'aigov.yaml')) {
     ws.problems.push({ severity: 'error', file: 'aigov.yaml', message: 'no aigov.yaml in the workspace root', hint: 'run `aigov init`' });
@@ -37,9 +46,15 @@ export function buildWorkspace(root: string, files: readonly RawFile[], parse: P
   return ws;
 }
 
-function load<S extends z.ZodType>(ws: Workspace, f: RawFile, schema: S, parse: Parse): Loaded<z.infer<S>> | undefined {
-  const { loaded, problems } = loadDocument(f.path, f.text ?? '', schema, parse);
+type ValueOf<K extends FileKind> = z.infer<(typeof FILE_KINDS)[K]>;
+
+function load<K extends FileKind>(ws: Workspace, f: RawFile, kind: K, parse: Parse): Loaded<ValueOf<K>> | undefined {
+  const text = f.text ?? '';
+  const known = parse.checked?.(kind, f.path, text);
+  if (known) return known as Loaded<ValueOf<K>>;
+  const { loaded, problems } = loadDocument(f.path, text, FILE_KINDS[kind] as unknown as z.ZodType<ValueOf<K>>, parse);
   ws.problems.push(...problems);
+  if (loaded && !problems.length) parse.keepChecked?.(kind, text, loaded.value);
   return loaded;
 }
 
@@ -58,23 +73,23 @@ export function loadDocument<S extends z.ZodType>(file: string, text: string, sc
 }
 
 /** The lock, or its problem named as such: merge-conflict markers, or garbage that `aigov pin` rewrites. */
-function loadLock(ws: Workspace, f: RawFile, parse: Parse): Loaded<z.infer<typeof lockSchema>> | undefined {
+function loadLock(ws: Workspace, f: RawFile, parse: Parse): Loaded<ValueOf<'lock'>> | undefined {
   const conflict = conflictProblem(f.text ?? '');
   if (conflict) {
     ws.problems.push(conflict);
     return undefined;
   }
   const before = ws.problems.length;
-  const lock = load(ws, f, lockSchema, parse);
+  const lock = load(ws, f, 'lock', parse);
   for (let i = before; i < ws.problems.length; i++) ws.problems[i] = withRewriteHint(ws.problems[i]);
   return lock;
 }
 
-function add<S extends z.ZodType>(ws: Workspace, into: Map<string, Loaded<z.infer<S>>>, f: RawFile, schema: S, idKey: string, parse: Parse): void {
-  const loaded = load(ws, f, schema, parse);
+function add<K extends FileKind>(ws: Workspace, into: Map<string, Loaded<ValueOf<K>>>, f: RawFile, kind: K, idKey: string, parse: Parse): void {
+  const loaded = load(ws, f, kind, parse);
   if (!loaded) return;
   const stem = f.path.slice(f.path.lastIndexOf('/') + 1).replace(/\.ya?ml$/, '');
-  const id = (loaded.value as Record<string, string>)[idKey];
+  const id = (loaded.value as unknown as Record<string, string>)[idKey];
   if (id !== stem) {
     ws.problems.push(problemAt(loaded.source, [idKey], `${idKey} "${id}" must equal the file name "${stem}"`, { hint: `rename the file or set ${idKey}: ${stem}` }));
     return;

@@ -112,12 +112,23 @@ export function formatPath(path: DocPath): string {
   return out;
 }
 
-/** A problem at `path` in `source`. */
+/**
+ * A problem at `path` in `source`. Its line and column are found when first read:
+ * placing one needs the YAML parsed with positions, and a command that only counts
+ * warnings (`aigov eval`) should not parse a file a second time for that.
+ */
 export function problemAt(source: SourceFile, path: DocPath, message: string, opts: { hint?: string; severity?: 'error' | 'warning'; key?: boolean } = {}): Problem {
+  let at: { line: number; col: number } | undefined;
+  const where = () => (at ??= locate(source, path, { key: opts.key }));
   return {
     severity: opts.severity ?? 'error',
     file: source.file,
-    ...locate(source, path, { key: opts.key }),
+    get line() {
+      return where().line;
+    },
+    get col() {
+      return where().col;
+    },
     path: path.length ? formatPath(path) : undefined,
     message,
     hint: opts.hint,
