@@ -83,7 +83,7 @@ export const ERROR_CODES = {
   E_PROVIDER_NO_RECORDING: '--replay found no recording for a request',
   E_PROVIDER_EXEC: "the exec provider's command failed",
   E_NO_LEDGER: 'promote or demote found no ledger of tiers to record in: no aigov.lock, or a version 1 lock (run `aigov pin` first)',
-  E_CHANGED_MEANWHILE: 'aigov.lock or the automation file changed while promote or demote ran; nothing was written',
+  E_CHANGED_MEANWHILE: 'aigov.lock or the automation file changed while promote or demote ran, or another tier change of the automation was logged meanwhile; no file was written',
   E_TIER_CHANGE_INCOMPLETE: 'the run log took a tier_changed event but writing the automation file or aigov.lock failed; the change is not in effect (the message says what each file holds)',
   E_DOCS_NAME_CLASH: 'two automations (or one and the index) would get the same governance page on a case-insensitive file system',
 } as const;

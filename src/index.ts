@@ -7,6 +7,9 @@ export { openGovernor, Governor } from './app/governor.js';
 export type { Run, RunHandle, RunOptions, RunReader, GovernorOptions } from './app/governor.js';
 export { runEval } from './app/eval.js';
 export type { EvalOptions } from './app/eval.js';
+// Runs the suites and records eval_completed in the run log: the evidence `aigov promote` reads.
+export { evalGate } from './app/eval-gate.js';
+export type { EvalGateOptions, EvalGateResult, EvidenceOptions } from './app/eval-gate.js';
 export { openWorkspace } from './app/workspace.js';
 export type { Store, EventQuery } from './store/types.js';
 export type { Disposition, EventType, Impact, LoggedEvent, NewEvent } from './core/log/events.js';

@@ -259,6 +259,14 @@ describe('promote', () => {
     expect(ws().lock!.value.automations!.bot).toMatchObject({ tier: 3, event: event.hash });
   });
 
+  it('adopting the tier the file already says writes the lock alone', async () => {
+    w.write('automations/bot.yaml', AUTOMATION(3));
+    const r = await promote(ws(), 'bot', opts({ to: 3, force: true, reason: 'adopted as it runs' }));
+    expect(r).toMatchObject({ from: 1, to: 3, promoted: true, forced: true, written: ['aigov.lock'] });
+    expect(file()).toBe(AUTOMATION(3));
+    expect(ws().lock!.value.automations!.bot).toMatchObject({ tier: 3, event: (await tierChanges())[0].hash });
+  });
+
   it('--force where every gate passes but a tier is skipped is still forced', async () => {
     await runs(12, minutes(SINCE, 10));
     await evalDone();

@@ -128,13 +128,17 @@ describe.each(storeBackends('promote'))('a promotion end to end: $name', (backen
     const r = await cli('promote', 'bot');
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('refused bot stays at tier 1: 1 gate failed: evals; nothing written');
-    expect(r.stdout).toMatch(/│ evals\s+│ every suite in evals\s+│ inv: no eval at the current prompt and locked\s+│ FAIL │/);
+    expect(r.stdout).toMatch(/│ evals\s+│ every suite in evals[^│]*│ inv: no eval at the current prompt and[^│]*│ FAIL │/);
     expect({ bot: bot(), lock: lock() }).toEqual(before);
     expect(await store.query({ types: ['tier_changed'] })).toEqual([]);
   });
 
-  it('--dry-run after an eval: every gate, as JSON, passing; nothing written', async () => {
-    expect((await cli('eval')).exitCode).toBe(0);
+  it('--dry-run after an eval run through the library: every gate, as JSON, passing; nothing written', async () => {
+    // A library caller's eval is evidence too: evalGate records it, as `aigov eval` does.
+    const { evalGate, openWorkspace } = (await import(LIBRARY)) as typeof import('../../src/index.js');
+    const evidence = await evalGate(openWorkspace({ root: w.root }), { env: { TEST_OPENAI_KEY: KEY }, evidence: { actor: 'ci@example.com' } });
+    expect(evidence.recordError).toBeUndefined();
+    expect(evidence.recorded.map((e) => [e.type, e.actor, e.data.passed])).toEqual([['eval_completed', 'ci@example.com', true]]);
     const before = { bot: bot(), lock: lock() };
     const r = await cli('promote', 'bot', '--dry-run', '--json');
     expect(r.exitCode).toBe(0);
