@@ -6,5 +6,6 @@ const only = process.argv.slice(2);
 const want = (name) => !only.length || only.includes(name);
 console.log(`aigov benchmarks on node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
 if (want('startup')) benchStartup();
-if (want('eval')) await benchEval();
+if (want('eval')) await benchEval({ runs: 3 });
+if (want('govern')) await (await import('./govern.mjs')).benchGovern();
 if (want('store')) await (await import('./store.mjs')).main();
