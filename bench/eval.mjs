@@ -2,7 +2,8 @@
 // and concurrency, no cache, each run one whole `aigov eval` process. The limit is
 // what the latency allows with zero overhead: ceil(N / concurrency) rounds of one
 // latency each. The model server runs in a process of its own, so its CPU is
-// reported beside aigov's; `--pin` puts it on core 1 and aigov on core 0.
+// reported beside aigov's, and warmed up by one uncounted run before the measured
+// ones; `--pin` puts it on core 1 and aigov on core 0.
 //   node bench/eval.mjs [--pin] [--runs N] [--only 500,5000,20000,memory,cached]
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ export const WORKLOADS = [
   { name: '5000', cases: 5000, latencyMs: 50, concurrency: 64, ratio: 1.25, mib: 150 },
   { name: '20000', cases: 20000, latencyMs: 20, concurrency: 128, ratio: 2.0, mib: 200 },
 ];
-/** Main-thread CPU per model call, whole process (start-up, validation and report included). */
+/** Main-thread CPU per model call, from the first request to the process's exit (the report included). */
 export const CPU_PER_CALL_MS = 0.3;
 
 export const limitMs = ({ cases, latencyMs, concurrency }) => Math.ceil(cases / concurrency) * latencyMs;
@@ -46,16 +47,16 @@ export function workspace(baseURL, cases, kind = 'equals') {
   return root;
 }
 
-/** One `aigov eval` process: wall time, peak RSS, CPU (all threads) and main-thread CPU. */
-export async function evalRun(root, args, env, { bin = BIN, cpus } = {}) {
+/** One `aigov eval` process: wall time, peak RSS, CPU (all threads) and main-thread CPU; `heapAt`: see peak-rss.mjs. */
+export async function evalRun(root, args, env, { bin = BIN, cpus, heapAt } = {}) {
   const probeFile = join(root, 'probe.json');
   const [cmd, argv] = pinned(cpus, process.execPath, ['--import', PROBE, bin, 'eval', '--quiet', ...args]);
-  const ms = await timeCommandAsync(cmd, argv, { cwd: root, env: { ...process.env, ...env, BENCH_RSS_FILE: probeFile } });
+  const ms = await timeCommandAsync(cmd, argv, { cwd: root, env: { ...process.env, ...env, BENCH_RSS_FILE: probeFile, ...(heapAt ? { BENCH_HEAP_AT: String(heapAt) } : {}) } });
   return { ms, ...JSON.parse(readFileSync(probeFile, 'utf8')) };
 }
 
 /** Pins the workspace (latency 0), then times one eval of it and the server's CPU during it. */
-export async function scenario(server, { cases, latencyMs, concurrency, kind = 'equals', bin = BIN, cpus }) {
+export async function scenario(server, { cases, latencyMs, concurrency, kind = 'equals', bin = BIN, cpus, heapAt }) {
   const root = workspace(server.openaiBaseURL, cases, kind);
   const env = { BENCH_KEY: 'sk-bench', NO_COLOR: '1' };
   try {
@@ -63,13 +64,22 @@ export async function scenario(server, { cases, latencyMs, concurrency, kind = '
     await timeCommandAsync(process.execPath, [bin, 'pin', '--quiet'], { cwd: root, env: { ...process.env, ...env } });
     await server.setLatency(latencyMs);
     const before = await server.cpuMs();
-    const run = await evalRun(root, ['--no-cache', '--concurrency', String(concurrency)], env, { bin, cpus });
+    const run = await evalRun(root, ['--no-cache', '--concurrency', String(concurrency)], env, { bin, cpus, heapAt });
     const serverCpuMs = (await server.cpuMs()) - before;
     return { root, env, run: { ...run, serverCpuMs }, limit: limitMs({ cases, latencyMs, concurrency }) };
   } catch (err) {
     rmSync(root, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * One uncounted run of 2,000 cases at no latency, so that the model server's own
+ * warm-up (its code compiled as it first runs) is not counted against aigov.
+ */
+export async function warmServer(server, { bin = BIN, cpus } = {}) {
+  const r = await scenario(server, { cases: 2000, latencyMs: 0, concurrency: 64, bin, cpus });
+  rmSync(r.root, { recursive: true, force: true });
 }
 
 /** Runs `times` scenarios and keeps the medians of each figure. */
@@ -81,7 +91,7 @@ async function measured(server, w, times, cpus) {
     runs.push(r.run);
   }
   const m = (k) => median(runs.map((r) => r[k]));
-  return { ms: m('ms'), rss: m('rss'), cpuMs: m('cpuMs'), mainThreadMs: m('mainThreadMs'), serverCpuMs: m('serverCpuMs'), runs };
+  return { ms: m('ms'), rss: m('rss'), cpuMs: m('cpuMs'), mainThreadMs: m('mainThreadMs'), beforeMs: m('mainThreadBeforeFirstMs'), firstMs: m('firstRequestMs'), serverCpuMs: m('serverCpuMs'), runs };
 }
 
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -92,18 +102,22 @@ function workloadRows(w, r) {
   const rows = [{ figure: title, measured: s(r.ms), limit: `${s(limit)} (${Math.ceil(w.cases / w.concurrency)} rounds)`, ratio: r.ms / limit, goal: `<= ${w.ratio}x`, ok: r.ms / limit <= w.ratio }];
   if (r.runs.length > 1) rows.push({ figure: `  its ${r.runs.length} runs`, measured: r.runs.map((x) => (x.ms / 1000).toFixed(2)).join(' ') });
   rows.push({ figure: '  peak memory', measured: `${(r.rss / MiB).toFixed(0)} MiB`, ...(w.mib ? { limit: `${w.mib} MiB`, ratio: r.rss / (w.mib * MiB), goal: `< ${w.mib} MiB`, ok: r.rss < w.mib * MiB } : {}) });
-  const perCall = r.mainThreadMs / w.cases;
+  const perCall = (r.mainThreadMs - r.beforeMs) / w.cases;
   rows.push({ figure: '  aigov main-thread CPU per call', measured: `${perCall.toFixed(3)} ms`, limit: `${CPU_PER_CALL_MS} ms`, ratio: perCall / CPU_PER_CALL_MS, goal: `<= ${CPU_PER_CALL_MS} ms`, ok: perCall <= CPU_PER_CALL_MS });
+  rows.push({ figure: '  aigov before the first request', measured: `${s(r.beforeMs)} CPU, sent at ${s(r.firstMs)}` });
   rows.push({ figure: '  aigov CPU, main thread / all threads', measured: `${s(r.mainThreadMs)} / ${s(r.cpuMs)}` });
   rows.push({ figure: '  model server CPU (its own process)', measured: `${s(r.serverCpuMs)}` });
   return rows;
 }
 
 /**
- * Memory per case: the slope of peak RSS between a small and a large run at the
- * same latency and concurrency. Three answer shapes: short; ~2 KB of text (kept in
- * the report, so it costs its size a case); short text with logprobs of 20
- * alternatives a token (~6 KB on the wire, not kept: the slope must not grow).
+ * Memory per case: the slope, between a small and a large run at the same latency
+ * and concurrency, of the heap in use once the last answers are in and all garbage
+ * is collected (what the run keeps: the workspace, the plan, the results), beside
+ * the slope of peak RSS (which also holds garbage not yet collected). Three answer
+ * shapes: short; ~2 KB of text (kept in the report, so it costs its size a case);
+ * short text with logprobs of 20 alternatives a token (~25 KB on the wire, not kept:
+ * the kept memory must not grow).
  */
 async function memoryRows(servers, cpus) {
   const small = 2000;
@@ -116,12 +130,21 @@ async function memoryRows(servers, cpus) {
   ];
   const rows = [];
   for (const shape of shapes) {
-    const a = await scenario(shape.server, { ...base, cases: small, kind: shape.kind, cpus });
-    rmSync(a.root, { recursive: true, force: true });
-    const b = await scenario(shape.server, { ...base, cases: large, kind: shape.kind, cpus });
-    rmSync(b.root, { recursive: true, force: true });
-    const perCase = (b.run.rss - a.run.rss) / (large - small);
-    rows.push({ figure: `memory per case, ${shape.label}`, measured: `${(perCase / 1024).toFixed(2)} KiB`, limit: `${(a.run.rss / MiB).toFixed(0)} -> ${(b.run.rss / MiB).toFixed(0)} MiB for ${small} -> ${large} cases` });
+    const run = async (cases) => {
+      // Measured once all but the calls still in flight have answered.
+      const r = await scenario(shape.server, { ...base, cases, kind: shape.kind, cpus, heapAt: cases - base.concurrency });
+      rmSync(r.root, { recursive: true, force: true });
+      return r.run;
+    };
+    const x = await run(small);
+    const y = await run(large);
+    const kept = (y.liveHeap - x.liveHeap) / (large - small);
+    const peak = (y.rss - x.rss) / (large - small);
+    rows.push({
+      figure: `memory per case, ${shape.label}`,
+      measured: `${(kept / 1024).toFixed(2)} KiB kept`,
+      limit: `heap ${(x.liveHeap / MiB).toFixed(0)} -> ${(y.liveHeap / MiB).toFixed(0)} MiB, peak RSS ${(x.rss / MiB).toFixed(0)} -> ${(y.rss / MiB).toFixed(0)} MiB (${(peak / 1024).toFixed(2)} KiB a case) for ${small} -> ${large} cases`,
+    });
   }
   return rows;
 }
@@ -133,6 +156,7 @@ export async function benchEval({ pin = false, runs = 1, only } = {}) {
   const rows = [];
   const load = [loadavg()[0]];
   try {
+    await warmServer(server, { cpus });
     for (const w of WORKLOADS) {
       if (!want(w.name)) continue;
       rows.push(...workloadRows(w, await measured(server, w, runs, cpus)));

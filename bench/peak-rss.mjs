@@ -1,8 +1,16 @@
 // Preloaded into a benchmarked process (`node --import ./bench/peak-rss.mjs ...`):
 // on exit it writes, as JSON to $BENCH_RSS_FILE, the process's peak resident memory
-// (bytes), its CPU time (all threads: main, GC helpers, the libuv pool) and its
-// main thread's CPU time alone, in ms.
+// (bytes), its CPU time (all threads: main, GC helpers, the libuv pool), its main
+// thread's CPU time alone, and when the first model request was made (wall time
+// since the process started, and the main thread's CPU by then), all in ms.
+// With BENCH_HEAP_AT=N it also collects all garbage once the Nth answer is in and
+// records the heap then in use (`liveHeap`, bytes): what the run keeps, not what
+// the collector has yet to free.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 
 /**
  * Peak resident memory in bytes. On Linux it is VmHWM from /proc/self/status:
@@ -33,8 +41,29 @@ function mainThreadMs() {
 
 const file = process.env.BENCH_RSS_FILE;
 if (file) {
+  let first = null;
+  // undici announces every request it creates; the first is all that is wanted here.
+  const onCreate = () => {
+    first = { firstRequestMs: performance.now(), mainThreadBeforeFirstMs: mainThreadMs() };
+    unsubscribe('undici:request:create', onCreate);
+  };
+  subscribe('undici:request:create', onCreate);
+  let liveHeap;
+  const heapAt = Number(process.env.BENCH_HEAP_AT);
+  if (heapAt > 0) {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc');
+    let answers = 0;
+    const onAnswer = () => {
+      if (++answers < heapAt) return;
+      unsubscribe('undici:request:trailers', onAnswer);
+      gc();
+      liveHeap = process.memoryUsage().heapUsed;
+    };
+    subscribe('undici:request:trailers', onAnswer);
+  }
   process.on('exit', () => {
     const u = process.resourceUsage();
-    writeFileSync(file, JSON.stringify({ rss: peakBytes(), cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, mainThreadMs: mainThreadMs() }));
+    writeFileSync(file, JSON.stringify({ rss: peakBytes(), cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, mainThreadMs: mainThreadMs(), wallMs: performance.now(), liveHeap, ...first }));
   });
 }
