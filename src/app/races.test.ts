@@ -2,16 +2,15 @@
 // append until both have read, then let go at once. The store lets one write;
 // the other gets a ConflictError and nothing of its own runs: one action, one
 // decision, one reversal command a pair. On SQLite and on PostgreSQL.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRacer, type Racer } from '../../test/support/racer.js';
 import { governedWorkspace, type Governed } from '../../test/support/governed.js';
 import { storeBackends } from '../../test/support/stores.js';
 import { automationYaml, configYaml, promptYaml } from '../../test/support/workspace.js';
 
-const REGISTER_TS = fileURLToPath(new URL('../../test/support/register-ts.mjs', import.meta.url));
 const src = (path: string): string => JSON.stringify(pathToFileURL(fileURLToPath(new URL(path, import.meta.url))).href);
 
 const FILES: Record<string, string> = {
@@ -81,41 +80,6 @@ await gov.close();
 await store.close();
 `;
 
-interface Racer {
-  child: ChildProcess;
-  say(line: string): Promise<string>;
-}
-
-function startRacer(script: string, args: string[]): Promise<Racer> {
-  const child = spawn(process.execPath, ['--import', REGISTER_TS, script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const waiting: ((line: string) => void)[] = [];
-  let buffer = '';
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    for (let n = buffer.indexOf('\n'); n >= 0; n = buffer.indexOf('\n')) {
-      waiting.shift()?.(buffer.slice(0, n));
-      buffer = buffer.slice(n + 1);
-    }
-  });
-  const next = (): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`racer ${args[2]} did not answer: ${err}`)), 20_000);
-      waiting.push((line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-    });
-  return next().then(() => ({
-    child,
-    say(line: string) {
-      const answer = next();
-      child.stdin!.write(`${line}\n`);
-      return answer;
-    },
-  }));
-}
 
 const lines = (path: string): string[] => (existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n') : []);
 

@@ -1,17 +1,16 @@
 // Two processes race conditional appends on one run, 20 times: each reads the
 // run, both are told to go at the same instant, and the store itself lets
 // exactly one of them write. On SQLite and on PostgreSQL.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startRacer, type Racer } from '../../test/support/racer.js';
 import { createVerifier } from '../core/log/chain.js';
 import { startedData } from '../../test/support/events.js';
 import { storeBackends, type Opened } from '../../test/support/stores.js';
 
-const REGISTER_TS = fileURLToPath(new URL('../../test/support/register-ts.mjs', import.meta.url));
 const OPEN_STORE = pathToFileURL(fileURLToPath(new URL('./open.ts', import.meta.url))).href;
 const PAIRS = 20;
 
@@ -43,43 +42,6 @@ for await (const line of createInterface({ input: process.stdin })) {
 await store.close();
 `;
 
-interface Racer {
-  child: ChildProcess;
-  /** Sends one command and resolves with the next line the racer prints. */
-  say(line: string): Promise<string>;
-}
-
-function startRacer(script: string, args: string[]): Promise<Racer> {
-  const child = spawn(process.execPath, ['--import', REGISTER_TS, script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const waiting: ((line: string) => void)[] = [];
-  let buffer = '';
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    for (let n = buffer.indexOf('\n'); n >= 0; n = buffer.indexOf('\n')) {
-      waiting.shift()?.(buffer.slice(0, n));
-      buffer = buffer.slice(n + 1);
-    }
-  });
-  const next = () =>
-    new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`racer ${args[2]} did not answer: ${err}`)), 20_000);
-      waiting.push((line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-    });
-  const ready = next();
-  return ready.then(() => ({
-    child,
-    say(line: string) {
-      const answer = next();
-      child.stdin!.write(`${line}\n`);
-      return answer;
-    },
-  }));
-}
 
 describe.each(storeBackends('conditional append race'))('racing conditional appends from two processes: $name', (backend) => {
   let opened: Opened;
