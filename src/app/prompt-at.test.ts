@@ -5,7 +5,7 @@ import { parsePlace, parsePromptSpec } from './prompt-at.js';
 describe('parsePromptSpec', () => {
   it.each([
     ['invoice_classifier', { id: 'invoice_classifier', place: { kind: 'worktree' } }],
-    ['inv@3', { id: 'inv', place: { kind: 'version', version: 3 } }],
+    ['inv@3', { id: 'inv', place: { kind: 'version', version: 3, text: '3' } }],
     ['inv@main', { id: 'inv', place: { kind: 'ref', ref: 'main' } }],
     ['inv@origin/main', { id: 'inv', place: { kind: 'ref', ref: 'origin/main' } }],
     ['inv@HEAD~2', { id: 'inv', place: { kind: 'ref', ref: 'HEAD~2' } }],
@@ -28,8 +28,10 @@ describe('parsePromptSpec', () => {
 
 describe('parsePlace', () => {
   it('digits are a version, anything else a ref', () => {
-    expect(parsePlace('12')).toEqual({ kind: 'version', version: 12 });
+    expect(parsePlace('12')).toEqual({ kind: 'version', version: 12, text: '12' });
     expect(parsePlace('1a2b3c4')).toEqual({ kind: 'ref', ref: '1a2b3c4' });
-    expect(() => parsePlace('99999999999999999999')).toThrow(AigovError);
+    // Too long for a version: a commit id of digits only.
+    expect(parsePlace('99999999999999999999')).toEqual({ kind: 'ref', ref: '99999999999999999999' });
+    expect(() => parsePlace('000')).toThrow(AigovError);
   });
 });

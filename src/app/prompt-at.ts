@@ -1,6 +1,7 @@
 // Where a prompt is read from: the working tree, a git ref, or the commit where
 // a version was current. `ID`, `ID@3`, `ID@main`: a prompt id never holds "@",
-// so the first one splits; a part of digits only is a version number.
+// so the first one splits; a part of digits only is a version number, unless no
+// version has that number and it names a commit (an abbreviated id can be all digits).
 import { UsageError } from '../errors.js';
 import { promptHash } from '../core/lock/prompt-hash.js';
 import type { PromptModel } from '../core/prompt/diff.js';
@@ -12,7 +13,7 @@ import { readWorkspace } from './read-workspace.js';
 import { promptIn, readPromptPoints } from './prompt-versions.js';
 import { readWorkspaceAt } from './workspace-at-ref.js';
 
-export type PromptPlace = { kind: 'worktree' } | { kind: 'ref'; ref: string } | { kind: 'version'; version: number };
+export type PromptPlace = { kind: 'worktree' } | { kind: 'ref'; ref: string } | { kind: 'version'; version: number; /** As written, for when it is an abbreviated commit id instead. */ text?: string };
 
 export interface PromptSnapshot {
   id: string;
@@ -38,13 +39,17 @@ export function parsePromptSpec(spec: string): { id: string; place: PromptPlace 
   return { id: spec.slice(0, at), place: parsePlace(spec.slice(at + 1), spec) };
 }
 
+/** Git abbreviates a commit id to 4 characters at the least. */
+const MIN_ABBREV = 4;
+
 /** A version number or a git ref, as `prompt diff` takes its A and B. */
 export function parsePlace(text: string, whole = text): PromptPlace {
   if (!text) throw new UsageError(`"${whole}": nothing after "@"`, { hint: 'a version number (3) or a git ref (main, HEAD~1, a commit)' });
   if (/^\d+$/.test(text)) {
     const version = Number(text);
-    if (!Number.isSafeInteger(version) || version < 1) throw new UsageError(`"${whole}": version ${text} is not a version number (1 or more)`);
-    return { kind: 'version', version };
+    if (Number.isSafeInteger(version) && version >= 1) return { kind: 'version', version, text };
+    // Not a version (0, or too big): a commit id, when it is long enough for one.
+    if (text.length < MIN_ABBREV) throw new UsageError(`"${whole}": version ${text} is not a version number (1 or more)`);
   }
   return { kind: 'ref', ref: text };
 }
@@ -78,9 +83,11 @@ export async function promptAt(root: string, id: string, place: PromptPlace, dep
     const found = promptIn(ws, id, 'in the working tree');
     return { id, ...found, at: { kind: 'worktree' }, sha256: promptHash(found.prompt), notes: [`version ${place.version} is not committed yet: this is the working tree`] };
   }
+  const asCommit = place.text && place.text.length >= MIN_ABBREV ? await git.revParse(place.text).catch(() => null) : null;
+  if (asCommit) return atCommit(root, id, place.text!, asCommit, { author: null, date: null }, git, parse, []);
   const known = [...new Set(points.flatMap((p) => (p.state.kind === 'prompt' ? [p.state.version] : [])))].sort((a, b) => a - b);
   if (!known.length && !ws.prompts.has(id)) promptIn(ws, id, 'in the working tree or in git');
-  throw new UsageError(`prompt "${id}" has no version ${place.version} in git or in the working tree`, {
+  throw new UsageError(`prompt "${id}" has no version ${place.text ?? place.version} in git or in the working tree`, {
     code: 'E_UNKNOWN_VERSION',
     hint: known.length ? `versions in git: ${known.join(', ')}` : 'it has no committed version yet',
   });

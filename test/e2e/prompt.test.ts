@@ -82,6 +82,10 @@ describe('aigov prompt show', () => {
     expect(head).toMatchObject({ at: { kind: 'commit', ref: 'HEAD~2', commit: commits[1] }, prompt: { version: 2, messages: [{}, { content: 'Bill: {{text}}' }] } });
     expect(head.model).toEqual({ name: 'fast', requested: 'openai:gpt-4o-mini', resolved: expect.stringMatching(/^openai:gpt-4o-mini/) });
     expect((await json(['prompt', 'show', `inv@${commits[0].slice(0, 10)}`])).prompt.version).toBe(1);
+    // Digits that are no version of the prompt but name a commit (an abbreviated id can be all digits) are that commit.
+    repo.git('tag', '20260301', commits[0]);
+    expect(await json(['prompt', 'show', 'inv@20260301'])).toMatchObject({ at: { kind: 'commit', ref: '20260301', commit: commits[0] }, prompt: { version: 1 } });
+    repo.git('tag', '-d', '20260301');
     expect((await run(['prompt', 'show', 'inv@main'])).stdout).toMatch(/^prompt inv, version 2, at main \(/);
   });
 
