@@ -24,7 +24,7 @@ export interface GatewayOptions {
   retries: number;
   /** Per attempt. */
   timeoutMs: number;
-  /** Calls in flight at once: each provider keeps that many connections open (default 16). */
+  /** Calls in flight at once: each provider keeps that many connections open (default DEFAULT_CONNECTIONS). */
   connections?: number;
   /** aigov's own one-line notices from the providers (a deprecated model, a refused schema); ignored by default. */
   onWarning?: (message: string) => void;
@@ -64,11 +64,14 @@ export interface ModelGateway {
   checkKeys?(providers: readonly string[], hint?: string): void;
 }
 
+/** Connections a provider keeps open where the caller names no concurrency (the library's). */
+export const DEFAULT_CONNECTIONS = 16;
+
 export function createGateway(opts: GatewayOptions): ModelGateway {
   const cassettes: Cassettes | null = opts.mode === 'live' ? null : createCassettes(opts.root);
   const cache: ResponseCache | null = opts.cache && opts.mode !== 'replay' ? createResponseCache(opts.root) : null;
   const loaded = new Map<string, Promise<Provider>>();
-  const runtime = { connections: opts.connections ?? 16, onWarning: opts.onWarning ?? (() => {}) };
+  const runtime = { connections: opts.connections ?? DEFAULT_CONNECTIONS, onWarning: opts.onWarning ?? (() => {}) };
 
   function settingsOf(name: string): ProviderSettings {
     const settings = opts.providers[name] ?? builtIn(name);
