@@ -10,6 +10,7 @@ import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { AigovError, UsageError } from '../errors.js';
 import { AppendQueue, type AppendRequest, type Outcome } from './group-commit.js';
 import { checkChainInThread, type ChainReport } from './chain-thread.js';
+import { RangeThreads } from './sqlite-verify.js';
 import { WriterThread, sqliteWriter, type WriterSql } from './sqlite-writer.js';
 import { FIRST_SEQ_SLOT, LAST_SEQ_SLOT, outcomes, wireRequest, type WireRequest, type WireResult } from './wire.js';
 import {
@@ -22,6 +23,7 @@ import {
   impactQuerySql,
   newEventId,
   rowToEvent,
+  rowToImpact,
   rowToRun,
   rowToStored,
   rowToTouch,
@@ -30,7 +32,7 @@ import {
   type EventRow,
 } from './sql.js';
 import { ensureSchema, schemaProblems } from './sqlite-schema.js';
-import type { AppendOptions, EventQuery, EventsTally, FoldRow, ImpactQuery, ImpactTouch, RunQuery, Store, StoreAudit } from './types.js';
+import type { AppendOptions, EventQuery, EventsTally, FoldRow, ImpactQuery, ImpactTouch, RangeVerify, RunQuery, Store, StoreAudit } from './types.js';
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -309,6 +311,50 @@ class SqliteAudit implements StoreAudit {
       if (rows.length < PAGE) return;
       rowid = rows[rows.length - 1][18] as number;
     }
+  }
+
+  async ranges(count: number): Promise<RangeVerify | null> {
+    if (this.#path === ':memory:') return null;
+    const head = this.#db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').raw(true);
+    let threads: RangeThreads | null;
+    try {
+      threads = await RangeThreads.start(this.#path, count, (again) => {
+        if (again) {
+          this.#db.exec('COMMIT');
+          this.#db.exec('BEGIN');
+        }
+        const h = head.get() as [number, string] | undefined;
+        return h ? `${h[0]}:${h[1]}` : '';
+      });
+    } catch (err) {
+      throw this.#failure('verify', err);
+    }
+    if (!threads) return null;
+    const db = this.#db;
+    const read = <T>(fn: () => T): T => this.#read(fn);
+    const failure = this.#failure;
+    return {
+      async run(toSeq) {
+        try {
+          return await threads.run(toSeq);
+        } catch (err) {
+          throw failure('verify', err);
+        }
+      },
+      async *hashes(toSeq) {
+        const page = db.prepare('SELECT seq, hash FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?').raw(true);
+        for (let next = 1; ; ) {
+          const rows = read(() => page.all(next, toSeq, PAGE) as [number, string][]);
+          if (rows.length > 0) yield rows.map(([seq, hash]) => ({ seq, hash }));
+          if (rows.length < PAGE) return;
+          next = rows[rows.length - 1][0] + 1;
+        }
+      },
+      async impactsOutside(toSeq) {
+        return read(() => (db.prepare('SELECT seq, run_id, automation, system, ref, action FROM impacts WHERE seq < 1 OR seq > ? ORDER BY seq').raw(true).all(toSeq) as unknown[][]).map(rowToImpact));
+      },
+      close: () => threads.stop(),
+    };
   }
 
   async schemaProblems(): Promise<string[]> {

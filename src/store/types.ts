@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../core/log/chain.js';
 import type { ImpactRow, RunRecord } from '../core/log/derived.js';
 import type { ChainReport } from './chain-thread.js';
+import type { RangeJob, RangeReport } from './sqlite-verify.js';
 import type { Disposition, EventType, LoggedEvent, NewEvent } from '../core/log/events.js';
 
 export interface EventQuery {
@@ -114,8 +115,26 @@ export interface StoreAudit {
    * accounts for the rows.
    */
   checkChain?(toSeq: number): Promise<ChainReport>;
+  /**
+   * Optional: threads (`count` of them) that verify ranges of seqs side by
+   * side, each the chain and the account of its rows, on this snapshot. Null
+   * when the store cannot give them this snapshot (appends kept moving it):
+   * then verify reads the rows through the methods above.
+   */
+  ranges?(count: number): Promise<RangeVerify | null>;
   /** How the schema differs from the one aigov created: a trigger or constraint missing, changed or disabled. */
   schemaProblems(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Threads that verify a log in ranges of seqs, on the snapshot of the audit that made them. Close when done. */
+export interface RangeVerify {
+  /** Verifies seqs 1..toSeq: each range's report, in seq order. */
+  run(toSeq: number): Promise<{ ranges: RangeJob[]; reports: RangeReport[] }>;
+  /** The seq and hash of every event of 1..toSeq, in order (for the seals), from the same snapshot. */
+  hashes(toSeq: number): AsyncIterable<{ seq: number; hash: string }[]>;
+  /** The impacts rows outside 1..toSeq, which no range reads. */
+  impactsOutside(toSeq: number): Promise<ImpactRow[]>;
   close(): Promise<void>;
 }
 

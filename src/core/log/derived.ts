@@ -205,6 +205,11 @@ export function runRules(e: LoggedEvent, to: RunSink): void {
   eventRules(e, to);
 }
 
+/** The same for an event whose payload broke its schema: only the envelope's rules. */
+export function envelopeRunRules(e: Pick<LoggedEvent, 'seq' | 'at' | 'automation'>, to: RunSink): void {
+  envelopeRules(e, to);
+}
+
 /** How an event changes its run's row; null for an event of no run. */
 export function runPatch(e: LoggedEvent): RunPatch | null {
   if (e.runId === null) return null;
