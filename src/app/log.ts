@@ -107,10 +107,11 @@ async function verifyFrom(store: Store, audit: StoreAudit | null, seals: Seal[],
 
 /** The same, by ranges on the store's threads: this thread meanwhile checks the seals and counts the events table. */
 async function verifyRanged(audit: StoreAudit, ranged: RangeVerify, seals: Seal[], keys: ReturnType<typeof listedKeys>): Promise<LogVerification> {
-  const tally = await audit.tally();
-  const toSeq = tally.maxSeq ?? 0;
+  // The threads start first: the count of the events table and the seals are this thread's work meanwhile.
+  const toSeq = await ranged.maxSeq();
   const running = ranged.run(toSeq);
   running.catch(() => undefined);
+  const tally = await audit.tally();
   const sealCheck = new SealChecker(seals);
   const bad: SealProblem[] = signatureProblems(seals, keys);
   if (seals.length > 0) for await (const page of ranged.hashes(toSeq)) for (const event of page) bad.push(...sealCheck.push(event));

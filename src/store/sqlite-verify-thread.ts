@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { hash } from 'node:crypto';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
-import { RangeAccount, type AccountRow } from '../core/log/row-account.js';
+import { RangeAccount, type RowLayout } from '../core/log/row-account.js';
 import { checkChainPage, type ChainState } from './chain-thread.js';
 import { RUN_SQL_COLUMNS, rowToImpact, rowToRun } from './sql.js';
 import type { RangeJob, RangeReport, ThreadData, ThreadReply, ThreadRequest } from './sqlite-verify.js';
@@ -34,6 +34,9 @@ const EVENTS_SQL = `SELECT seq, prev_hash, hash,
     ',"id":' || json_quote(id) || ',"runId":' || json_quote(run_id) || ',"seq":' || seq || ',"type":' || json_quote(type) || ',"v":' || v || '}' END,
   type, at, automation, run_id
   FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ${PAGE}`;
+/** Where EVENTS_SQL's rows hold what the account reads, once the text is replaced by the payload in it. */
+const EVENTS_LAYOUT: RowLayout = { seq: 0, type: 4, at: 5, automation: 6, runId: 7, data: 3 };
+const WHOLE_LAYOUT: RowLayout = { seq: 0, type: 3, at: 4, automation: 5, runId: 6, data: 8 };
 const WHOLE_SQL = `SELECT seq, id, v, type, at, automation, run_id, actor, data, prev_hash, hash FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ${PAGE}`;
 
 /**
@@ -80,12 +83,11 @@ function verifyRange(db: BetterSqlite3.Database, job: RangeJob): Promise<RangeRe
         // A BLOB where aigov writes text: this page the old way.
         rows = wholePage.all(next, job.hi) as unknown[][];
         checkChainPage(rows, state, sha256);
-        await account.push(rows.map((r) => [Number(r[0]), r[3] as string, r[4] as string, r[5] as string | null, r[6] as string | null, r[8]]));
+        await account.push(rows, WHOLE_LAYOUT);
         if (rows.length < PAGE) break;
         next = Number(rows[rows.length - 1][0]) + 1;
         continue;
       }
-      const accountRows: AccountRow[] = new Array(rows.length);
       for (let n = 0; n < rows.length; n++) {
         const r = rows[n];
         const seq = Number(r[0]);
@@ -115,9 +117,9 @@ function verifyRange(db: BetterSqlite3.Database, job: RangeJob): Promise<RangeRe
           state.seq = seq;
           state.hash = String(r[2]);
         }
-        accountRows[n] = [seq, r[4] as string, r[5] as string, r[6] as string | null, r[7] as string | null, data];
+        r[3] = data;
       }
-      await account.push(accountRows);
+      await account.push(rows, EVENTS_LAYOUT);
       if (rows.length < PAGE) break;
       next = Number(rows[rows.length - 1][0]) + 1;
     }

@@ -350,8 +350,15 @@ class SqliteAudit implements StoreAudit {
           next = rows[rows.length - 1][0] + 1;
         }
       },
+      async maxSeq() {
+        return read(() => (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0);
+      },
       async impactsOutside(toSeq) {
-        return read(() => (db.prepare('SELECT seq, run_id, automation, system, ref, action FROM impacts WHERE seq < 1 OR seq > ? ORDER BY seq').raw(true).all(toSeq) as unknown[][]).map(rowToImpact));
+        // Two index ranges, not one scan: `seq < 1 OR seq > ?` reads every row. What is not a number sorts after every number.
+        const cols = 'seq, run_id, automation, system, ref, action';
+        const below = read(() => db.prepare(`SELECT ${cols} FROM impacts WHERE seq < 1 ORDER BY seq`).raw(true).all() as unknown[][]);
+        const past = read(() => db.prepare(`SELECT ${cols} FROM impacts WHERE seq > ? ORDER BY seq`).raw(true).all(toSeq) as unknown[][]);
+        return [...below, ...past].map(rowToImpact);
       },
       close: () => threads.stop(),
     };

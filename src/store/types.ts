@@ -129,6 +129,8 @@ export interface StoreAudit {
 
 /** Threads that verify a log in ranges of seqs, on the snapshot of the audit that made them. Close when done. */
 export interface RangeVerify {
+  /** The largest seq in the events table (0 for none), as the snapshot holds it. */
+  maxSeq(): Promise<number>;
   /** Verifies seqs 1..toSeq: each range's report, in seq order. */
   run(toSeq: number): Promise<{ ranges: RangeJob[]; reports: RangeReport[] }>;
   /** The seq and hash of every event of 1..toSeq, in order (for the seals), from the same snapshot. */

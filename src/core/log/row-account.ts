@@ -65,6 +65,18 @@ export class ProblemList {
 /** An event as the accounting reads it: seq, type, at, automation, run id and the stored payload text. */
 export type AccountRow = [seq: number, type: string, at: string, automation: string | null, runId: string | null, data: unknown];
 
+/** Where in a row of another layout each of those columns is. */
+export interface RowLayout {
+  seq: number;
+  type: number;
+  at: number;
+  automation: number;
+  runId: number;
+  data: number;
+}
+
+export const ACCOUNT_ROW: RowLayout = { seq: 0, type: 1, at: 2, automation: 3, runId: 4, data: 5 };
+
 /**
  * A run's row as the events of one range leave it, from an empty row: the
  * columns those events touched, and of those the ones they set (the rest they
@@ -193,22 +205,23 @@ export class RangeAccount {
     this.#problems.add(this.#at, p);
   }
 
-  /** The next page of the range's events, in seq order. */
-  async push(page: readonly AccountRow[]): Promise<void> {
+  /** The next page of the range's events, in seq order: rows with the columns at the places `layout` says. */
+  async push(page: readonly (readonly unknown[])[], layout: RowLayout = ACCOUNT_ROW): Promise<void> {
+    const { seq: S, type: T, at: A, automation: U, runId: R, data: D } = layout;
     for (const row of page) {
-      const seq = row[0];
+      const seq = row[S] as number;
       this.#at = seq;
-      const event = this.#typed(row);
+      const event = this.#typed(seq, row[T] as EventType, row[A] as string, row[U] as string | null, row[R] as string | null, row[D]);
       const expected = event ? impactRows(event) : NONE;
       // Only a page boundary of the impacts or runs stream waits.
       while (!this.#matchImpacts(seq, expected)) await this.#impacts.fill();
-      const runId = row[4];
+      const runId = row[R] as string | null;
       if (runId !== null) {
         let fold = this.#open.get(runId);
         if (!fold) this.#open.set(runId, (fold = { row: emptyRun(runId), touched: 0, set: 0 }));
         this.#sink.fold = fold;
         if (event) runRules(event, this.#sink);
-        else envelopeRunRules({ seq, at: row[2], automation: row[3] }, this.#sink);
+        else envelopeRunRules({ seq, at: row[A] as string, automation: row[U] as string | null }, this.#sink);
       }
       while (!this.#matchRuns(seq)) await this.#runs.fill();
     }
@@ -236,23 +249,31 @@ export class RangeAccount {
     };
   }
 
-  #typed(r: AccountRow): LoggedEvent | null {
-    const seq = r[0];
+  /** The one event object the rules read, refilled for each event (nothing keeps it): verify reads a million. */
+  readonly #event = { v: 0, seq: 0, id: '', type: '' as EventType, at: '', automation: null as string | null, runId: null as string | null, actor: null, data: null as unknown, prevHash: '', hash: '' };
+
+  #typed(seq: number, type: EventType, at: string, automation: string | null, runId: string | null, text: unknown): LoggedEvent | null {
     let data: unknown;
     try {
-      data = JSON.parse(r[5] as string);
+      data = JSON.parse(text as string);
     } catch {
       this.#problem({ table: 'events', seq, reason: `event ${seq} holds data that is not JSON` });
       return null;
     }
-    const type = r[1] as EventType;
     const parsed = parsePayload(type, data);
     if (!parsed.ok) {
       this.#problem({ table: 'events', seq, reason: `event ${seq} is not a valid ${type} event: ${parsed.problem}` });
       return null;
     }
-    // A literal, not a spread: this runs once an event. The rules read only seq, type, at, automation, runId and data.
-    return { v: 0, seq, id: '', type, at: r[2], automation: r[3], runId: r[4], actor: null, data: parsed.data, prevHash: '', hash: '' } as LoggedEvent;
+    // The rules read only seq, type, at, automation, runId and data.
+    const e = this.#event;
+    e.seq = seq;
+    e.type = type;
+    e.at = at;
+    e.automation = automation;
+    e.runId = runId;
+    e.data = parsed.data;
+    return e as unknown as LoggedEvent;
   }
 
   /**
