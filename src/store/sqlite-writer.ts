@@ -20,6 +20,8 @@ export interface WriterSql {
   insertImpact: string;
   /** The runs table's columns after run_id, in the order of the runs upsert's parameters (runUpsertParams). */
   runColumns: string[];
+  /** Those of them the table declares NOT NULL: a row that exists already has them, so filling them while empty is nothing to write. */
+  notNull: string[];
   firstSlot: number;
   lastSlot: number;
 }
@@ -43,9 +45,11 @@ export function sqliteWriter(db: BetterSqlite3.Database, sql: WriterSql, hash: (
   // kind of event), naming only those: the generic one, with a CASE for every
   // column, costs most of an append.
   const n = sql.runColumns.length;
-  const upserts = new Map<string, { stmt: BetterSqlite3.Statement; slots: number[] }>();
+  const upserts = new Map<number, { stmt: BetterSqlite3.Statement; slots: number[] }>();
   const upsertRun = (params: (string | number | null)[]): void => {
-    const modes = params.slice(1 + n).join('');
+    // The modes (0, 1 or 2 a column) as one number, in base 3: no string a row.
+    let modes = 0;
+    for (let i = 1 + n + n - 1; i > n; i--) modes = modes * 3 + (params[i] as number);
     let u = upserts.get(modes);
     if (!u) {
       const slots: number[] = [];
@@ -55,15 +59,20 @@ export function sqliteWriter(db: BetterSqlite3.Database, sql: WriterSql, hash: (
         if (mode === 0) continue;
         const c = sql.runColumns[i];
         slots.push(1 + i);
+        // Not named in the update at all, so SQLite leaves that column's indexes alone.
+        if (mode === 2 && sql.notNull.includes(c)) continue;
         set.push(mode === 1 ? `${c} = excluded.${c}` : `${c} = coalesce(runs.${c}, excluded.${c})`);
       }
       const cols = slots.map((slot) => sql.runColumns[slot - 1]);
-      const text = `INSERT INTO runs (run_id, ${cols.join(', ')}) VALUES (${['?', ...cols.map(() => '?')].join(', ')}) ON CONFLICT (run_id) DO UPDATE SET ${set.join(', ')}`;
+      const text = `INSERT INTO runs (run_id, ${cols.join(', ')}) VALUES (${['?', ...cols.map(() => '?')].join(', ')}) ON CONFLICT (run_id) DO ${set.length ? `UPDATE SET ${set.join(', ')}` : 'NOTHING'}`;
       upserts.set(modes, (u = { stmt: db.prepare(text), slots }));
     }
-    const values: (string | number | null)[] = [params[0]];
-    for (const slot of u.slots) values.push(params[slot]);
-    u.stmt.run(...values);
+    const slots = u.slots;
+    const values: (string | number | null)[] = new Array(1 + slots.length);
+    values[0] = params[0];
+    for (let k = 0; k < slots.length; k++) values[1 + k] = params[slots[k]];
+    // An array binds as the statement's parameters in order, without spreading it into arguments.
+    u.stmt.run(values);
   };
   // One request: its condition checked against everything written before it
   // (the batch's earlier requests too), then its events chained and written.
@@ -82,7 +91,8 @@ export function sqliteWriter(db: BetterSqlite3.Database, sql: WriterSql, hash: (
     for (const e of req.events) {
       seq += 1;
       const digest = hash(prev + e.before + e.columns[7] + e.middle + seq + e.after);
-      insertEvent.run(seq, ...e.columns, prev, digest);
+      const c = e.columns;
+      insertEvent.run([seq, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], prev, digest]);
       for (const [system, ref, action] of e.impacts) insertImpact.run(seq, e.columns[5], e.columns[4], system, ref, action);
       if (e.run) {
         e.run[sql.firstSlot] = seq;

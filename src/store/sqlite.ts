@@ -117,6 +117,7 @@ class SqliteStore implements Store {
       insertEvent: `INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       insertImpact: 'INSERT INTO impacts (seq, run_id, automation, system, ref, action) VALUES (?, ?, ?, ?, ?, ?)',
       runColumns: RUN_COLUMNS.map(([, c]) => c),
+      notNull: ['first_seq', 'started_at', 'last_seq'],
       firstSlot: FIRST_SEQ_SLOT,
       lastSlot: LAST_SEQ_SLOT,
     };
