@@ -47,6 +47,20 @@ export const defineLog: DefineCommand = (program, wrap) => {
       }),
     );
   log
+    .command('show <event>')
+    .description("one event of the run log by its seq (12 or #12) or its hash (or a prefix of it, such as an event: in aigov.lock), its link in the chain checked; a tier change with every gate it was made on")
+    .action(
+      wrap(async (o, g, ref: string) => {
+        const [{ withStore }, { showEvent }, { renderShownEvent }] = await Promise.all([import('../../app/open-store.js'), import('../../app/log-show.js'), import('../render/tier-history.js')]);
+        return withStore(g.root, async (store, ws) => {
+          const shown = await showEvent(ws, store, ref);
+          if (o.json) o.out(JSON.stringify(shown, null, 2));
+          else renderShownEvent(o, shown);
+          return shown.chain.ok ? 0 : 1;
+        });
+      }),
+    );
+  log
     .command('prove <run>')
     .description("write a run's events with their Merkle inclusion proofs against the newest seal (stdout, or -o FILE)")
     .option('-o, --output <file>', 'write the proof to this file')

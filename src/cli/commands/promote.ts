@@ -1,3 +1,5 @@
+import { UsageError, type ExitCode } from '../../errors.js';
+import type { Output } from '../output.js';
 import type { DefineCommand } from './index.js';
 import { positiveInt } from './parse-args.js';
 
@@ -12,8 +14,10 @@ export const definePromote: DefineCommand = (program, wrap) =>
     .option('--reason <text>', 'why (recorded with the event; required with --force)')
     .option('--as <who>', 'who decides (default: git user.email); recorded beside the OS login and git identity')
     .option('--force', 'adopt it at --to despite failing gates or a skipped tier, with --reason; recorded as forced, with the failing gates')
+    .option('--history', 'write nothing: list every tier change of the automation in the run log, oldest first, each with the gates it was made on and whether aigov.lock names it')
     .action(
-      wrap(async (o, g, automation: string, opts: { to?: number; dryRun?: boolean; reason?: string; as?: string; force?: boolean }) => {
+      wrap(async (o, g, automation: string, opts: { to?: number; dryRun?: boolean; reason?: string; as?: string; force?: boolean; history?: boolean }) => {
+        if (opts.history) return history(o, g.root, automation, opts);
         const [{ openWorkspace }, { promote }, { reviewerOf }, render] = await Promise.all([
           import('../../app/workspace.js'),
           import('../../app/promote.js'),
@@ -27,3 +31,14 @@ export const definePromote: DefineCommand = (program, wrap) =>
         return r.promoted || (r.dryRun && (r.passed || r.forced)) ? 0 : 1;
       }),
     );
+
+async function history(o: Output, root: string | undefined, automation: string, opts: Record<string, unknown>): Promise<ExitCode> {
+  const others = ['to', 'dryRun', 'reason', 'as', 'force'].filter((k) => opts[k] !== undefined);
+  if (others.length) throw new UsageError(`--history only reads the log: it does not go with ${others.map((k) => `--${k === 'dryRun' ? 'dry-run' : k}`).join(', ')}`);
+  const [{ openWorkspace }, { withStore }, { tierHistory }, render] = await Promise.all([import('../../app/workspace.js'), import('../../app/promote.js'), import('../../app/tier-history.js'), import('../render/tier-history.js')]);
+  const ws = openWorkspace({ root });
+  const h = await withStore(ws, undefined, (store) => tierHistory(ws, store, automation));
+  if (o.json) o.out(JSON.stringify(h, null, 2));
+  else render.renderTierHistory(o, h);
+  return 0;
+}
