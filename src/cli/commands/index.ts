@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Context } from '../../app/context.js';
 import type { Action } from '../main.js';
 import { defineCalibrate } from './calibrate.js';
 import { defineDashboard } from './dashboard.js';
@@ -20,6 +21,7 @@ import { defineValidate } from './validate.js';
 
 /** Wraps an action so that main() owns its exit code and errors. */
 export type Wrap = (action: Action) => (...args: unknown[]) => Promise<void>;
-export type DefineCommand = (program: Command, wrap: Wrap) => void;
+/** `ctx`: what every command reads of the world outside its files, built once by main(). */
+export type DefineCommand = (program: Command, wrap: Wrap, ctx: Context) => void;
 
 export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, definePrompt, defineRuns, defineReview, defineRevert, defineTrace, defineLog, definePromote, defineDemote, defineDocs, defineDashboard, defineReport, defineCalibrate];
