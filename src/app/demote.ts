@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { gates } from '../core/tiers/gates.js';
 import type { Tier } from '../core/tiers/policy.js';
 import type { Workspace } from '../core/workspace/workspace.js';
+import { systemClock } from './context.js';
 import { checkTier, currentTier, requireLedger, withStore, type TierCommandOptions, type TierResult } from './promote.js';
 import { gatherFacts } from './promotion-facts.js';
 import { commitTierChange } from './tier-change.js';
@@ -19,7 +20,7 @@ export async function demote(ws: Workspace, automation: string, opts: TierComman
   checkTier(to);
   if (to >= from) throw new UsageError(`"${automation}" is at tier ${from}: demoting goes down`, { hint: `aigov promote ${automation}` });
   requireLedger(ws);
-  const now = (opts.now ?? (() => new Date()))();
+  const now = (opts.now ?? systemClock)();
   return withStore(ws, opts.store, async (store) => {
     const { facts, since, lastChangeSeq } = await gatherFacts(ws, store, automation, from, now.toISOString());
     const all = gates(facts);

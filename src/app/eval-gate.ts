@@ -11,6 +11,7 @@ import type { LoggedEvent } from '../core/log/events.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
+import { systemClock } from './context.js';
 import { runEval, type EvalOptions } from './eval.js';
 import { evalEvents } from './evidence.js';
 import { gitState } from './git.js';
@@ -76,7 +77,7 @@ export async function evalGate(ws: Workspace, opts: EvalGateOptions = {}): Promi
   if (r instanceof Error) return { report, recorded: [], recordError: r, git: null };
   try {
     if (report.interrupted) return { report, recorded: [], git: r.git };
-    const at = (ev.now ?? (() => new Date()))().toISOString();
+    const at = (ev.now ?? systemClock)().toISOString();
     const recorded = await r.store.append(evalEvents(report, r.git, r.actor, at));
     return { report, recorded, git: r.git };
   } catch (err) {

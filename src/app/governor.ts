@@ -14,6 +14,7 @@ import type { ModelResponse } from '../providers/types.js';
 import { openStore } from '../store/open.js';
 import type { EventQuery, Store } from '../store/types.js';
 import { actOn } from './act.js';
+import { createContext, type Context } from './context.js';
 import { uuidv7 } from './ids.js';
 import { checkImpact } from './impacts.js';
 import { checkVars, runnable, type Runnable } from './runnable.js';
@@ -53,8 +54,15 @@ export interface GovernorOptions {
   /** Another store than aigov.yaml's: a store URL (opened and closed by the governor), or an open store (the caller closes it). */
   store?: string | Store;
   actor?: string;
+  /** The clock (shorthand for `context.clock`). */
   now?: () => Date;
   onWarning?: (message: string) => void;
+  /**
+   * What the governor reads of the world outside its files (see app/context.ts):
+   * any part given replaces the default, e.g. a fixed `clock`, `ids` and `env`
+   * in a test. `now`, `env` and `cwd` above win over their parts here.
+   */
+  context?: Partial<Context>;
 }
 
 export interface RunHandle {
@@ -115,7 +123,8 @@ export class Governor {
     this.#gateway = gateway;
     this.#actor = opts.actor ?? 'aigov-library';
     this.#inputKey = opts.inputKey;
-    this.#now = opts.now ?? (() => new Date());
+    const ctx = governorContext(opts);
+    this.#now = ctx.clock;
     this.#warn = opts.onWarning ?? ((m) => process.emitWarning(m, 'AigovWarning'));
     this.runs = Object.freeze({
       events: (runId: string) => store.query({ runId, order: 'asc' }),
@@ -278,6 +287,11 @@ export class Governor {
       durationMs: f.durationMs,
     };
   }
+}
+
+/** The options' context: its parts, with `now`, `env` and `cwd` over them. */
+function governorContext(opts: GovernorOptions): Context {
+  return createContext({ ...opts.context, ...(opts.now ? { clock: opts.now } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
 }
 
 function parseOrText(text: string): unknown {

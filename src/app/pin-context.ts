@@ -1,11 +1,12 @@
 // What pinning needs from the outside world: a live gateway without cache, a clock, an identity.
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import type { Workspace } from '../core/workspace/workspace.js';
+import type { Context } from './context.js';
 import { createGateway, type ModelGateway } from '../providers/gateway.js';
 import { whoAmI } from './identity.js';
 import { workspaceEnv } from './read-workspace.js';
 
-export async function pinContext(ws: Workspace, as?: string, onWarning?: (message: string) => void): Promise<{ by: string; now: () => Date; gateway: ModelGateway }> {
+export async function pinContext(ctx: Context, ws: Workspace, as?: string, onWarning?: (message: string) => void): Promise<{ by: string; now: () => Date; gateway: ModelGateway }> {
   const config = ws.config!.value;
   const d = runDefaults(config);
   const gateway = createGateway({
@@ -19,5 +20,5 @@ export async function pinContext(ws: Workspace, as?: string, onWarning?: (messag
     connections: d.concurrency,
     onWarning,
   });
-  return { by: await whoAmI(ws.root, as), now: () => new Date(), gateway };
+  return { by: await whoAmI(ws.root, as), now: ctx.clock, gateway };
 }

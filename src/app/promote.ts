@@ -11,6 +11,7 @@ import type { Tier } from '../core/tiers/policy.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
+import { systemClock } from './context.js';
 import type { RecordedIdentity } from './identity.js';
 import { gatherFacts } from './promotion-facts.js';
 import { commitTierChange, type TierChangeIo } from './tier-change.js';
@@ -65,7 +66,7 @@ export async function promote(ws: Workspace, automation: string, opts: PromoteOp
   const reason = opts.reason?.trim() || null;
   if (opts.force && !reason) throw new UsageError('--force needs --reason: a forced promotion is recorded with why', { hint: `aigov promote ${automation} --to ${to} --force --reason "…"` });
   if (opts.force && !opts.dryRun) requireLedger(ws);
-  const now = (opts.now ?? (() => new Date()))();
+  const now = (opts.now ?? systemClock)();
   return withStore(ws, opts.store, async (store) => {
     const { facts, since, lastChangeSeq } = await gatherFacts(ws, store, automation, to, now.toISOString());
     const all = gates(facts);

@@ -3,7 +3,7 @@ import { positiveInt } from './parse-args.js';
 
 const tier = (v: string): number => positiveInt(v, { max: 3 });
 
-export const defineDemote: DefineCommand = (program, wrap) =>
+export const defineDemote: DefineCommand = (program, wrap, ctx) =>
   program
     .command('demote <automation>')
     .description('move an automation down a tier (or to --to): always allowed, with a reason, and recorded like a promotion')
@@ -19,7 +19,7 @@ export const defineDemote: DefineCommand = (program, wrap) =>
           import('../render/tier-change.js'),
         ]);
         const ws = openWorkspace({ root: g.root });
-        const r = await demote(ws, automation, { to: opts.to, reason: opts.reason, decider: () => reviewerOf(ws.root, opts.as) });
+        const r = await demote(ws, automation, { to: opts.to, reason: opts.reason, now: ctx.clock, decider: () => reviewerOf(ws.root, opts.as) });
         if (o.json) o.out(render.demoteJson(r, opts.reason!.trim()));
         else render.renderDemotion(o, r);
         return 0;

@@ -3,7 +3,7 @@ import { paint } from '../output.js';
 
 const collect = (value: string, all: string[] = []): string[] => [...all, value];
 
-export const defineLog: DefineCommand = (program, wrap) => {
+export const defineLog: DefineCommand = (program, wrap, ctx) => {
   const log = program.command('log').description('the tamper-evident run log');
   log
     .command('verify')
@@ -36,7 +36,7 @@ export const defineLog: DefineCommand = (program, wrap) => {
       wrap(async (o, g) => {
         const [{ withStore }, { sealLog }, { workspaceKeys }] = await Promise.all([import('../../app/open-store.js'), import('../../app/seal.js'), import('../../app/seal-keys.js')]);
         return withStore(g.root, async (store, ws) => {
-          const s = await sealLog(store, ws.root, { now: new Date(), publicKeys: workspaceKeys(ws) });
+          const s = await sealLog(store, ws.root, { now: ctx.clock(), publicKeys: workspaceKeys(ws) });
           if (o.json) o.out(JSON.stringify(s, null, 2));
           else if (!o.quiet) {
             const signed = s.key ? `, signed by ${s.key}` : '';

@@ -5,7 +5,7 @@ import { positiveInt } from './parse-args.js';
 
 const tier = (v: string): number => positiveInt(v, { max: 3 });
 
-export const definePromote: DefineCommand = (program, wrap) =>
+export const definePromote: DefineCommand = (program, wrap, ctx) =>
   program
     .command('promote <automation>')
     .description('move an automation one tier up if every promotion gate passes; prints each gate')
@@ -25,7 +25,7 @@ export const definePromote: DefineCommand = (program, wrap) =>
           import('../render/tier-change.js'),
         ]);
         const ws = openWorkspace({ root: g.root });
-        const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, decider: () => reviewerOf(ws.root, opts.as) });
+        const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, now: ctx.clock, decider: () => reviewerOf(ws.root, opts.as) });
         if (o.json) o.out(render.promoteJson(r));
         else render.renderPromotion(o, r);
         return r.promoted || (r.dryRun && (r.passed || r.forced)) ? 0 : 1;

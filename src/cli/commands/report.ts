@@ -13,7 +13,7 @@ interface ReportFlags {
   as?: string;
 }
 
-export const defineReport: DefineCommand = (program, wrap) =>
+export const defineReport: DefineCommand = (program, wrap, ctx) =>
   program
     .command('report')
     .description('monthly review: each automation this month against last, and flags')
@@ -34,7 +34,7 @@ export const defineReport: DefineCommand = (program, wrap) =>
           import('../../fs/atomic.js'),
           import('node:path'),
         ]);
-        const now = new Date();
+        const now = ctx.clock();
         report.checkMonth(opts.month, now);
         return withStore(g.root, async (store, ws) => {
           const r = await report.monthlyReport(store, ws, { month: opts.month, now });
@@ -48,7 +48,7 @@ export const defineReport: DefineCommand = (program, wrap) =>
           if (opts.signOff) {
             const { whoAmI } = await import('../../app/identity.js');
             const by = await whoAmI(ws.root, opts.as);
-            const n = await report.signOff(store, r, by, new Date());
+            const n = await report.signOff(store, r, by, ctx.clock());
             if (!o.quiet) o.err(`signed off ${r.month} for ${n} automation${n === 1 ? '' : 's'} by ${by}`);
             return 0;
           }

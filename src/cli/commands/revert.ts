@@ -1,6 +1,6 @@
 import type { DefineCommand } from './index.js';
 
-export const defineRevert: DefineCommand = (program, wrap) =>
+export const defineRevert: DefineCommand = (program, wrap, ctx) =>
   program
     .command('revert <run>')
     .description('reverse a tier-2 action inside its window (runs the automation’s reversal command)')
@@ -18,7 +18,7 @@ export const defineRevert: DefineCommand = (program, wrap) =>
         return withStore(g.root, async (store, ws) => {
           const { name, identity } = await reviewerOf(ws.root, opts.as);
           const result = await killableOnSecondCtrlC(o, 'the reversal command', (signal) =>
-            revertRun(ws, store, runId, { by: name, identity, reason: opts.reason, now: new Date(), force: opts.force, signal }),
+            revertRun(ws, store, runId, { by: name, identity, reason: opts.reason, now: ctx.clock(), force: opts.force, signal }),
           );
           if (o.json) o.out(JSON.stringify({ runId, reverted: true, result }, null, 2));
           else if (!o.quiet) o.err(`${runId}: reverted${result.stdout ? `\n${result.stdout}` : ''}`);

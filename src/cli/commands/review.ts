@@ -9,7 +9,7 @@ interface DecisionFlags {
   outputFile?: string;
 }
 
-export const defineReview: DefineCommand = (program, wrap) => {
+export const defineReview: DefineCommand = (program, wrap, ctx) => {
   const review = program.command('review').description('the human review queue');
   review
     .command('list')
@@ -48,7 +48,7 @@ export const defineReview: DefineCommand = (program, wrap) => {
         return withStore(g.root, async (store, ws) => {
           const output = opts.outputFile !== undefined ? readFileSync(opts.outputFile, 'utf8') : opts.output;
           const { name: reviewer, identity } = await reviewerOf(ws.root, opts.as);
-          await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: new Date() });
+          await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: ctx.clock() });
           if (o.json) o.out(JSON.stringify({ runId, decision, reviewer }));
           else if (!o.quiet) o.err(`${runId}: ${decision === 'approve' ? 'approved' : decision === 'override' ? 'overridden' : 'rejected'} by ${reviewer}`);
           return 0;

@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 const DISPOSITIONS = ['auto', 'review', 'approval_required'];
 const DURATION = /^\d+(ms|s|m|h|d)$/;
 
-export const defineRuns: DefineCommand = (program, wrap) => {
+export const defineRuns: DefineCommand = (program, wrap, ctx) => {
   const runs = program
     .command('runs')
     .description('query the run log (newest first; --json lists every match unless --limit)')
@@ -32,7 +32,7 @@ export const defineRuns: DefineCommand = (program, wrap) => {
             automation: opts.automation,
             since: opts.since ? new Date(opts.since).toISOString() : undefined,
             disposition: opts.disposition as never,
-            staleBefore: opts.stale === undefined ? undefined : new Date(Date.now() - parseDuration(opts.stale)).toISOString(),
+            staleBefore: opts.stale === undefined ? undefined : new Date(ctx.clock().getTime() - parseDuration(opts.stale)).toISOString(),
             limit: opts.limit ?? (o.json ? undefined : 50),
           };
           // Every match with --json, so it streams: a page of runs at a time.
@@ -66,7 +66,7 @@ export const defineRuns: DefineCommand = (program, wrap) => {
         const [{ withStore }, { closeRun }, { reviewerOf }] = await Promise.all([import('../../app/open-store.js'), import('../../app/close-run.js'), import('../../app/identity.js')]);
         return withStore(g.root, async (store, ws) => {
           const { name, identity } = await reviewerOf(ws.root, opts.as);
-          await closeRun(store, runId, { by: name, identity, reason: opts.reason, now: new Date() });
+          await closeRun(store, runId, { by: name, identity, reason: opts.reason, now: ctx.clock() });
           if (o.json) o.out(JSON.stringify({ runId, closed: true, by: name }));
           else if (!o.quiet) o.err(`${runId}: closed as abandoned by ${name}`);
           return 0;
