@@ -15,7 +15,6 @@ import { openStore } from '../store/open.js';
 import type { EventQuery, Store } from '../store/types.js';
 import { actOn } from './act.js';
 import { createContext, type Context } from './context.js';
-import { uuidv7 } from './ids.js';
 import { checkImpact } from './impacts.js';
 import { checkVars, runnable, type Runnable } from './runnable.js';
 import { checkServed } from './served-run.js';
@@ -114,6 +113,8 @@ export class Governor {
   readonly #actor: string;
   readonly #inputKey: string | undefined;
   readonly #now: () => Date;
+  readonly #ids: () => string;
+  readonly #timer: () => number;
   readonly #warn: (m: string) => void;
 
   constructor(workspace: Workspace, store: Store, gateway: ModelGateway, opts: GovernorOptions & { inputKey?: string } = {}) {
@@ -125,6 +126,8 @@ export class Governor {
     this.#inputKey = opts.inputKey;
     const ctx = governorContext(opts);
     this.#now = ctx.clock;
+    this.#ids = ctx.ids;
+    this.#timer = ctx.timer;
     this.#warn = opts.onWarning ?? ((m) => process.emitWarning(m, 'AigovWarning'));
     this.runs = Object.freeze({
       events: (runId: string) => store.query({ runId, order: 'asc' }),
@@ -136,8 +139,8 @@ export class Governor {
   async run(automationId: string, vars: Record<string, unknown>, opts: RunOptions = {}): Promise<Run> {
     const r = runnable(this.#workspace, automationId);
     checkVars(r.prompt, vars);
-    const id = uuidv7(this.#now().getTime());
-    const t0 = performance.now();
+    const id = this.#ids();
+    const t0 = this.#timer();
     await this.#append([this.#startedEvent(r, id, vars, opts.triggeredBy)]);
     const request = renderRequest(r.prompt, vars);
     let responses: ModelResponse[];
@@ -148,7 +151,7 @@ export class Governor {
         ),
       );
     } catch (err) {
-      await this.#append([this.#failedEvent(r, id, vars, err, performance.now() - t0)], id);
+      await this.#append([this.#failedEvent(r, id, vars, err, this.#timer() - t0)], id);
       throw err;
     }
     const confidence = extractConfidence(r.prompt.output.confidence, responses);
@@ -164,7 +167,7 @@ export class Governor {
       systemFingerprint: first.systemFingerprint,
       tokens,
       costUsd: costUsd(this.#workspace.config!.value, r.model.provider, r.model.id, sumTokens(responses.map((x) => x.tokens))),
-      durationMs: Math.round(performance.now() - t0),
+      durationMs: Math.round(this.#timer() - t0),
       truncated: responses.some((x) => x.truncated === true),
     }, served.review);
   }
@@ -172,8 +175,8 @@ export class Governor {
   /** For automations that call models their own way: the same log, started now, finished or failed later. */
   async start(automationId: string, input: Record<string, unknown>, opts: RunOptions = {}): Promise<RunHandle> {
     const r = runnable(this.#workspace, automationId);
-    const id = uuidv7(this.#now().getTime());
-    const t0 = performance.now();
+    const id = this.#ids();
+    const t0 = this.#timer();
     await this.#append([this.#startedEvent(r, id, input, opts.triggeredBy)]);
     let ended = false;
     const open = (): void => {
@@ -201,12 +204,12 @@ export class Governor {
           systemFingerprint: null,
           tokens,
           costUsd: res.costUsd ?? costUsd(this.#workspace.config!.value, r.model.provider, r.model.id, tokens),
-          durationMs: Math.round(performance.now() - t0),
+          durationMs: Math.round(this.#timer() - t0),
         });
       },
       fail: async (error) => {
         end();
-        await this.#append([this.#failedEvent(r, id, input, error, performance.now() - t0)], id);
+        await this.#append([this.#failedEvent(r, id, input, error, this.#timer() - t0)], id);
       },
     };
   }
