@@ -84,9 +84,10 @@ export interface RunReader {
 
 
 export async function openGovernor(opts: GovernorOptions = {}): Promise<Governor> {
-  const ws = openWorkspace({ root: opts.root, cwd: opts.cwd, env: opts.env });
+  const ctx = governorContext(opts);
+  const ws = openWorkspace({ root: opts.root, cwd: ctx.cwd, env: ctx.env });
   if (hasErrors(ws)) throw new InvalidWorkspaceError(ws.problems);
-  const env = workspaceEnv(ws.root, opts.env);
+  const env = workspaceEnv(ws.root, ctx.env);
   const inputKey = checkInputKey(env.AIGOV_INPUT_KEY);
   const store = typeof opts.store === 'object' ? opts.store : await openStore(opts.store ?? ws.config!.value.store, ws.root);
   const d = runDefaults(ws.config!.value);

@@ -12,7 +12,7 @@ export async function pinContext(ctx: Context, ws: Workspace, as?: string, onWar
   const gateway = createGateway({
     root: ws.root,
     providers: providerSettings(config, ws.root),
-    env: workspaceEnv(ws.root),
+    env: workspaceEnv(ws.root, ctx.env),
     mode: 'live',
     cache: false,
     retries: d.retries,

@@ -18,7 +18,7 @@ export const defineDemote: DefineCommand = (program, wrap, ctx) =>
           import('../../app/identity.js'),
           import('../render/tier-change.js'),
         ]);
-        const ws = openWorkspace({ root: g.root });
+        const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
         const r = await demote(ws, automation, { to: opts.to, reason: opts.reason, now: ctx.clock, decider: () => reviewerOf(ws.root, opts.as) });
         if (o.json) o.out(render.demoteJson(r, opts.reason!.trim()));
         else render.renderDemotion(o, r);

@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { acceptOutputs } from '../../app/accept.js';
 import { changedSuites } from '../../app/changed.js';
+import type { Context } from '../../app/context.js';
 import { evalGate, type EvalGateResult } from '../../app/eval-gate.js';
 import { gitState } from '../../app/git.js';
 import { workspaceEnv } from '../../app/read-workspace.js';
@@ -37,15 +38,15 @@ export interface EvalFlags {
   changedSince?: string;
 }
 
-export async function evalAction(o: Output, g: GlobalOptions, suites: string[], opts: EvalFlags): Promise<ExitCode> {
+export async function evalAction(o: Output, g: GlobalOptions, suites: string[], opts: EvalFlags, ctx: Context): Promise<ExitCode> {
   if (opts.replay && opts.record) throw new UsageError('--replay and --record cannot be used together');
   if (opts.changedSince && suites.length) throw new UsageError('name suites or use --changed-since, not both');
   // Two flags for one choice would leave one of them silently ignored.
   if (o.json && opts.format) throw new UsageError('--json and --format cannot be used together', { hint: '--json is short for --format json' });
   const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
-  checkOutputs(opts.output, process.env.GITHUB_STEP_SUMMARY);
+  checkOutputs(opts.output, ctx.env.GITHUB_STEP_SUMMARY);
   tuneGcForManyCalls();
-  const ws = openWorkspace({ root: g.root });
+  const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
   const bar = progressBar(o, 'eval');
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -66,7 +67,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
       retries: opts.retries,
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       unlocked: opts.unlocked,
-      env: workspaceEnv(ws.root, process.env, (p) => !o.quiet && o.err(formatProblem(p))),
+      env: workspaceEnv(ws.root, ctx.env, (p) => !o.quiet && o.err(formatProblem(p))),
       signal: controller.signal,
       onProgress: (d, t) => bar.update(d, t),
       // aigov's own one-line notices stand in for anything a provider's SDK would have printed.
@@ -84,7 +85,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   if (gate.recordError) o.err(`warning: the results were not recorded in the run log: ${gate.recordError.message}`);
   // Files first: should one fail after all, stdout holds the error alone, as --json promises.
   if (opts.output) writeOutput('-o', opts.output, () => writeFileAtomic(resolve(opts.output!), `${render.renderReport(report, render.formatForFile(opts.output!), { ...o, color: false })}\n`));
-  const summary = process.env.GITHUB_STEP_SUMMARY;
+  const summary = ctx.env.GITHUB_STEP_SUMMARY;
   if (summary) writeOutput('GITHUB_STEP_SUMMARY', summary, () => appendFileSync(summary, `${render.renderReport(report, 'markdown', o)}\n`));
   if (!o.quiet || format !== 'table') o.out(render.renderReport(report, format, o));
   else {

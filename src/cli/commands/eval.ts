@@ -3,7 +3,7 @@ import type { EvalFlags } from './eval-action.js';
 import { MAX_REPEAT } from '../../core/workspace/schemas.js';
 import { positiveInt } from './parse-args.js';
 
-export const defineEval: DefineCommand = (program, wrap) =>
+export const defineEval: DefineCommand = (program, wrap, ctx) =>
   program
     .command('eval [suites...]')
     .description('run eval suites against locked models, diff against expected outputs, gate')
@@ -25,9 +25,9 @@ export const defineEval: DefineCommand = (program, wrap) =>
       wrap(async (o, g, suites: string[], opts: EvalFlags & { merge?: string[] }) => {
         if (opts.merge) {
           const { evalMergeAction } = await import('./eval-merge.js');
-          return evalMergeAction(o, g, suites, opts.merge, opts);
+          return evalMergeAction(o, g, suites, opts.merge, opts, ctx);
         }
         const { evalAction } = await import('./eval-action.js');
-        return evalAction(o, g, suites, opts);
+        return evalAction(o, g, suites, opts, ctx);
       }),
     );

@@ -34,9 +34,9 @@ export const defineLog: DefineCommand = (program, wrap, ctx) => {
     .description('append the chain head (seq, hash, Merkle root, time; signed with AIGOV_SEAL_KEY where keys are listed) to aigov.seals, to commit')
     .action(
       wrap(async (o, g) => {
-        const [{ withStore }, { sealLog }, { workspaceKeys }] = await Promise.all([import('../../app/open-store.js'), import('../../app/seal.js'), import('../../app/seal-keys.js')]);
+        const [{ withStore }, { sealLog }, { workspaceKeys }, { workspaceEnv }] = await Promise.all([import('../../app/open-store.js'), import('../../app/seal.js'), import('../../app/seal-keys.js'), import('../../app/read-workspace.js')]);
         return withStore(g.root, async (store, ws) => {
-          const s = await sealLog(store, ws.root, { now: ctx.clock(), publicKeys: workspaceKeys(ws) });
+          const s = await sealLog(store, ws.root, { now: ctx.clock(), env: workspaceEnv(ws.root, ctx.env), publicKeys: workspaceKeys(ws) });
           if (o.json) o.out(JSON.stringify(s, null, 2));
           else if (!o.quiet) {
             const signed = s.key ? `, signed by ${s.key}` : '';
@@ -89,7 +89,7 @@ export const defineLog: DefineCommand = (program, wrap, ctx) => {
     .action(
       wrap(async (o, g, file: string, opts: { seals?: string; publicKey?: string[] }) => {
         const { checkProofIn } = await import('../../app/proof.js');
-        const c = checkProofIn(file, { root: g.root, seals: opts.seals, publicKeys: opts.publicKey });
+        const c = checkProofIn(file, { root: g.root, cwd: ctx.cwd, env: ctx.env, seals: opts.seals, publicKeys: opts.publicKey });
         if (o.json) o.out(JSON.stringify(c, null, 2));
         else {
           for (const p of c.problems) o.err(`${paint(o, 'red', 'invalid')} ${p.code}: ${p.message}`);

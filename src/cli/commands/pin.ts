@@ -15,7 +15,7 @@ export const definePin: DefineCommand = (program, wrap, context) =>
         if (opts.force && !opts.upgrade) throw new UsageError('--force only goes with --upgrade NAME', { hint: 'aigov pin --upgrade NAME --force' });
         if (opts.check && (opts.upgrade || models.length)) throw new UsageError('--check takes no model names and no --upgrade: it only reads the lock');
         const { openWorkspace } = await import('../../app/workspace.js');
-        const ws = openWorkspace({ root: g.root });
+        const ws = openWorkspace({ root: g.root, cwd: context.cwd, env: context.env });
         if (opts.check) {
           const [{ checkLock }, { describeDrift }] = await Promise.all([import('../../app/pin.js'), import('../../core/lock/drift.js')]);
           const drift = checkLock(ws).map(describeDrift);

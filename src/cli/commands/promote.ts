@@ -1,3 +1,4 @@
+import type { Context } from '../../app/context.js';
 import { UsageError, type ExitCode } from '../../errors.js';
 import type { Output } from '../output.js';
 import type { DefineCommand } from './index.js';
@@ -17,14 +18,14 @@ export const definePromote: DefineCommand = (program, wrap, ctx) =>
     .option('--history', 'write nothing: list every tier change of the automation in the run log, oldest first, each with the gates it was made on and whether aigov.lock names it')
     .action(
       wrap(async (o, g, automation: string, opts: { to?: number; dryRun?: boolean; reason?: string; as?: string; force?: boolean; history?: boolean }) => {
-        if (opts.history) return history(o, g.root, automation, opts);
+        if (opts.history) return history(o, ctx, g.root, automation, opts);
         const [{ openWorkspace }, { promote }, { reviewerOf }, render] = await Promise.all([
           import('../../app/workspace.js'),
           import('../../app/promote.js'),
           import('../../app/identity.js'),
           import('../render/tier-change.js'),
         ]);
-        const ws = openWorkspace({ root: g.root });
+        const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
         const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, now: ctx.clock, decider: () => reviewerOf(ws.root, opts.as) });
         if (o.json) o.out(render.promoteJson(r));
         else render.renderPromotion(o, r);
@@ -32,11 +33,11 @@ export const definePromote: DefineCommand = (program, wrap, ctx) =>
       }),
     );
 
-async function history(o: Output, root: string | undefined, automation: string, opts: Record<string, unknown>): Promise<ExitCode> {
+async function history(o: Output, ctx: Context, root: string | undefined, automation: string, opts: Record<string, unknown>): Promise<ExitCode> {
   const others = ['to', 'dryRun', 'reason', 'as', 'force'].filter((k) => opts[k] !== undefined);
   if (others.length) throw new UsageError(`--history only reads the log: it does not go with ${others.map((k) => `--${k === 'dryRun' ? 'dry-run' : k}`).join(', ')}`);
   const [{ openWorkspace }, { withStore }, { tierHistory }, render] = await Promise.all([import('../../app/workspace.js'), import('../../app/promote.js'), import('../../app/tier-history.js'), import('../render/tier-history.js')]);
-  const ws = openWorkspace({ root });
+  const ws = openWorkspace({ root, cwd: ctx.cwd, env: ctx.env });
   const h = await withStore(ws, undefined, (store) => tierHistory(ws, store, automation));
   if (o.json) o.out(JSON.stringify(h, null, 2));
   else render.renderTierHistory(o, h);

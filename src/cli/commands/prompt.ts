@@ -1,9 +1,9 @@
 import type { DefineCommand } from './index.js';
 import type { Output } from '../output.js';
 
-export const definePrompt: DefineCommand = (program, wrap) => {
+export const definePrompt: DefineCommand = (program, wrap, ctx) => {
   const prompt = program.command('prompt').description('a prompt through its versions in git: show, diff, history');
-  const root = async (g: { root?: string }): Promise<string> => (await import('../../app/read-workspace.js')).findRoot({ root: g.root, env: process.env });
+  const root = async (g: { root?: string }): Promise<string> => (await import('../../app/read-workspace.js')).findRoot({ root: g.root, cwd: ctx.cwd, env: ctx.env });
   const print = (o: Output, value: unknown, text: () => string): void => o.out(o.json ? JSON.stringify(value, null, 2) : text());
   prompt
     .command('show <prompt>')
