@@ -2,7 +2,7 @@
 // logged as they give it, and beside it what this machine says about them (the
 // OS login, the host, git's user.email), so a reader can see when the two differ.
 import { hostname, userInfo } from 'node:os';
-import { createGit, type Git } from './git.js';
+import type { Git } from './git.js';
 
 /** What the machine says about who ran a command. None of it is proof: each part can be set by that person. */
 export interface RecordedIdentity {
@@ -64,8 +64,3 @@ export function createIdentity(deps: { env: NodeJS.ProcessEnv; git: (root: strin
     },
   };
 }
-
-// Until every caller takes its identity from a context.
-const processIdentity = (env: NodeJS.ProcessEnv): Identity => createIdentity({ env, git: (root) => createGit(root, { env }) });
-export const whoAmI = (root: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> => processIdentity(env).name(root, explicit);
-export const reviewerOf = (root: string, explicit?: string, env: NodeJS.ProcessEnv = process.env) => processIdentity(env).reviewer(root, explicit);

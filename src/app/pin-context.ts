@@ -3,10 +3,9 @@ import { providerSettings, runDefaults } from '../core/providers-config.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import type { Context } from './context.js';
 import { createGateway, type ModelGateway } from '../providers/gateway.js';
-import { whoAmI } from './identity.js';
 import { workspaceEnv } from './read-workspace.js';
 
-export async function pinContext(ctx: Context, ws: Workspace, as?: string, onWarning?: (message: string) => void): Promise<{ by: string; now: () => Date; gateway: ModelGateway }> {
+export async function pinContext(ctx: Context, ws: Workspace, as?: string, onWarning?: (message: string) => void): Promise<{ by: string; now: () => Date; gateway: ModelGateway; context: Context }> {
   const config = ws.config!.value;
   const d = runDefaults(config);
   const gateway = createGateway({
@@ -20,5 +19,5 @@ export async function pinContext(ctx: Context, ws: Workspace, as?: string, onWar
     connections: d.concurrency,
     onWarning,
   });
-  return { by: await whoAmI(ws.root, as), now: ctx.clock, gateway };
+  return { by: await ctx.identity.name(ws.root, as), now: ctx.clock, gateway, context: ctx };
 }

@@ -16,6 +16,7 @@ import { hasErrors, promptValues, type Workspace } from '../core/workspace/works
 import { writeFileAtomic } from '../fs/atomic.js';
 import type { ModelGateway } from '../providers/gateway.js';
 import type { Store } from '../store/types.js';
+import type { Context } from './context.js';
 import { pinEvents, recordEvents } from './evidence.js';
 import { resolveSnapshot, servedModel, type Resolved } from './resolve-model.js';
 
@@ -50,6 +51,8 @@ export interface PinOptions {
   gateway: ModelGateway;
   /** The run log for the `model_pinned` events (the caller closes it); by default the workspace's own. */
   store?: Store;
+  /** Where the run log is opened from when no `store` is given (app/context.ts). */
+  context?: Partial<Context>;
 }
 
 export function checkLock(ws: Workspace): Drift[] {

@@ -25,8 +25,7 @@ export const defineCalibrate: DefineCommand = (program, wrap, ctx) =>
           const c = await app.calibrateAutomation(store, ws, { automation, targetPrecision: target, now: ctx.clock() });
           let applied: Awaited<ReturnType<typeof app.applyThreshold>> | null = null;
           if (opts.apply && c.threshold !== null) {
-            const { whoAmI } = await import('../../app/identity.js');
-            applied = await app.applyThreshold(store, ws, c, await whoAmI(ws.root, opts.as), ctx.clock());
+            applied = await app.applyThreshold(store, ws, c, await ctx.identity.name(ws.root, opts.as), ctx.clock());
           }
           if (o.json) o.out(JSON.stringify({ ...c, ...(opts.apply ? { applied } : {}) }, null, 2));
           else o.out(terminalSafe(renderCalibration(c)));

@@ -58,7 +58,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   let gate: EvalGateResult;
   try {
     gate = await evalGate(ws, {
-      suites: opts.changedSince ? await changed(o, ws, opts.changedSince) : suites.length ? suites : undefined,
+      suites: opts.changedSince ? await changed(o, ws, opts.changedSince, ctx) : suites.length ? suites : undefined,
       mode: opts.replay ? 'replay' : opts.record ? 'record' : 'live',
       cache: opts.cache,
       repeat: opts.repeat,
@@ -69,6 +69,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
       unlocked: opts.unlocked,
       env: workspaceEnv(ws.root, ctx.env, (p) => !o.quiet && o.err(formatProblem(p))),
       signal: controller.signal,
+      evidence: { context: ctx },
       onProgress: (d, t) => bar.update(d, t),
       // aigov's own one-line notices stand in for anything a provider's SDK would have printed.
       onWarning: (m) => {
@@ -80,7 +81,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     process.off('SIGINT', onSigint);
   }
   // The report names its commit, so `--merge` can refuse shards of different commits.
-  const report = { ...gate.report, ...(gate.git ?? (await gitState(ws.root))) };
+  const report = { ...gate.report, ...(gate.git ?? (await gitState(ws.root, ctx.git(ws.root)))) };
   // The results are evidence for promotion; failing to record them is worth a warning, not a failed gate.
   if (gate.recordError) o.err(`warning: the results were not recorded in the run log: ${gate.recordError.message}`);
   // Files first: should one fail after all, stdout holds the error alone, as --json promises.
@@ -131,8 +132,8 @@ function withoutAccepted(report: EvalReport, accepted: ReadonlySet<string>): Eva
   return { ...report, totals };
 }
 
-async function changed(o: Output, ws: Workspace, ref: string): Promise<string[]> {
-  const names = await changedSuites(ws, ref, { onProblem: (p) => !o.quiet && o.err(formatProblem(p)) });
+async function changed(o: Output, ws: Workspace, ref: string, ctx: Context): Promise<string[]> {
+  const names = await changedSuites(ws, ref, { git: ctx.git(ws.root), onProblem: (p) => !o.quiet && o.err(formatProblem(p)) });
   if (!o.quiet) o.err(names.length ? `changed since ${ref}: ${names.join(', ')}` : `no suite changed since ${ref}: nothing to run`);
   return names;
 }

@@ -19,14 +19,9 @@ export const definePromote: DefineCommand = (program, wrap, ctx) =>
     .action(
       wrap(async (o, g, automation: string, opts: { to?: number; dryRun?: boolean; reason?: string; as?: string; force?: boolean; history?: boolean }) => {
         if (opts.history) return history(o, ctx, g.root, automation, opts);
-        const [{ openWorkspace }, { promote }, { reviewerOf }, render] = await Promise.all([
-          import('../../app/workspace.js'),
-          import('../../app/promote.js'),
-          import('../../app/identity.js'),
-          import('../render/tier-change.js'),
-        ]);
+        const [{ openWorkspace }, { promote }, render] = await Promise.all([import('../../app/workspace.js'), import('../../app/promote.js'), import('../render/tier-change.js')]);
         const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
-        const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, now: ctx.clock, decider: () => reviewerOf(ws.root, opts.as) });
+        const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, now: ctx.clock, decider: () => ctx.identity.reviewer(ws.root, opts.as) });
         if (o.json) o.out(render.promoteJson(r));
         else render.renderPromotion(o, r);
         return r.promoted || (r.dryRun && (r.passed || r.forced)) ? 0 : 1;

@@ -46,8 +46,7 @@ export const defineReport: DefineCommand = (program, wrap, ctx) =>
           } else o.out(render(format));
           const flagged = r.automations.filter((a) => a.flags.length);
           if (opts.signOff) {
-            const { whoAmI } = await import('../../app/identity.js');
-            const by = await whoAmI(ws.root, opts.as);
+            const by = await ctx.identity.name(ws.root, opts.as);
             const n = await report.signOff(store, r, by, ctx.clock());
             if (!o.quiet) o.err(`signed off ${r.month} for ${n} automation${n === 1 ? '' : 's'} by ${by}`);
             return 0;

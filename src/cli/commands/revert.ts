@@ -9,14 +9,9 @@ export const defineRevert: DefineCommand = (program, wrap, ctx) =>
     .option('--force', 'reverse an action in doubt (it may not have happened) or retry a revert in doubt; the command is told so')
     .action(
       wrap(async (o, g, runId: string, opts: { reason: string; as?: string; force?: boolean }) => {
-        const [{ withStore }, { revertRun }, { reviewerOf }, { killableOnSecondCtrlC }] = await Promise.all([
-          import('../../app/open-store.js'),
-          import('../../app/revert.js'),
-          import('../../app/identity.js'),
-          import('../interrupt.js'),
-        ]);
+        const [{ withStore }, { revertRun }, { killableOnSecondCtrlC }] = await Promise.all([import('../../app/open-store.js'), import('../../app/revert.js'), import('../interrupt.js')]);
         return withStore(g.root, async (store, ws) => {
-          const { name, identity } = await reviewerOf(ws.root, opts.as);
+          const { name, identity } = await ctx.identity.reviewer(ws.root, opts.as);
           const result = await killableOnSecondCtrlC(o, 'the reversal command', (signal) =>
             revertRun(ws, store, runId, { by: name, identity, reason: opts.reason, now: ctx.clock(), force: opts.force, signal }),
           );

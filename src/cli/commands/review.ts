@@ -44,10 +44,10 @@ export const defineReview: DefineCommand = (program, wrap, ctx) => {
     extra?.(c);
     c.action(
       wrap(async (o, g, runId: string, opts: DecisionFlags) => {
-        const [{ withStore }, { resolveReview }, { reviewerOf }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js'), import('../../app/identity.js')]);
+        const [{ withStore }, { resolveReview }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js')]);
         return withStore(g.root, async (store, ws) => {
           const output = opts.outputFile !== undefined ? readFileSync(opts.outputFile, 'utf8') : opts.output;
-          const { name: reviewer, identity } = await reviewerOf(ws.root, opts.as);
+          const { name: reviewer, identity } = await ctx.identity.reviewer(ws.root, opts.as);
           await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: ctx.clock() });
           if (o.json) o.out(JSON.stringify({ runId, decision, reviewer }));
           else if (!o.quiet) o.err(`${runId}: ${decision === 'approve' ? 'approved' : decision === 'override' ? 'overridden' : 'rejected'} by ${reviewer}`);

@@ -63,9 +63,9 @@ export const defineRuns: DefineCommand = (program, wrap, ctx) => {
     .option('--as <who>', 'who closes it (default: git user.email); recorded beside the OS login and git identity')
     .action(
       wrap(async (o, g, runId: string, opts: { reason: string; as?: string }) => {
-        const [{ withStore }, { closeRun }, { reviewerOf }] = await Promise.all([import('../../app/open-store.js'), import('../../app/close-run.js'), import('../../app/identity.js')]);
+        const [{ withStore }, { closeRun }] = await Promise.all([import('../../app/open-store.js'), import('../../app/close-run.js')]);
         return withStore(g.root, async (store, ws) => {
-          const { name, identity } = await reviewerOf(ws.root, opts.as);
+          const { name, identity } = await ctx.identity.reviewer(ws.root, opts.as);
           await closeRun(store, runId, { by: name, identity, reason: opts.reason, now: ctx.clock() });
           if (o.json) o.out(JSON.stringify({ runId, closed: true, by: name }));
           else if (!o.quiet) o.err(`${runId}: closed as abandoned by ${name}`);
