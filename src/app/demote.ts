@@ -27,5 +27,5 @@ export async function demote(ws: Workspace, automation: string, opts: TierComman
     const { name, identity } = await opts.decider();
     const { event, written } = await commitTierChange(ws, store, { automation, from, to: to as Tier, reason, by: name, identity, gates: all, forced: false, at: now, lastChangeSeq }, opts.io);
     return { automation, from, to: to as Tier, promoted: false, dryRun: false, passed: all.every((g) => g.pass), forced: false, gates: all, since, event: { seq: event.seq, hash: event.hash }, written };
-  });
+  }, opts.context?.openStore);
 }

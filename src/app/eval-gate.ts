@@ -9,7 +9,6 @@
 import type { EvalReport } from '../core/eval/report.js';
 import type { LoggedEvent } from '../core/log/events.js';
 import type { Workspace } from '../core/workspace/workspace.js';
-import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { createContext, systemClock, type Context } from './context.js';
 import { runEval, type EvalOptions } from './eval.js';
@@ -94,7 +93,7 @@ async function prepareEvidence(ws: Workspace, ev: EvidenceOptions): Promise<Read
     const [git, actor, store] = await Promise.all([
       (ev.git ?? ((root: string) => gitState(root, ctx.git(root))))(ws.root),
       ctx.identity.name(ws.root, ev.actor),
-      ev.store ?? openStore(ws.config?.value.store, ws.root),
+      ev.store ?? ctx.openStore(ws.config?.value.store, ws.root),
     ]);
     return { git, actor, store, owned: !ev.store };
   } catch (err) {

@@ -11,7 +11,6 @@ import { confidenceSamples, renderRequest } from '../core/render.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
 import { createGateway, type ModelGateway } from '../providers/gateway.js';
 import type { ModelResponse } from '../providers/types.js';
-import { openStore } from '../store/open.js';
 import type { EventQuery, Store } from '../store/types.js';
 import { actOn } from './act.js';
 import { createContext, type Context } from './context.js';
@@ -89,7 +88,7 @@ export async function openGovernor(opts: GovernorOptions = {}): Promise<Governor
   if (hasErrors(ws)) throw new InvalidWorkspaceError(ws.problems);
   const env = workspaceEnv(ws.root, ctx.env);
   const inputKey = checkInputKey(env.AIGOV_INPUT_KEY);
-  const store = typeof opts.store === 'object' ? opts.store : await openStore(opts.store ?? ws.config!.value.store, ws.root);
+  const store = typeof opts.store === 'object' ? opts.store : await ctx.openStore(opts.store ?? ws.config!.value.store, ws.root);
   const d = runDefaults(ws.config!.value);
   const gateway = createGateway({
     root: ws.root,

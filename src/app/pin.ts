@@ -104,7 +104,7 @@ export async function pin(ws: Workspace, opts: PinOptions): Promise<PinResult> {
   const written = rewritten !== undefined || !ws.lock || text !== ws.lock.source.text;
   if (written) writeFileAtomic(join(ws.root, LOCK_FILE), text);
   // After the lock: a pin that was not written is no pin. A failure to record is the caller's error to show.
-  await recordEvents(ws, pinEvents(models, opts.by, opts.now().toISOString()), opts.store);
+  await recordEvents(ws, pinEvents(models, opts.by, opts.now().toISOString()), opts.store, opts.context?.openStore);
   return { models, served, prompts, automations: ledger.added, ...(rewritten ? { rewritten } : {}), lock, written };
 }
 

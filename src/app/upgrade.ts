@@ -45,7 +45,7 @@ export async function upgrade(
     store?: Store;
     /** Told when eval results could not be recorded: the upgrade goes on without them. */
     onWarning?: (message: string) => void;
-    /** Git and the run log for the evidence (app/context.ts). */
+    /** Git and the run log for the evidence and the pin (app/context.ts). */
     context?: Partial<Context>;
   },
 ): Promise<UpgradeResult> {
@@ -89,6 +89,6 @@ export async function upgrade(
   if (!allPass && !opts.force) return { name, from: current.resolved, to: resolved, served, suites: rows, switched: false, forced: false, report: after };
   writeFileAtomic(join(ws.root, 'aigov.lock'), serializeLock(candidate));
   const forced = !allPass;
-  await recordEvents(ws, pinEvents([{ name, from: current.resolved, to: resolved, how: 'upgrade', served }], opts.by, opts.now().toISOString(), { suites: rows, forced }), opts.store);
+  await recordEvents(ws, pinEvents([{ name, from: current.resolved, to: resolved, how: 'upgrade', served }], opts.by, opts.now().toISOString(), { suites: rows, forced }), opts.store, opts.context?.openStore);
   return { name, from: current.resolved, to: resolved, served, suites: rows, switched: true, forced, report: after };
 }

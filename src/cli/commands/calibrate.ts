@@ -21,7 +21,7 @@ export const defineCalibrate: DefineCommand = (program, wrap, ctx) =>
         if (target !== undefined && !(target > 0 && target < 1)) throw new UsageError(`--target-precision ${opts.targetPrecision}: not a number between 0 and 1`, { hint: 'e.g. 0.95' });
         if (opts.as && !opts.apply) throw new UsageError('--as goes only with --apply');
         const [{ withStore }, app, { renderCalibration, neededText }] = await Promise.all([import('../../app/open-store.js'), import('../../app/calibrate.js'), import('../render/calibration.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const c = await app.calibrateAutomation(store, ws, { automation, targetPrecision: target, now: ctx.clock() });
           let applied: Awaited<ReturnType<typeof app.applyThreshold>> | null = null;
           if (opts.apply && c.threshold !== null) {

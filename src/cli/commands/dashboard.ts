@@ -19,7 +19,7 @@ export const defineDashboard: DefineCommand = (program, wrap, ctx) =>
         const now = ctx.clock();
         const until = opts.until === undefined ? now : app.parseSince(opts.until, now, '--until');
         const since = app.parseSince(opts.since, until);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const d = await app.dashboard(store, ws, { since, until, now });
           if (opts.html) {
             const [{ renderDashboardHtml }, { writeFileAtomic }, { resolve }] = await Promise.all([import('../render/dashboard-html.js'), import('../../fs/atomic.js'), import('node:path')]);

@@ -14,7 +14,7 @@ export const defineDemote: DefineCommand = (program, wrap, ctx) =>
       wrap(async (o, g, automation: string, opts: { to?: number; reason?: string; as?: string }) => {
         const [{ openWorkspace }, { demote }, render] = await Promise.all([import('../../app/workspace.js'), import('../../app/demote.js'), import('../render/tier-change.js')]);
         const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
-        const r = await demote(ws, automation, { to: opts.to, reason: opts.reason, now: ctx.clock, decider: () => ctx.identity.reviewer(ws.root, opts.as) });
+        const r = await demote(ws, automation, { to: opts.to, reason: opts.reason, now: ctx.clock, context: ctx, decider: () => ctx.identity.reviewer(ws.root, opts.as) });
         if (o.json) o.out(render.demoteJson(r, opts.reason!.trim()));
         else render.renderDemotion(o, r);
         return 0;

@@ -11,7 +11,7 @@ export const defineLog: DefineCommand = (program, wrap, ctx) => {
     .action(
       wrap(async (o, g) => {
         const [{ withStore }, { verifyLog }, { workspaceKeys }] = await Promise.all([import('../../app/open-store.js'), import('../../app/log.js'), import('../../app/seal-keys.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const v = await verifyLog(store, ws.root, { publicKeys: workspaceKeys(ws) });
           if (o.json) o.out(JSON.stringify(v, null, 2));
           else {
@@ -35,7 +35,7 @@ export const defineLog: DefineCommand = (program, wrap, ctx) => {
     .action(
       wrap(async (o, g) => {
         const [{ withStore }, { sealLog }, { workspaceKeys }, { workspaceEnv }] = await Promise.all([import('../../app/open-store.js'), import('../../app/seal.js'), import('../../app/seal-keys.js'), import('../../app/read-workspace.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const s = await sealLog(store, ws.root, { now: ctx.clock(), env: workspaceEnv(ws.root, ctx.env), publicKeys: workspaceKeys(ws) });
           if (o.json) o.out(JSON.stringify(s, null, 2));
           else if (!o.quiet) {
@@ -52,7 +52,7 @@ export const defineLog: DefineCommand = (program, wrap, ctx) => {
     .action(
       wrap(async (o, g, ref: string) => {
         const [{ withStore }, { showEvent }, { renderShownEvent }] = await Promise.all([import('../../app/open-store.js'), import('../../app/log-show.js'), import('../render/tier-history.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const shown = await showEvent(ws, store, ref);
           if (o.json) o.out(JSON.stringify(shown, null, 2));
           else renderShownEvent(o, shown);
@@ -67,7 +67,7 @@ export const defineLog: DefineCommand = (program, wrap, ctx) => {
     .action(
       wrap(async (o, g, runId: string, opts: { output?: string }) => {
         const [{ withStore }, { proveRun, writeProof }] = await Promise.all([import('../../app/open-store.js'), import('../../app/proof.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const proof = await proveRun(store, ws.root, runId);
           if (opts.output === undefined) {
             o.out(JSON.stringify(proof, null, 2));

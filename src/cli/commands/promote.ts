@@ -21,7 +21,7 @@ export const definePromote: DefineCommand = (program, wrap, ctx) =>
         if (opts.history) return history(o, ctx, g.root, automation, opts);
         const [{ openWorkspace }, { promote }, render] = await Promise.all([import('../../app/workspace.js'), import('../../app/promote.js'), import('../render/tier-change.js')]);
         const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
-        const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, now: ctx.clock, decider: () => ctx.identity.reviewer(ws.root, opts.as) });
+        const r = await promote(ws, automation, { to: opts.to, dryRun: opts.dryRun, reason: opts.reason, force: opts.force, now: ctx.clock, context: ctx, decider: () => ctx.identity.reviewer(ws.root, opts.as) });
         if (o.json) o.out(render.promoteJson(r));
         else render.renderPromotion(o, r);
         return r.promoted || (r.dryRun && (r.passed || r.forced)) ? 0 : 1;
@@ -33,7 +33,7 @@ async function history(o: Output, ctx: Context, root: string | undefined, automa
   if (others.length) throw new UsageError(`--history only reads the log: it does not go with ${others.map((k) => `--${k === 'dryRun' ? 'dry-run' : k}`).join(', ')}`);
   const [{ openWorkspace }, { withStore }, { tierHistory }, render] = await Promise.all([import('../../app/workspace.js'), import('../../app/promote.js'), import('../../app/tier-history.js'), import('../render/tier-history.js')]);
   const ws = openWorkspace({ root, cwd: ctx.cwd, env: ctx.env });
-  const h = await withStore(ws, undefined, (store) => tierHistory(ws, store, automation));
+  const h = await withStore(ws, undefined, (store) => tierHistory(ws, store, automation), ctx.openStore);
   if (o.json) o.out(JSON.stringify(h, null, 2));
   else render.renderTierHistory(o, h);
   return 0;

@@ -36,7 +36,7 @@ export const defineReport: DefineCommand = (program, wrap, ctx) =>
         ]);
         const now = ctx.clock();
         report.checkMonth(opts.month, now);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const r = await report.monthlyReport(store, ws, { month: opts.month, now });
           const render = (format: string) => (format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : renderReportMarkdown(r));
           const format = o.json ? 'json' : (opts.format ?? 'markdown');

@@ -10,7 +10,7 @@ export const defineRevert: DefineCommand = (program, wrap, ctx) =>
     .action(
       wrap(async (o, g, runId: string, opts: { reason: string; as?: string; force?: boolean }) => {
         const [{ withStore }, { revertRun }, { killableOnSecondCtrlC }] = await Promise.all([import('../../app/open-store.js'), import('../../app/revert.js'), import('../interrupt.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const { name, identity } = await ctx.identity.reviewer(ws.root, opts.as);
           const result = await killableOnSecondCtrlC(o, 'the reversal command', (signal) =>
             revertRun(ws, store, runId, { by: name, identity, reason: opts.reason, now: ctx.clock(), force: opts.force, signal }),

@@ -24,7 +24,7 @@ export const defineReview: DefineCommand = (program, wrap, ctx) => {
           import('../render/runs.js'),
           import('../render/json-stream.js'),
         ]);
-        return withStore(g.root, async (store) => {
+        return withStore(ctx, g.root, async (store) => {
           if (o.json) {
             await writeJsonArray(pendingReviewPages(store, opts));
             return 0;
@@ -45,7 +45,7 @@ export const defineReview: DefineCommand = (program, wrap, ctx) => {
     c.action(
       wrap(async (o, g, runId: string, opts: DecisionFlags) => {
         const [{ withStore }, { resolveReview }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const output = opts.outputFile !== undefined ? readFileSync(opts.outputFile, 'utf8') : opts.output;
           const { name: reviewer, identity } = await ctx.identity.reviewer(ws.root, opts.as);
           await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: ctx.clock() });

@@ -27,7 +27,7 @@ export const defineRuns: DefineCommand = (program, wrap, ctx) => {
           import('../render/json-stream.js'),
           import('../../core/duration.js'),
         ]);
-        return withStore(g.root, async (store) => {
+        return withStore(ctx, g.root, async (store) => {
           const filter = {
             automation: opts.automation,
             since: opts.since ? new Date(opts.since).toISOString() : undefined,
@@ -48,7 +48,7 @@ export const defineRuns: DefineCommand = (program, wrap, ctx) => {
     .action(
       wrap(async (o, g, runId: string) => {
         const [{ withStore }, { loadRun, runRow }, { renderEvents, describeRun }] = await Promise.all([import('../../app/open-store.js'), import('../../app/runs.js'), import('../render/runs.js')]);
-        return withStore(g.root, async (store) => {
+        return withStore(ctx, g.root, async (store) => {
           const { events, state } = await loadRun(store, runId);
           if (o.json) o.out(JSON.stringify(events, null, 2));
           else o.out(`${describeRun(runRow(state), { revertInDoubt: state.revertInDoubt !== undefined })}\n${renderEvents(events)}`);
@@ -64,7 +64,7 @@ export const defineRuns: DefineCommand = (program, wrap, ctx) => {
     .action(
       wrap(async (o, g, runId: string, opts: { reason: string; as?: string }) => {
         const [{ withStore }, { closeRun }] = await Promise.all([import('../../app/open-store.js'), import('../../app/close-run.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const { name, identity } = await ctx.identity.reviewer(ws.root, opts.as);
           await closeRun(store, runId, { by: name, identity, reason: opts.reason, now: ctx.clock() });
           if (o.json) o.out(JSON.stringify({ runId, closed: true, by: name }));
