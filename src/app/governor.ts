@@ -9,7 +9,7 @@ import { costUsd, sumTokens } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { confidenceSamples, renderRequest } from '../core/render.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
-import { createGateway, type ModelGateway } from '../providers/gateway.js';
+import type { ModelGateway } from '../providers/gateway.js';
 import type { ModelResponse } from '../providers/types.js';
 import type { EventQuery, Store } from '../store/types.js';
 import { actOn } from './act.js';
@@ -90,7 +90,7 @@ export async function openGovernor(opts: GovernorOptions = {}): Promise<Governor
   const inputKey = checkInputKey(env.AIGOV_INPUT_KEY);
   const store = typeof opts.store === 'object' ? opts.store : await ctx.openStore(opts.store ?? ws.config!.value.store, ws.root);
   const d = runDefaults(ws.config!.value);
-  const gateway = createGateway({
+  const gateway = await ctx.gateway({
     root: ws.root,
     providers: providerSettings(ws.config!.value, ws.root),
     env,

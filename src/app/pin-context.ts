@@ -2,13 +2,13 @@
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import type { Context } from './context.js';
-import { createGateway, type ModelGateway } from '../providers/gateway.js';
+import type { ModelGateway } from '../providers/gateway.js';
 import { workspaceEnv } from './read-workspace.js';
 
 export async function pinContext(ctx: Context, ws: Workspace, as?: string, onWarning?: (message: string) => void): Promise<{ by: string; now: () => Date; gateway: ModelGateway; context: Context }> {
   const config = ws.config!.value;
   const d = runDefaults(config);
-  const gateway = createGateway({
+  const gateway = await ctx.gateway({
     root: ws.root,
     providers: providerSettings(config, ws.root),
     env: workspaceEnv(ws.root, ctx.env),
