@@ -26,7 +26,7 @@ export const defineReview: DefineCommand = (program, wrap, ctx) => {
         ]);
         return withStore(ctx, g.root, async (store) => {
           if (o.json) {
-            await writeJsonArray(pendingReviewPages(store, opts));
+            await writeJsonArray(pendingReviewPages(store, opts), ctx.terminal.stdout);
             return 0;
           }
           const rows = await pendingReviews(store, opts);

@@ -36,7 +36,7 @@ export const defineRuns: DefineCommand = (program, wrap, ctx) => {
             limit: opts.limit ?? (o.json ? undefined : 50),
           };
           // Every match with --json, so it streams: a page of runs at a time.
-          if (o.json) await writeJsonArray(runPages(store, filter));
+          if (o.json) await writeJsonArray(runPages(store, filter), ctx.terminal.stdout);
           else o.out(renderRuns(await listRuns(store, filter), o));
           return 0;
         });
