@@ -5,6 +5,7 @@ import { defineDashboard } from './dashboard.js';
 import { defineDemote } from './demote.js';
 import { defineDocs } from './docs.js';
 import { defineEval } from './eval.js';
+import { defineGitHub } from './github.js';
 import { defineInit } from './init.js';
 import { defineLog } from './log.js';
 import { definePin } from './pin.js';
@@ -22,4 +23,4 @@ import { defineValidate } from './validate.js';
 export type Wrap = (action: Action) => (...args: unknown[]) => Promise<void>;
 export type DefineCommand = (program: Command, wrap: Wrap) => void;
 
-export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, definePrompt, defineRuns, defineReview, defineRevert, defineTrace, defineLog, definePromote, defineDemote, defineDocs, defineDashboard, defineReport, defineCalibrate];
+export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, definePrompt, defineRuns, defineReview, defineRevert, defineTrace, defineLog, definePromote, defineDemote, defineDocs, defineDashboard, defineReport, defineCalibrate, defineGitHub];
