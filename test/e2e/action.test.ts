@@ -255,7 +255,7 @@ describe('the GitHub Action', () => {
     expect(readFileSync(join(r.outputs['comment-file'], '..', 'eval.code'), 'utf8').trim()).toBe('0');
     const text = body(r);
     expect(text).toContain('- ✅ `aigov validate`\n- ❌ `aigov pin --check` (exit 1)\n- ➖ governance pages: not checked (no docs/automations; `aigov docs` writes them)\n');
-    expect(text).toMatch(/<details><summary><code>aigov pin --check<\/code>: exit 1<\/summary>\n\n~~~~text\n\ndrift prompts\/inv.yaml: prompt "inv" changed since it was locked at version 1 without a version bump[^\n]*\n~~~~\n\n<\/details>/);
+    expect(text).toMatch(/<details><summary><code>aigov pin --check<\/code>: exit 1<\/summary>\n\n~~~~text\ndrift prompts\/inv.yaml: prompt "inv" changed since it was locked at version 1 without a version bump[^\n]*\n~~~~\n\n<\/details>/);
     expect(api.comments(7)).toHaveLength(1);
   });
 
