@@ -39,7 +39,7 @@ export async function evalBaseline(ws: Workspace, opts: BaselineOptions): Promis
   const { ref } = opts;
   const git = opts.git ?? createGit(ws.root);
   const at = await readWorkspaceAt(ws.root, ref, { git }).catch((err: unknown) => Promise.reject(withFlag(err, ref, '--baseline')));
-  if (hasErrors(at.ws)) throw new InvalidWorkspaceError(at.ws.problems);
+  if (hasErrors(at.ws)) throw new InvalidWorkspaceError(at.ws.problems, { at: `${ref} (the --baseline ref)` });
   const touched = opts.suites ? [...opts.suites] : await changedSuites(ws, ref, { git, flag: '--baseline', onProblem: opts.onProblem });
   const compared = touched.filter((s) => at.ws.suites.has(s));
   const added = touched.filter((s) => !at.ws.suites.has(s));
@@ -66,6 +66,8 @@ export async function evalBaseline(ws: Workspace, opts: BaselineOptions): Promis
       ...opts,
       suites: compared,
       repeats,
+      // A replayed base finds its recordings in the working tree's fixtures, or else in those committed at the ref.
+      moreFixtures: () => fixturesAt(git, at.commit, ref),
       evidence: { ...opts.evidence, git: async () => ({ commit: at.commit, dirty: false }) },
     });
   }
@@ -75,6 +77,13 @@ export async function evalBaseline(ws: Workspace, opts: BaselineOptions): Promis
   const baseReport = base?.report ?? emptyReport(head.report);
   const baseline = compareRuns({ ref, commit: at.commit, base: baseReport, head: head.report, added, removed });
   return { report: { ...head.report, baseline }, head, base, touched };
+}
+
+/** The fixture files as they are at a commit, named as `main:fixtures/inv.yaml`. */
+async function fixturesAt(git: Git, commit: string, ref: string): Promise<{ file: string; text: string }[]> {
+  const files = (await git.listFiles(commit, ['fixtures'])).filter((f) => !f.symlink && /^fixtures\/[^/]+\.yaml$/.test(f.path));
+  const bytes = await git.showMany(commit, files.map((f) => f.path));
+  return files.flatMap((f, i) => (bytes[i] ? [{ file: `${ref}:${f.path}`, text: bytes[i]!.toString('utf8') }] : []));
 }
 
 /** What the base ran when no touched suite exists at the ref: nothing. */
