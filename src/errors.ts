@@ -152,10 +152,13 @@ export class UsageError extends AigovError {
 /** The workspace has errors; every one of them is in `problems` (exit 2). */
 export class InvalidWorkspaceError extends AigovError {
   readonly problems: Problem[];
-  constructor(problems: Problem[]) {
+  /** Where the workspace was read, when not the working tree: `the --baseline ref main`. */
+  readonly at?: string;
+  constructor(problems: Problem[], opts: { at?: string } = {}) {
     const errors = problems.filter((p) => p.severity === 'error');
     super('E_INVALID', errors.map(formatProblem).join('\n') || 'invalid workspace', { exitCode: 2 });
     this.problems = problems;
+    this.at = opts.at;
   }
 }
 
