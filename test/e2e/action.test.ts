@@ -165,7 +165,8 @@ const pullRequest = (head: string) => ({ name: 'pull_request', base: 'main', hea
 const step = (r: ActionResult, id: string) => r.steps.find((s) => s.id === id);
 const body = (r: ActionResult) => readFileSync(r.outputs['comment-file'], 'utf8');
 
-describe('the GitHub Action', () => {
+// Each test runs the action once or twice: a dozen aigov processes on a loaded machine.
+describe('the GitHub Action', { timeout: 180_000 }, () => {
   it('fails a pull request whose prompt edit breaks two cases, naming both, and creates the one comment; a fix updates that comment and passes', async () => {
     api = await startGitHubApi({ token: TOKEN, pulls: [7], pageSize: 2 });
     api.seed(7, 'Please also check the hotel invoices.');
