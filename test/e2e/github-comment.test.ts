@@ -37,11 +37,11 @@ describe('aigov github comment', () => {
     expect(api.comments(7).map((x) => x.body.split('\n')[0])).toEqual(['<!-- aigov-eval -->', '<!-- aigov-eval.billing -->']);
   });
 
-  it.each<[string, Record<string, string | undefined>, number, string]>([
-    ['a refused token', { GITHUB_TOKEN: 'ghs_revoked' }, 3, 'E_GITHUB_AUTH'],
-    ['no token', { GITHUB_TOKEN: undefined }, 2, 'E_GITHUB_CONTEXT'],
-    ['an event that is no pull request', { GITHUB_EVENT_PATH: file('push.json', '{"ref":"refs/heads/main"}') }, 2, 'E_GITHUB_CONTEXT'],
-  ])('%s: exit %i with %s as JSON, and no comment', async (_n, over, exitCode, code) => {
+  it.each<[string, number, string, Record<string, string | undefined>]>([
+    ['a refused token', 3, 'E_GITHUB_AUTH', { GITHUB_TOKEN: 'ghs_revoked' }],
+    ['no token', 2, 'E_GITHUB_CONTEXT', { GITHUB_TOKEN: undefined }],
+    ['an event that is no pull request', 2, 'E_GITHUB_CONTEXT', { GITHUB_EVENT_PATH: file('push.json', '{"ref":"refs/heads/main"}') }],
+  ])('%s: exit %i with %s as JSON, and no comment', async (_n, exitCode, code, over) => {
     const r = await aigov(['github', 'comment', '--body', report, '--json'], { cwd: dir, env: env(over) });
     expect(r.exitCode).toBe(exitCode);
     expect(JSON.parse(r.stdout).error.code).toBe(code);
