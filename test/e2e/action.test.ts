@@ -179,6 +179,9 @@ describe('the GitHub Action', { timeout: 180_000 }, () => {
     expect(broken.steps[0].outputs.aigov).toBe(join(dir, 'node_modules/.bin/aigov'));
     expect(broken.steps.map((s) => [s.id, s.exitCode])).toEqual([['checks', 0], ['eval', 0], ['body', 0], ['comment', 0], ['result', 1]]);
     expect(broken.outputs).toMatchObject({ 'exit-code': '1', baseline: 'origin/main', 'comment-error': '' });
+    // The cases that got worse are annotated at their lines in the suite file.
+    expect(step(broken, 'eval')!.stdout).toMatch(/^::error file=evals\/inv\.yaml,line=5,title=worse against origin\/main%3A inv\/flight::at origin\/main: pass "travel"%0Anow: fail "business"$/m);
+    expect(step(broken, 'eval')!.stdout).toMatch(/^::error file=evals\/inv\.yaml,line=6,title=worse against origin\/main%3A inv\/hotel::/m);
     const first = body(broken);
     // The comparison names both cases that got worse, and every check passed.
     expect(first).toMatch(/flight/);
@@ -235,7 +238,8 @@ describe('the GitHub Action', { timeout: 180_000 }, () => {
     expect(r.exitCode, r.log).toBe(1);
     expect(step(r, 'checks')!.outputs.aigov).toBe(`node ${BIN}`);
     expect(r.outputs).toMatchObject({ 'exit-code': '1', baseline: '', 'comment-url': '', 'comment-error': '' });
-    expect(step(r, 'eval')!.stdout).toContain('::group::aigov eval -o ');
+    expect(step(r, 'eval')!.stdout).toContain('::group::aigov eval --format github -o ');
+    expect(step(r, 'eval')!.stdout).toMatch(/^::error file=evals\/inv\.yaml,line=5,title=deviation%3A inv\/flight::/m);
     expect(body(r)).toContain('## aigov eval: ❌ deviations');
     expect(body(r)).toMatch(/fail: inv\/flight/);
     expect(step(r, 'comment')!.stdout).toContain('not a pull request (push): no comment to post');
