@@ -222,7 +222,7 @@ describe('the GitHub Action', { timeout: 180_000 }, () => {
     const r = await runAction({ actionPath: ACTION_PATH, inputs: { token: TOKEN }, env: jobEnv(p, checkout(p, 'reword'), pullRequest('reword')) });
     expect(r.exitCode, r.log).toBe(0);
     expect(r.outputs).toMatchObject({ 'exit-code': '0', 'comment-error': 'E_GITHUB_FORBIDDEN', 'comment-url': '' });
-    expect(step(r, 'comment')!.stdout).toMatch(/^::warning title=aigov: the pull-request comment was not posted::E_GITHUB_FORBIDDEN: could not create the comment: GitHub answered 403 \(Resource not accessible by integration\)/m);
+    expect(step(r, 'comment')!.stdout).toMatch(/^::warning title=aigov: the pull-request comment was not posted::E_GITHUB_FORBIDDEN: could not create the comment: GitHub answered 403 \(Resource not accessible by integration\): the token may not comment on octo-org\/invoices \(hint: give the job `permissions: pull-requests: write`; on a pull request from a fork GITHUB_TOKEN is read-only\)$/m);
     expect(r.summary).toMatch(/> \[!WARNING\]\n> The pull-request comment was not posted: E_GITHUB_FORBIDDEN: /);
     expect(api.comments(7)).toEqual([]);
     expect(body(r)).toContain('## aigov eval');
@@ -262,6 +262,23 @@ describe('the GitHub Action', { timeout: 180_000 }, () => {
     expect(text).toContain('- ✅ `aigov validate`\n- ❌ `aigov pin --check` (exit 1)\n- ➖ governance pages: not checked (no docs/automations; `aigov docs` writes them)\n');
     expect(text).toMatch(/<details><summary><code>aigov pin --check<\/code>: exit 1<\/summary>\n\n~~~~text\ndrift prompts\/inv.yaml: prompt "inv" changed since it was locked at version 1 without a version bump[^\n]*\n~~~~\n\n<\/details>/);
     expect(api.comments(7)).toHaveLength(1);
+  });
+
+  it('runs no eval on a workspace that does not validate, and the comment shows why, with the line', async () => {
+    api = await startGitHubApi({ token: TOKEN, pulls: [7] });
+    const p = await project({ docs: false });
+    p.work.git('checkout', '-q', '-b', 'typo');
+    p.work.write('prompts/inv.yaml', prompt('One word.', 2).replace('{{text}}', '{{txet}}'));
+    p.push('typo', 'a typo in the template');
+    const r = await runAction({ actionPath: ACTION_PATH, inputs: { token: TOKEN }, env: jobEnv(p, checkout(p, 'typo'), pullRequest('typo')) });
+    expect(r.exitCode, r.log).toBe(2);
+    expect(r.outputs['exit-code']).toBe('2');
+    expect(step(r, 'eval')!.stdout).toBe('aigov eval: not run, the workspace does not validate');
+    const text = body(r);
+    expect(text).toMatch(/^## aigov eval: ❌ not run\n/);
+    expect(text).toContain('- ❌ `aigov validate` (exit 2)\n');
+    expect(text).toMatch(/<summary><code>aigov validate<\/code>: exit 2<\/summary>\n\n~~~~text\n[\s\S]*prompts\/inv\.yaml:\d+:\d+ error [^\n]*unknown variable "txet"/);
+    expect(api.comments(7)[0].body).toBe(`${MARKER}\n${text.trim()}\n`);
   });
 
   it('stops at once, naming the fix, where the project has not installed aigov', async () => {
