@@ -289,4 +289,28 @@ describe('aigov eval --baseline', () => {
     expect((await run(r, ['--baseline', 'main', '--shard', '1/2'])).stderr).toContain('--baseline does not go with --shard');
     expect((await run(r, ['--baseline', 'main', '--changed-since', 'main'])).exitCode).toBe(2);
   });
+
+  it('a ref from before the workspace existed: every suite is new and gates as a plain eval; a base that is not locked names its ref', async () => {
+    const r = await workspace();
+    r.git('checkout', '-q', '--orphan', 'before');
+    r.git('rm', '-rqf', '.');
+    r.write('README.md', 'nothing here yet\n');
+    r.commit('before aigov');
+    r.git('checkout', '-q', '-f', 'change');
+    const json = await run(r, ['--baseline', 'before', '--json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.baseline).toMatchObject({ ref: 'before', suites: [], added: ['inv'], removed: [] });
+    expect(report.totals).toMatchObject({ cases: 4, passed: 4 });
+    expect((await run(r, ['--baseline', 'before', '--format', 'markdown'])).stdout).toContain('New suites, nothing to compare at `before` (gated as a plain eval): inv.');
+
+    // A commit whose lock pins nothing: its suite cannot run as that commit would have.
+    r.write('aigov.lock', readFileSync(join(r.dir, 'aigov.lock'), 'utf8').replace(/^models:\n(?: .*\n)+/m, 'models: {}\n'));
+    r.commit('lock emptied');
+    r.git('tag', 'unpinned');
+    await edit(r, 'One word.', 2);
+    const unpinned = await run(r, ['--baseline', 'unpinned']);
+    expect(unpinned.exitCode, unpinned.stderr).toBe(1);
+    expect(unpinned.stderr).toContain('E_UNLOCKED: --baseline unpinned: at unpinned, model "fast" not locked in aigov.lock');
+  });
 });

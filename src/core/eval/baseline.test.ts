@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from './baseline.js';
 import { mcnemarExact } from '../stats/paired.js';
-import { exitCodeOf, REPORT_VERSION, suiteTotals, type CaseResult, type EvalReport, type SuiteResult } from './report.js';
+import { exitCodeOf, REPORT_VERSION, suiteTotals, type CaseResult, type EvalReport, type SampleResult, type SuiteResult } from './report.js';
 
 /** A case from its samples: "p" passes, "f" fails, "e" a provider error. */
 function c(id: string, samples: string, output = 'x', passRate = 1): CaseResult {
-  const list = [...samples].map((s, i) => ({
+  const list: SampleResult[] = [...samples].map((s, i) => ({
     sample: i,
     ...(s === 'e' ? { error: { kind: 'server', message: '500' } } : { output }),
     pass: s === 'p',
