@@ -250,6 +250,13 @@ describe('aigov eval --baseline', () => {
     expect(again.exitCode, again.stderr).toBe(1);
     expect(JSON.parse(again.stdout).baseline.suites[0]).toMatchObject({ worse: ['power', 'flight'] });
     expect(server.requests.length).toBe(before + 4);
+
+    // --baseline --record records both sides into the working tree's fixtures.
+    r.remove('fixtures');
+    expect((await run(r, ['--baseline', 'main', '--record'])).exitCode).toBe(1);
+    const recorded = readFileSync(join(r.dir, 'fixtures/inv.yaml'), 'utf8');
+    expect(recorded.match(/content: One word\.\n/g)).toHaveLength(4);
+    expect(recorded.match(/content: One word\. Bills are other\.\n/g)).toHaveLength(4);
   });
 
   it('records both runs as evidence, the base under its own commit', async () => {
