@@ -39,10 +39,11 @@ export async function evalBaseline(ws: Workspace, opts: BaselineOptions): Promis
   const { ref } = opts;
   const git = opts.git ?? createGit(ws.root);
   const at = await readWorkspaceAt(ws.root, ref, { git }).catch((err: unknown) => Promise.reject(withFlag(err, ref, '--baseline')));
-  if (hasErrors(at.ws)) throw new InvalidWorkspaceError(at.ws.problems, { at: `${ref} (the --baseline ref)` });
+  // A ref from before the workspace existed (the change that adds aigov) has nothing to compare: every suite is new.
+  if (at.exists && hasErrors(at.ws)) throw new InvalidWorkspaceError(at.ws.problems, { at: `${ref} (the --baseline ref)` });
   const touched = opts.suites ? [...opts.suites] : await changedSuites(ws, ref, { git, flag: '--baseline', onProblem: opts.onProblem });
-  const compared = touched.filter((s) => at.ws.suites.has(s));
-  const added = touched.filter((s) => !at.ws.suites.has(s));
+  const compared = at.exists ? touched.filter((s) => at.ws.suites.has(s)) : [];
+  const added = touched.filter((s) => !compared.includes(s));
   const removed = [...at.ws.suites.keys()].filter((s) => !ws.suites.has(s)).sort();
 
   // Same cases, same repeats: the base takes the head's samples per case, so a
@@ -52,7 +53,7 @@ export async function evalBaseline(ws: Workspace, opts: BaselineOptions): Promis
   // Both plans before any call: a base or head that cannot run stops the command before anything is paid for.
   planEval(ws, { ...plan, suites: touched });
   try {
-    planEval(at.ws, { ...plan, suites: compared, repeats });
+    if (compared.length) planEval(at.ws, { ...plan, suites: compared, repeats });
   } catch (err) {
     throw atRef(err, ref);
   }
@@ -95,5 +96,7 @@ function emptyReport(like: EvalReport): EvalReport {
 /** An error planning the base says it is about the ref. */
 function atRef(err: unknown, ref: string): unknown {
   if (!(err instanceof AigovError)) return err;
-  return new AigovError(err.code, `--baseline ${ref}: at ${ref}, ${err.message}`, { exitCode: err.exitCode, hint: err.hint, location: err.location, cause: err });
+  // Pinning is no fix for a commit that is already made.
+  const hint = err.code === 'E_UNLOCKED' ? `the ref's lock does not pin it, so its suite cannot run as it would have there; --unlocked runs it against what aigov.yaml at ${ref} requests` : err.hint;
+  return new AigovError(err.code, `--baseline ${ref}: at ${ref}, ${err.message}`, { exitCode: err.exitCode, hint, location: err.location, cause: err });
 }

@@ -126,7 +126,12 @@ describe('aigov eval --baseline', () => {
     expect(markdown.indexOf('### Worse')).toBeLessThan(markdown.indexOf('<details>'));
     expect(readFileSync(summary, 'utf8')).toBe(`${markdown}`);
 
-    const github = await run(r, ['--baseline', 'main', '--format', 'github']);
+    // As a CI step runs it: annotations on stdout, the comment body in a file, the step summary appended.
+    writeFileSync(summary, '');
+    const github = await run(r, ['--baseline', 'main', '--format', 'github', '-o', 'pr-comment.md'], { GITHUB_STEP_SUMMARY: summary });
+    expect(github.exitCode).toBe(1);
+    expect(readFileSync(join(r.dir, 'pr-comment.md'), 'utf8').replace(/ [\d.]+m?s /g, ' ')).toBe(markdown.replace(/ [\d.]+m?s /g, ' '));
+    expect(readFileSync(join(r.dir, 'pr-comment.md'), 'utf8')).toBe(readFileSync(summary, 'utf8'));
     const lines = github.stdout.split('\n');
     expect(lines[0]).toBe('::error file=evals/inv.yaml,line=4,title=worse against main%3A inv/power::at main: pass "utilities"%0Anow: fail "other"');
     expect(lines[1]).toMatch(/^::error file=evals\/inv.yaml,line=7,title=worse against main%3A inv\/flight::/);
@@ -245,6 +250,13 @@ describe('aigov eval --baseline', () => {
     expect(again.exitCode, again.stderr).toBe(1);
     expect(JSON.parse(again.stdout).baseline.suites[0]).toMatchObject({ worse: ['power', 'flight'] });
     expect(server.requests.length).toBe(before + 4);
+
+    // --baseline --record records both sides into the working tree's fixtures.
+    r.remove('fixtures');
+    expect((await run(r, ['--baseline', 'main', '--record'])).exitCode).toBe(1);
+    const recorded = readFileSync(join(r.dir, 'fixtures/inv.yaml'), 'utf8');
+    expect(recorded.match(/content: One word\.\n/g)).toHaveLength(4);
+    expect(recorded.match(/content: One word\. Bills are other\.\n/g)).toHaveLength(4);
   });
 
   it('records both runs as evidence, the base under its own commit', async () => {
@@ -268,6 +280,13 @@ describe('aigov eval --baseline', () => {
     expect(json.stderr).toContain('no suite changed since main: nothing to compare');
     expect(JSON.parse(json.stdout).baseline).toMatchObject({ ref: 'main', suites: [], added: [] });
     expect(server.requests.length).toBe(before);
+    // A suite named runs both ways all the same; the two sides send the same requests, so the head is the cache's.
+    const named = await run(r, ['inv', '--baseline', 'main', '--json']);
+    expect(named.exitCode, named.stderr).toBe(0);
+    const report = JSON.parse(named.stdout);
+    expect(report.baseline.suites[0]).toMatchObject({ suite: 'inv', worse: [], better: [], changed: [], pValue: 1 });
+    expect(report.suites[0].cases.map((c: { samples: { source: string }[] }) => c.samples[0].source)).toEqual(['cache', 'cache', 'cache', 'cache']);
+    expect(server.requests.length).toBe(before + 4);
   });
 
   it('refuses a ref that is not a commit (exit 2, E_UNKNOWN_REF), and names the ref in the errors of the base workspace', async () => {
@@ -288,5 +307,32 @@ describe('aigov eval --baseline', () => {
     expect(bad.stderr).toContain('error E_INVALID: 1 error in the workspace at broken (the --baseline ref): nothing was run or written');
     expect((await run(r, ['--baseline', 'main', '--shard', '1/2'])).stderr).toContain('--baseline does not go with --shard');
     expect((await run(r, ['--baseline', 'main', '--changed-since', 'main'])).exitCode).toBe(2);
+    const merge = await run(r, ['--merge', 'shard-1.json', '--baseline', 'main']);
+    expect(merge.exitCode).toBe(2);
+    expect(merge.stderr).toContain('--merge runs nothing: --baseline does not go with it');
+  });
+
+  it('a ref from before the workspace existed: every suite is new and gates as a plain eval; a base that is not locked names its ref', async () => {
+    const r = await workspace();
+    r.git('checkout', '-q', '--orphan', 'before');
+    r.git('rm', '-rqf', '.');
+    r.write('README.md', 'nothing here yet\n');
+    r.commit('before aigov');
+    r.git('checkout', '-q', '-f', 'change');
+    const json = await run(r, ['--baseline', 'before', '--json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.baseline).toMatchObject({ ref: 'before', suites: [], added: ['inv'], removed: [] });
+    expect(report.totals).toMatchObject({ cases: 4, passed: 4 });
+    expect((await run(r, ['--baseline', 'before', '--format', 'markdown'])).stdout).toContain('New suites, nothing to compare at `before` (gated as a plain eval): inv.');
+
+    // A commit whose lock pins nothing: its suite cannot run as that commit would have.
+    r.write('aigov.lock', readFileSync(join(r.dir, 'aigov.lock'), 'utf8').replace(/^models:\n(?: .*\n)+/m, 'models: {}\n'));
+    r.commit('lock emptied');
+    r.git('tag', 'unpinned');
+    await edit(r, 'One word.', 2);
+    const unpinned = await run(r, ['--baseline', 'unpinned']);
+    expect(unpinned.exitCode, unpinned.stderr).toBe(1);
+    expect(unpinned.stderr).toContain('E_UNLOCKED: --baseline unpinned: at unpinned, model "fast" not locked in aigov.lock');
   });
 });
