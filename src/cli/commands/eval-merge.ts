@@ -25,6 +25,7 @@ const RUN_FLAGS: [keyof EvalFlags, string][] = [
   ['timeout', '--timeout'],
   ['retries', '--retries'],
   ['changedSince', '--changed-since'],
+  ['baseline', '--baseline'],
   ['shard', '--shard'],
   ['unlocked', '--unlocked'],
   ['accept', '--accept'],

@@ -15,6 +15,7 @@ export const defineEval: DefineCommand = (program, wrap, ctx) =>
     .option('--timeout <ms>', 'per call', (v) => positiveInt(v))
     .option('--retries <n>', 'retries on 429, 5xx, timeouts and resets', (v) => positiveInt(v, true))
     .option('--changed-since <ref>', 'only suites whose suite file, prompt file or model pin changed since a git ref')
+    .option('--baseline <ref>', 'run the suites the change touched at a git ref and at the working tree, and compare them case by case')
     .option('--shard <i/n>', 'run a deterministic slice i of n, for CI matrices')
     .option('--unlocked', 'allow models not pinned in aigov.lock (local experiments; said loudly in the report)')
     .option('--format <format>', 'table, json, junit, markdown or github')

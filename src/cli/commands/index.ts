@@ -6,6 +6,7 @@ import { defineDashboard } from './dashboard.js';
 import { defineDemote } from './demote.js';
 import { defineDocs } from './docs.js';
 import { defineEval } from './eval.js';
+import { defineGitHub } from './github.js';
 import { defineInit } from './init.js';
 import { defineLog } from './log.js';
 import { definePin } from './pin.js';
@@ -24,4 +25,4 @@ export type Wrap = (action: Action) => (...args: unknown[]) => Promise<void>;
 /** `ctx`: what every command reads of the world outside its files, built once by main(). */
 export type DefineCommand = (program: Command, wrap: Wrap, ctx: Context) => void;
 
-export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, definePrompt, defineRuns, defineReview, defineRevert, defineTrace, defineLog, definePromote, defineDemote, defineDocs, defineDashboard, defineReport, defineCalibrate];
+export const COMMANDS: DefineCommand[] = [defineInit, defineValidate, defineSchema, defineEval, definePin, definePrompt, defineRuns, defineReview, defineRevert, defineTrace, defineLog, definePromote, defineDemote, defineDocs, defineDashboard, defineReport, defineCalibrate, defineGitHub];
