@@ -86,6 +86,13 @@ export const ERROR_CODES = {
   E_CHANGED_MEANWHILE: 'aigov.lock or the automation file changed while promote or demote ran, or another tier change of the automation was logged meanwhile; no file was written',
   E_TIER_CHANGE_INCOMPLETE: 'the run log took a tier_changed event but writing the automation file or aigov.lock failed; the change is not in effect (the message says what each file holds)',
   E_DOCS_NAME_CLASH: 'two automations (or one and the index) would get the same governance page on a case-insensitive file system',
+  E_GITHUB_CONTEXT: 'aigov github comment lacks what it needs: a token (GITHUB_TOKEN), the repository (GITHUB_REPOSITORY) or a pull request in the event (GITHUB_EVENT_PATH)',
+  E_GITHUB_AUTH: 'the GitHub API refused the token (401): missing, expired or revoked',
+  E_GITHUB_FORBIDDEN: "the GitHub API refused the comment (403): the token lacks pull-requests write permission (read-only on pull requests from forks)",
+  E_GITHUB_NOT_FOUND: 'the GitHub API does not know the repository, the pull request or the comment (404), or the token may not see it',
+  E_GITHUB_RATE_LIMIT: 'the GitHub API rate limit is used up (403 or 429); the message says when it resets',
+  E_GITHUB_API: 'the GitHub API failed or answered something unexpected (5xx after retries, another status, a body that is not the JSON it documents)',
+  E_GITHUB_NETWORK: 'the GitHub API could not be reached (refused, reset, timed out)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -145,10 +152,13 @@ export class UsageError extends AigovError {
 /** The workspace has errors; every one of them is in `problems` (exit 2). */
 export class InvalidWorkspaceError extends AigovError {
   readonly problems: Problem[];
-  constructor(problems: Problem[]) {
+  /** Where the workspace was read, when not the working tree: `the --baseline ref main`. */
+  readonly at?: string;
+  constructor(problems: Problem[], opts: { at?: string } = {}) {
     const errors = problems.filter((p) => p.severity === 'error');
     super('E_INVALID', errors.map(formatProblem).join('\n') || 'invalid workspace', { exitCode: 2 });
     this.problems = problems;
+    this.at = opts.at;
   }
 }
 
@@ -207,6 +217,17 @@ export class ProviderError extends AigovError {
   }
   get retryable(): boolean {
     return RETRYABLE.has(this.kind);
+  }
+}
+
+export type GitHubErrorCode = 'E_GITHUB_AUTH' | 'E_GITHUB_FORBIDDEN' | 'E_GITHUB_NOT_FOUND' | 'E_GITHUB_RATE_LIMIT' | 'E_GITHUB_API' | 'E_GITHUB_NETWORK';
+
+/** The GitHub API failed or refused (exit 3, infrastructure, like a provider failure). */
+export class GitHubError extends AigovError {
+  readonly status?: number;
+  constructor(code: GitHubErrorCode, message: string, opts: { status?: number; hint?: string; cause?: unknown } = {}) {
+    super(code, message, { exitCode: 3, hint: opts.hint, cause: opts.cause });
+    this.status = opts.status;
   }
 }
 

@@ -5,6 +5,8 @@
 // enforce the tier. `gov.runs` reads.
 export { openGovernor, Governor } from './app/governor.js';
 export type { Run, RunHandle, RunOptions, RunReader, GovernorOptions } from './app/governor.js';
+// What a governor reads of the world outside its files; `openGovernor({ context })` takes any part of it.
+export type { Context } from './app/context.js';
 export { runEval } from './app/eval.js';
 export type { EvalOptions } from './app/eval.js';
 // Runs the suites and records eval_completed in the run log: the evidence `aigov promote` reads.

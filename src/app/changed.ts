@@ -9,12 +9,14 @@ export interface ChangedOptions {
   git?: Git;
   /** Hears of each problem with the lock at the ref (it is then taken as pinning nothing). */
   onProblem?: (p: Problem) => void;
+  /** The flag that asked, as git's complaints are prefixed with (default `--changed-since`). */
+  flag?: string;
 }
 
 export async function changedSuites(ws: Workspace, ref: string, opts: ChangedOptions = {}): Promise<string[]> {
   const git = opts.git ?? createGit(ws.root);
   const [changed, old] = await Promise.all([git.changedPaths(ref), readLockAt(ws.root, ref, { git })]).catch((err: unknown) => {
-    throw withFlag(err, ref);
+    throw withFlag(err, ref, opts.flag ?? '--changed-since');
   });
   // A lock the ref does not have, or cannot be read there, pins nothing: every
   // model counts as repinned, so a broken lock on the base runs more, never less.
@@ -35,9 +37,9 @@ export async function changedSuites(ws: Workspace, ref: string, opts: ChangedOpt
 }
 
 /** The flag in front of git's complaint, so the message says which part of the command it is about. */
-function withFlag(err: unknown, ref: string): unknown {
+export function withFlag(err: unknown, ref: string, flag: string): unknown {
   if (!(err instanceof AigovError)) return err;
-  const prefix = err.code === 'E_NOT_GIT_REPO' ? `--changed-since ${ref}` : '--changed-since';
-  const hint = err.code === 'E_NOT_GIT_REPO' ? `${err.hint ?? ''}, or run without --changed-since`.replace(/^, /, '') : err.hint;
+  const prefix = err.code === 'E_NOT_GIT_REPO' ? `${flag} ${ref}` : flag;
+  const hint = err.code === 'E_NOT_GIT_REPO' ? `${err.hint ?? ''}, or run without ${flag}`.replace(/^, /, '') : err.hint;
   return new AigovError(err.code, `${prefix}: ${err.message}`, { exitCode: err.exitCode, hint, location: err.location, cause: err });
 }

@@ -9,12 +9,11 @@
 import type { EvalReport } from '../core/eval/report.js';
 import type { LoggedEvent } from '../core/log/events.js';
 import type { Workspace } from '../core/workspace/workspace.js';
-import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
+import { createContext, systemClock, type Context } from './context.js';
 import { runEval, type EvalOptions } from './eval.js';
 import { evalEvents } from './evidence.js';
 import { gitState } from './git.js';
-import { whoAmI } from './identity.js';
 
 export interface GitFacts {
   commit: string | null;
@@ -29,6 +28,8 @@ export interface EvidenceOptions {
   now?: () => Date;
   /** For tests: what git says about the workspace. */
   git?: (root: string) => Promise<GitFacts>;
+  /** Git, who is acting, the clock and the run log (app/context.ts); the options above win over their parts. */
+  context?: Partial<Context>;
 }
 
 export interface EvalGateOptions extends EvalOptions {
@@ -76,7 +77,7 @@ export async function evalGate(ws: Workspace, opts: EvalGateOptions = {}): Promi
   if (r instanceof Error) return { report, recorded: [], recordError: r, git: null };
   try {
     if (report.interrupted) return { report, recorded: [], git: r.git };
-    const at = (ev.now ?? (() => new Date()))().toISOString();
+    const at = (ev.now ?? ev.context?.clock ?? systemClock)().toISOString();
     const recorded = await r.store.append(evalEvents(report, r.git, r.actor, at));
     return { report, recorded, git: r.git };
   } catch (err) {
@@ -88,10 +89,11 @@ export async function evalGate(ws: Workspace, opts: EvalGateOptions = {}): Promi
 
 async function prepareEvidence(ws: Workspace, ev: EvidenceOptions): Promise<Ready | Error> {
   try {
+    const ctx = createContext(ev.context);
     const [git, actor, store] = await Promise.all([
-      (ev.git ?? gitState)(ws.root),
-      whoAmI(ws.root, ev.actor),
-      ev.store ?? openStore(ws.config?.value.store, ws.root),
+      (ev.git ?? ((root: string) => gitState(root, ctx.git(root))))(ws.root),
+      ctx.identity.name(ws.root, ev.actor),
+      ev.store ?? ctx.openStore(ws.config?.value.store, ws.root),
     ]);
     return { git, actor, store, owned: !ev.store };
   } catch (err) {

@@ -13,6 +13,7 @@ import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { renderRequest } from '../core/render.js';
 import { unpricedCostLimits } from '../core/workspace/rules-pricing.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
+import type { MoreFixtures } from '../providers/cassette.js';
 import { createGateway, type ModelGateway } from '../providers/gateway.js';
 import { createJudge, type Judge } from './judge.js';
 import { runPool } from './pool.js';
@@ -28,6 +29,8 @@ export interface EvalOptions extends PlanOptions {
   onProgress?: (done: number, total: number) => void;
   /** aigov's own notices from the providers (a deprecated model, a refused schema). */
   onWarning?: (message: string) => void;
+  /** Recordings for --replay beyond the working tree's fixtures/ (`--baseline` adds those at its ref). */
+  moreFixtures?: MoreFixtures;
   /** For tests and for `pin --upgrade`: a gateway other than the workspace's own. */
   gateway?: ModelGateway;
   now?: () => number;
@@ -70,6 +73,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
       timeoutMs: opts.timeoutMs ?? defaults.timeoutMs,
       connections: concurrency,
       onWarning: opts.onWarning,
+      moreFixtures: opts.moreFixtures,
     });
   // A bug in aigov stops the run at once: no new call starts, and those in flight are cancelled.
   const halt = new AbortController();

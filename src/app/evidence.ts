@@ -4,6 +4,7 @@ import type { NewEvent } from '../core/log/events.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
+import type { StoreOpener } from './context.js';
 import type { PinChange } from './pin.js';
 
 export function evalEvents(report: EvalReport, git: { commit: string | null; dirty: boolean }, actor: string, at: string): NewEvent[] {
@@ -48,13 +49,13 @@ export function pinEvents(changes: readonly (Pick<PinChange, 'name' | 'from' | '
 }
 
 /** Appends to `store`, or to the workspace's run log (opened and closed here); the caller decides what a failure to record means. */
-export async function recordEvents(ws: Workspace, events: NewEvent[], store?: Store): Promise<void> {
+export async function recordEvents(ws: Workspace, events: NewEvent[], store?: Store, open: StoreOpener = openStore): Promise<void> {
   if (!events.length) return;
   if (store) {
     await store.append(events);
     return;
   }
-  const own = await openStore(ws.config?.value.store, ws.root);
+  const own = await open(ws.config?.value.store, ws.root);
   try {
     await own.append(events);
   } finally {

@@ -48,6 +48,8 @@ export interface Git {
   status(paths?: readonly string[]): Promise<GitStatusEntry[]>;
   /** Whether this is a shallow clone, whose history stops early. */
   shallow(): Promise<boolean>;
+  /** git's user.email as configured for the root (in or outside a repository); null when none is set or git is missing. */
+  userEmail(): Promise<string | null>;
 }
 
 interface Run {
@@ -176,6 +178,11 @@ export function createGit(root: string, opts: { env?: NodeJS.ProcessEnv } = {}):
     async shallow() {
       const r = await git(['rev-parse', '--is-shallow-repository']);
       return r.ok && r.stdout.toString('utf8').trim() === 'true';
+    },
+    async userEmail() {
+      // Not `git`: it asks for no repository, since a global user.email names the person anywhere.
+      const r = await run(root, ['config', 'user.email'], env);
+      return (r.ok && r.stdout.toString('utf8').trim()) || null;
     },
   };
 }

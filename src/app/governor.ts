@@ -9,12 +9,11 @@ import { costUsd, sumTokens } from '../core/pricing.js';
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import { confidenceSamples, renderRequest } from '../core/render.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
-import { createGateway, type ModelGateway } from '../providers/gateway.js';
+import type { ModelGateway } from '../providers/gateway.js';
 import type { ModelResponse } from '../providers/types.js';
-import { openStore } from '../store/open.js';
 import type { EventQuery, Store } from '../store/types.js';
 import { actOn } from './act.js';
-import { uuidv7 } from './ids.js';
+import { createContext, type Context } from './context.js';
 import { checkImpact } from './impacts.js';
 import { checkVars, runnable, type Runnable } from './runnable.js';
 import { checkServed } from './served-run.js';
@@ -53,8 +52,15 @@ export interface GovernorOptions {
   /** Another store than aigov.yaml's: a store URL (opened and closed by the governor), or an open store (the caller closes it). */
   store?: string | Store;
   actor?: string;
+  /** The clock (shorthand for `context.clock`). */
   now?: () => Date;
   onWarning?: (message: string) => void;
+  /**
+   * What the governor reads of the world outside its files (see app/context.ts):
+   * any part given replaces the default, e.g. a fixed `clock`, `ids` and `env`
+   * in a test. `now`, `env` and `cwd` above win over their parts here.
+   */
+  context?: Partial<Context>;
 }
 
 export interface RunHandle {
@@ -77,13 +83,14 @@ export interface RunReader {
 
 
 export async function openGovernor(opts: GovernorOptions = {}): Promise<Governor> {
-  const ws = openWorkspace({ root: opts.root, cwd: opts.cwd, env: opts.env });
+  const ctx = governorContext(opts);
+  const ws = openWorkspace({ root: opts.root, cwd: ctx.cwd, env: ctx.env });
   if (hasErrors(ws)) throw new InvalidWorkspaceError(ws.problems);
-  const env = workspaceEnv(ws.root, opts.env);
+  const env = workspaceEnv(ws.root, ctx.env);
   const inputKey = checkInputKey(env.AIGOV_INPUT_KEY);
-  const store = typeof opts.store === 'object' ? opts.store : await openStore(opts.store ?? ws.config!.value.store, ws.root);
+  const store = typeof opts.store === 'object' ? opts.store : await ctx.openStore(opts.store ?? ws.config!.value.store, ws.root);
   const d = runDefaults(ws.config!.value);
-  const gateway = createGateway({
+  const gateway = await ctx.gateway({
     root: ws.root,
     providers: providerSettings(ws.config!.value, ws.root),
     env,
@@ -106,6 +113,8 @@ export class Governor {
   readonly #actor: string;
   readonly #inputKey: string | undefined;
   readonly #now: () => Date;
+  readonly #ids: () => string;
+  readonly #timer: () => number;
   readonly #warn: (m: string) => void;
 
   constructor(workspace: Workspace, store: Store, gateway: ModelGateway, opts: GovernorOptions & { inputKey?: string } = {}) {
@@ -115,7 +124,10 @@ export class Governor {
     this.#gateway = gateway;
     this.#actor = opts.actor ?? 'aigov-library';
     this.#inputKey = opts.inputKey;
-    this.#now = opts.now ?? (() => new Date());
+    const ctx = governorContext(opts);
+    this.#now = ctx.clock;
+    this.#ids = ctx.ids;
+    this.#timer = ctx.timer;
     this.#warn = opts.onWarning ?? ((m) => process.emitWarning(m, 'AigovWarning'));
     this.runs = Object.freeze({
       events: (runId: string) => store.query({ runId, order: 'asc' }),
@@ -127,8 +139,8 @@ export class Governor {
   async run(automationId: string, vars: Record<string, unknown>, opts: RunOptions = {}): Promise<Run> {
     const r = runnable(this.#workspace, automationId);
     checkVars(r.prompt, vars);
-    const id = uuidv7(this.#now().getTime());
-    const t0 = performance.now();
+    const id = this.#ids();
+    const t0 = this.#timer();
     await this.#append([this.#startedEvent(r, id, vars, opts.triggeredBy)]);
     const request = renderRequest(r.prompt, vars);
     let responses: ModelResponse[];
@@ -139,7 +151,7 @@ export class Governor {
         ),
       );
     } catch (err) {
-      await this.#append([this.#failedEvent(r, id, vars, err, performance.now() - t0)], id);
+      await this.#append([this.#failedEvent(r, id, vars, err, this.#timer() - t0)], id);
       throw err;
     }
     const confidence = extractConfidence(r.prompt.output.confidence, responses);
@@ -155,7 +167,7 @@ export class Governor {
       systemFingerprint: first.systemFingerprint,
       tokens,
       costUsd: costUsd(this.#workspace.config!.value, r.model.provider, r.model.id, sumTokens(responses.map((x) => x.tokens))),
-      durationMs: Math.round(performance.now() - t0),
+      durationMs: Math.round(this.#timer() - t0),
       truncated: responses.some((x) => x.truncated === true),
     }, served.review);
   }
@@ -163,8 +175,8 @@ export class Governor {
   /** For automations that call models their own way: the same log, started now, finished or failed later. */
   async start(automationId: string, input: Record<string, unknown>, opts: RunOptions = {}): Promise<RunHandle> {
     const r = runnable(this.#workspace, automationId);
-    const id = uuidv7(this.#now().getTime());
-    const t0 = performance.now();
+    const id = this.#ids();
+    const t0 = this.#timer();
     await this.#append([this.#startedEvent(r, id, input, opts.triggeredBy)]);
     let ended = false;
     const open = (): void => {
@@ -192,12 +204,12 @@ export class Governor {
           systemFingerprint: null,
           tokens,
           costUsd: res.costUsd ?? costUsd(this.#workspace.config!.value, r.model.provider, r.model.id, tokens),
-          durationMs: Math.round(performance.now() - t0),
+          durationMs: Math.round(this.#timer() - t0),
         });
       },
       fail: async (error) => {
         end();
-        await this.#append([this.#failedEvent(r, id, input, error, performance.now() - t0)], id);
+        await this.#append([this.#failedEvent(r, id, input, error, this.#timer() - t0)], id);
       },
     };
   }
@@ -278,6 +290,11 @@ export class Governor {
       durationMs: f.durationMs,
     };
   }
+}
+
+/** The options' context: its parts, with `now`, `env` and `cwd` over them. */
+function governorContext(opts: GovernorOptions): Context {
+  return createContext({ ...opts.context, ...(opts.now ? { clock: opts.now } : {}), ...(opts.env ? { env: opts.env } : {}), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
 }
 
 function parseOrText(text: string): unknown {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** A UUIDv7: time-ordered, so run ids sort by when they started. */
-export function uuidv7(now: number = Date.now()): string {
+export function uuidv7(now: number): string {
   const b = randomBytes(16);
   b.writeUIntBE(now, 0, 6);
   b[6] = (b[6] & 0x0f) | 0x70;

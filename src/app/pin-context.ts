@@ -1,17 +1,17 @@
 // What pinning needs from the outside world: a live gateway without cache, a clock, an identity.
 import { providerSettings, runDefaults } from '../core/providers-config.js';
 import type { Workspace } from '../core/workspace/workspace.js';
-import { createGateway, type ModelGateway } from '../providers/gateway.js';
-import { whoAmI } from './identity.js';
+import type { Context } from './context.js';
+import type { ModelGateway } from '../providers/gateway.js';
 import { workspaceEnv } from './read-workspace.js';
 
-export async function pinContext(ws: Workspace, as?: string, onWarning?: (message: string) => void): Promise<{ by: string; now: () => Date; gateway: ModelGateway }> {
+export async function pinContext(ctx: Context, ws: Workspace, as?: string, onWarning?: (message: string) => void): Promise<{ by: string; now: () => Date; gateway: ModelGateway; context: Context }> {
   const config = ws.config!.value;
   const d = runDefaults(config);
-  const gateway = createGateway({
+  const gateway = await ctx.gateway({
     root: ws.root,
     providers: providerSettings(config, ws.root),
-    env: workspaceEnv(ws.root),
+    env: workspaceEnv(ws.root, ctx.env),
     mode: 'live',
     cache: false,
     retries: d.retries,
@@ -19,5 +19,5 @@ export async function pinContext(ws: Workspace, as?: string, onWarning?: (messag
     connections: d.concurrency,
     onWarning,
   });
-  return { by: await whoAmI(ws.root, as), now: () => new Date(), gateway };
+  return { by: await ctx.identity.name(ws.root, as), now: ctx.clock, gateway, context: ctx };
 }

@@ -16,6 +16,7 @@ import { hasErrors, promptValues, type Workspace } from '../core/workspace/works
 import { writeFileAtomic } from '../fs/atomic.js';
 import type { ModelGateway } from '../providers/gateway.js';
 import type { Store } from '../store/types.js';
+import type { Context } from './context.js';
 import { pinEvents, recordEvents } from './evidence.js';
 import { resolveSnapshot, servedModel, type Resolved } from './resolve-model.js';
 
@@ -50,6 +51,8 @@ export interface PinOptions {
   gateway: ModelGateway;
   /** The run log for the `model_pinned` events (the caller closes it); by default the workspace's own. */
   store?: Store;
+  /** Where the run log is opened from when no `store` is given (app/context.ts). */
+  context?: Partial<Context>;
 }
 
 export function checkLock(ws: Workspace): Drift[] {
@@ -101,7 +104,7 @@ export async function pin(ws: Workspace, opts: PinOptions): Promise<PinResult> {
   const written = rewritten !== undefined || !ws.lock || text !== ws.lock.source.text;
   if (written) writeFileAtomic(join(ws.root, LOCK_FILE), text);
   // After the lock: a pin that was not written is no pin. A failure to record is the caller's error to show.
-  await recordEvents(ws, pinEvents(models, opts.by, opts.now().toISOString()), opts.store);
+  await recordEvents(ws, pinEvents(models, opts.by, opts.now().toISOString()), opts.store, opts.context?.openStore);
   return { models, served, prompts, automations: ledger.added, ...(rewritten ? { rewritten } : {}), lock, written };
 }
 

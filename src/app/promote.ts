@@ -11,6 +11,7 @@ import type { Tier } from '../core/tiers/policy.js';
 import { hasErrors, type Workspace } from '../core/workspace/workspace.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
+import { systemClock, type Context, type StoreOpener } from './context.js';
 import type { RecordedIdentity } from './identity.js';
 import { gatherFacts } from './promotion-facts.js';
 import { commitTierChange, type TierChangeIo } from './tier-change.js';
@@ -28,6 +29,8 @@ export interface TierCommandOptions {
   now?: () => Date;
   /** The run log, opened by the caller (who closes it); by default the workspace's own. */
   store?: Store;
+  /** Where the workspace's run log is opened from when no `store` is given (app/context.ts). */
+  context?: Partial<Context>;
   /** For tests: file operations that fail on cue. */
   io?: TierChangeIo;
 }
@@ -65,7 +68,7 @@ export async function promote(ws: Workspace, automation: string, opts: PromoteOp
   const reason = opts.reason?.trim() || null;
   if (opts.force && !reason) throw new UsageError('--force needs --reason: a forced promotion is recorded with why', { hint: `aigov promote ${automation} --to ${to} --force --reason "…"` });
   if (opts.force && !opts.dryRun) requireLedger(ws);
-  const now = (opts.now ?? (() => new Date()))();
+  const now = (opts.now ?? systemClock)();
   return withStore(ws, opts.store, async (store) => {
     const { facts, since, lastChangeSeq } = await gatherFacts(ws, store, automation, to, now.toISOString());
     const all = gates(facts);
@@ -78,7 +81,7 @@ export async function promote(ws: Workspace, automation: string, opts: PromoteOp
     const { name, identity } = await opts.decider();
     const { event, written } = await commitTierChange(ws, store, { automation, from, to, reason, by: name, identity, gates: all, forced: result.forced, at: now, lastChangeSeq }, opts.io);
     return { ...result, promoted: true, event: { seq: event.seq, hash: event.hash }, written };
-  });
+  }, opts.context?.openStore);
 }
 
 /** The tier runs of the automation get now: the lower of its file's and the ledger's. */
@@ -110,9 +113,9 @@ export function requireLedger(ws: Workspace): void {
   if (!ws.lock.value.automations) throw new GateError('E_NO_LEDGER', 'aigov.lock is version 1 and has no ledger of tiers', { hint: 'run `aigov pin` first: it writes version 2 with every automation at the tier its file says' });
 }
 
-export async function withStore<T>(ws: Workspace, given: Store | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(ws: Workspace, given: Store | undefined, fn: (store: Store) => Promise<T>, open: StoreOpener = openStore): Promise<T> {
   if (given) return fn(given);
-  const store = await openStore(ws.config?.value.store, ws.root);
+  const store = await open(ws.config?.value.store, ws.root);
   try {
     return await fn(store);
   } finally {

@@ -7,6 +7,7 @@ import { KEY_ID } from '../core/log/seal.js';
 import { publicKeyText, readPrivateKey, readPublicKey, sameKey, type SealKey } from '../core/log/seal-keys.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import { InvalidWorkspaceError, UsageError } from '../errors.js';
+import { systemClock } from './context.js';
 
 export const SEAL_KEY_ENV = 'AIGOV_SEAL_KEY';
 
@@ -29,7 +30,7 @@ export function listedKeys(listed: readonly ListedKey[] = []): SealKey[] {
  * the private key's own. None when AIGOV_SEAL_KEY is unset and no key is
  * listed; where keys are listed every seal must be signed, so it is refused.
  */
-export function sealSigner(env: Record<string, string | undefined>, keys: readonly SealKey[]): SealKey | null {
+export function sealSigner(env: Record<string, string | undefined>, keys: readonly SealKey[], now: Date = systemClock()): SealKey | null {
   const text = env[SEAL_KEY_ENV];
   if (text === undefined || text.trim() === '') {
     if (keys.length === 0) return null;
@@ -45,7 +46,7 @@ export function sealSigner(env: Record<string, string | undefined>, keys: readon
   if (!listed) {
     throw new UsageError(`the public key of ${SEAL_KEY_ENV} is not listed in aigov.yaml`, {
       code: 'E_SEAL_KEY',
-      hint: `add it under seals.publicKeys, e.g. { id: ci-${new Date().getUTCFullYear()}, key: ${publicKeyText(key)} }`,
+      hint: `add it under seals.publicKeys, e.g. { id: ci-${now.getUTCFullYear()}, key: ${publicKeyText(key)} }`,
     });
   }
   return { id: listed.id, key };

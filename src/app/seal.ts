@@ -8,6 +8,7 @@ import { SealChecker, signatureProblems, type SealProblem } from '../core/log/se
 import { signSeal } from '../core/log/seal-keys.js';
 import { GateError, UsageError } from '../errors.js';
 import type { Store } from '../store/types.js';
+import { systemClock } from './context.js';
 import { logPages } from './log-pages.js';
 import { workspaceEnv } from './read-workspace.js';
 import { listedKeys, sealSigner, type ListedKey } from './seal-keys.js';
@@ -35,7 +36,7 @@ function refuse(p: SealProblem): GateError {
 export async function sealLog(store: Store, root: string, options: SealOptions | Date = {}): Promise<SealResult> {
   const opts = options instanceof Date ? { now: options } : options;
   const keys = listedKeys(opts.publicKeys);
-  const signer = sealSigner(opts.env ?? workspaceEnv(root), keys);
+  const signer = sealSigner(opts.env ?? workspaceEnv(root), keys, opts.now);
   const seals = readSeals(root);
   const [badSignature] = signatureProblems(seals, keys);
   if (badSignature) throw refuse(badSignature);
@@ -59,7 +60,7 @@ export async function sealLog(store: Store, root: string, options: SealOptions |
 
   const last = newestSeal(seals);
   if (last && last.seq === head.seq && last.root !== undefined && (signer === null || last.key === signer.id)) return { ...last, written: false };
-  const fields = { seq: head.seq, hash: head.hash, root: checker.tree.root(), at: (opts.now ?? new Date()).toISOString() };
+  const fields = { seq: head.seq, hash: head.hash, root: checker.tree.root(), at: (opts.now ?? systemClock()).toISOString() };
   const seal: Seal = signer ? { ...fields, key: signer.id, sig: signSeal({ ...fields, key: signer.id }, signer.key) } : fields;
   appendSeal(root, seal);
   return { ...seal, written: true };

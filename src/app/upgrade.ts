@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../fs/atomic.js';
 import type { ModelGateway } from '../providers/gateway.js';
 import type { Store } from '../store/types.js';
 import type { EvalOptions } from './eval.js';
+import type { Context } from './context.js';
 import { evalGate } from './eval-gate.js';
 import { pinEvents, recordEvents } from './evidence.js';
 import { checkLock } from './pin.js';
@@ -44,6 +45,8 @@ export async function upgrade(
     store?: Store;
     /** Told when eval results could not be recorded: the upgrade goes on without them. */
     onWarning?: (message: string) => void;
+    /** Git and the run log for the evidence and the pin (app/context.ts). */
+    context?: Partial<Context>;
   },
 ): Promise<UpgradeResult> {
   checkLock(ws);
@@ -69,7 +72,7 @@ export async function upgrade(
   };
   const withCandidate: Workspace = { ...ws, lock: { value: candidate, source: ws.lock.source } };
   // Both runs are recorded: the first is evidence for the pinned snapshot, the second for the candidate.
-  const evalOpts = { ...opts.eval, suites, gateway: opts.gateway, evidence: { actor: opts.by, store: opts.store, now: opts.now } };
+  const evalOpts = { ...opts.eval, suites, gateway: opts.gateway, evidence: { actor: opts.by, store: opts.store, now: opts.now, context: opts.context } };
   const evidence = async (w: Workspace) => {
     const r = await evalGate(w, evalOpts);
     if (r.recordError) opts.onWarning?.(`the results were not recorded in the run log: ${r.recordError.message}`);
@@ -86,6 +89,6 @@ export async function upgrade(
   if (!allPass && !opts.force) return { name, from: current.resolved, to: resolved, served, suites: rows, switched: false, forced: false, report: after };
   writeFileAtomic(join(ws.root, 'aigov.lock'), serializeLock(candidate));
   const forced = !allPass;
-  await recordEvents(ws, pinEvents([{ name, from: current.resolved, to: resolved, how: 'upgrade', served }], opts.by, opts.now().toISOString(), { suites: rows, forced }), opts.store);
+  await recordEvents(ws, pinEvents([{ name, from: current.resolved, to: resolved, how: 'upgrade', served }], opts.by, opts.now().toISOString(), { suites: rows, forced }), opts.store, opts.context?.openStore);
   return { name, from: current.resolved, to: resolved, served, suites: rows, switched: true, forced, report: after };
 }

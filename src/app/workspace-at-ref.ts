@@ -20,6 +20,8 @@ export interface WorkspaceAtRef {
   /** The ref as it was asked for, as problems name it. */
   ref: string;
   commit: string;
+  /** Whether the ref has an aigov.yaml at all: false where the workspace did not exist yet. */
+  exists: boolean;
 }
 
 export interface AtRefOptions {
@@ -45,12 +47,13 @@ export async function readWorkspaceAt(root: string, ref: string, opts: AtRefOpti
     const b = byPath.get(f.path);
     return b ? decodeWorkspaceFile(f.path, b) : { path: f.path, problem: { severity: 'error', code: 'E_FILE_UNREADABLE', file: f.path, message: `could not be read at ${ref}` } };
   });
-  if (!chosen.some((f) => f.path === 'aigov.yaml')) {
+  const exists = chosen.some((f) => f.path === 'aigov.yaml');
+  if (!exists) {
     raw.unshift({ path: 'aigov.yaml', problem: { severity: 'error', file: 'aigov.yaml', message: 'no aigov.yaml at this ref: the workspace did not exist there' } });
   }
   const ws = buildWorkspace(root, raw, opts.parse ?? cachingParse(root), { checkJsonSchema: cachingJsonSchemaCheck(root) });
   ws.problems = namedAt(opts.label ?? ref, ws.problems);
-  return { ws, ref, commit };
+  return { ws, ref, commit, exists };
 }
 
 /**

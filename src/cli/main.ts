@@ -1,5 +1,6 @@
 // The CLI: flags in, one call into app/, rendered result out. The only place that sets the exit code.
 import { Command, CommanderError } from 'commander';
+import { createContext, type Context } from '../app/context.js';
 import { UsageError, type ExitCode } from '../errors.js';
 import { createOutput, type Output } from './output.js';
 import { errorJson, reportError } from './report-error.js';
@@ -15,9 +16,10 @@ export interface GlobalOptions {
 
 export type Action = (o: Output, globals: GlobalOptions, ...args: any[]) => Promise<ExitCode>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export async function main(argv: readonly string[], version: string): Promise<ExitCode> {
+/** `ctx`: the clock, ids, environment, git, identity, store and model clients every command reads; built here once. */
+export async function main(argv: readonly string[], version: string, ctx: Context = createContext()): Promise<ExitCode> {
   let code: ExitCode = 0;
-  let output = createOutput({});
+  let output = createOutput({}, ctx);
   const program = new Command('aigov')
     .description('Govern AI automations: versioned prompts, locked models, eval gates, a tamper-evident run log.')
     .version(version, '-V, --version')
@@ -28,16 +30,16 @@ export async function main(argv: readonly string[], version: string): Promise<Ex
     .option('--debug', 'show stacks of internal errors')
     .exitOverride()
     // Commander's own usage errors carry the code like every other error.
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, 'error E_USAGE: ')) })
+    .configureOutput({ writeOut: (s) => ctx.terminal.stdout.write(s), writeErr: (s) => ctx.terminal.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, 'error E_USAGE: ')) })
     .showSuggestionAfterError(true);
 
   for (const define of COMMANDS) {
     define(program, (action) => async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const globals = cmd.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
-      output = createOutput(globals);
+      output = createOutput(globals, ctx);
       code = await action(output, globals, ...args.slice(0, -1));
-    });
+    }, ctx);
   }
 
   try {

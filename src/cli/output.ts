@@ -1,5 +1,6 @@
 // Where the CLI writes: results to stdout, progress and problems to stderr.
 // Colour only on a TTY and never with NO_COLOR or CI set.
+import type { Context } from '../app/context.js';
 
 export interface Output {
   json: boolean;
@@ -11,16 +12,16 @@ export interface Output {
   err(text: string): void;
 }
 
-export function createOutput(opts: { json?: boolean; quiet?: boolean; color?: boolean }, env: NodeJS.ProcessEnv = process.env): Output {
+export function createOutput(opts: { json?: boolean; quiet?: boolean; color?: boolean }, { env, terminal }: Pick<Context, 'env' | 'terminal'>): Output {
   const ci = !!env.CI && env.CI !== 'false';
-  const color = opts.color !== false && !env.NO_COLOR && !ci && !!process.stdout.isTTY;
+  const color = opts.color !== false && !env.NO_COLOR && !ci && !!terminal.stdout.isTTY;
   return {
     json: !!opts.json,
     quiet: !!opts.quiet,
     color,
-    progress: !opts.quiet && !ci && !!process.stderr.isTTY,
-    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    progress: !opts.quiet && !ci && !!terminal.stderr.isTTY,
+    out: (text) => void terminal.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => void terminal.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   };
 }
 

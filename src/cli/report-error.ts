@@ -53,7 +53,7 @@ export function errorJson(e: AigovError): ErrorJson {
 
 function workspaceSummary(e: InvalidWorkspaceError): string {
   const n = e.problems.filter((p) => p.severity === 'error').length;
-  return `${n} error${n === 1 ? '' : 's'} in the workspace: nothing was run or written`;
+  return `${n} error${n === 1 ? '' : 's'} in the workspace${e.at ? ` at ${e.at}` : ''}: nothing was run or written`;
 }
 
 function stackOf(e: AigovError): string {

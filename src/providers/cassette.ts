@@ -75,14 +75,17 @@ export function fixturesDir(root: string): string {
   return join(root, 'fixtures');
 }
 
-export function createCassettes(root: string): Cassettes {
+/** Fixture files from elsewhere than the working tree (`--baseline` adds those of its ref), each named as messages should name it. */
+export type MoreFixtures = () => Promise<{ file: string; text: string }[]>;
+
+export function createCassettes(root: string, opts: { more?: MoreFixtures } = {}): Cassettes {
   const dir = fixturesDir(root);
   let index: Promise<Map<string, ModelResponse>> | undefined;
   const pending = new Map<string, Map<string, Recording>>();
 
   return {
     async find(key, wanted) {
-      index ??= loadIndex(dir);
+      index ??= loadIndex(dir, opts.more);
       const hit = (await index).get(key);
       if (hit) return hit;
       const what = wanted.group === 'judge' ? 'judge call' : `prompt "${wanted.group}"`;
@@ -120,7 +123,16 @@ export function createCassettes(root: string): Cassettes {
   };
 }
 
-async function loadIndex(dir: string): Promise<Map<string, ModelResponse>> {
+async function loadIndex(dir: string, more?: MoreFixtures): Promise<Map<string, ModelResponse>> {
+  const index = await loadDir(dir);
+  // The working tree's recording of a request wins; the others fill in what it lacks.
+  for (const { file, text } of (await more?.()) ?? []) {
+    for (const r of parseCassette(file, text)) if (!index.has(r.key)) index.set(r.key, r.response);
+  }
+  return index;
+}
+
+async function loadDir(dir: string): Promise<Map<string, ModelResponse>> {
   const index = new Map<string, ModelResponse>();
   let names: string[];
   try {

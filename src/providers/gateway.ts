@@ -5,7 +5,7 @@ import { ProviderError, UsageError } from '../errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { missingKey } from './sdk-call.js';
 import { createResponseCache, type ResponseCache } from './cache.js';
-import { createCassettes, type Cassettes } from './cassette.js';
+import { createCassettes, type Cassettes, type MoreFixtures } from './cassette.js';
 import { loadProvider } from './load.js';
 import { requestKey } from './request-key.js';
 import { withRetries, type Sleep } from './retry.js';
@@ -28,6 +28,8 @@ export interface GatewayOptions {
   connections?: number;
   /** aigov's own one-line notices from the providers (a deprecated model, a refused schema); ignored by default. */
   onWarning?: (message: string) => void;
+  /** Recordings for replay beyond the working tree's fixtures/ (which win where both have a request). */
+  moreFixtures?: MoreFixtures;
   sleep?: Sleep;
 }
 
@@ -68,7 +70,7 @@ export interface ModelGateway {
 export const DEFAULT_CONNECTIONS = 16;
 
 export function createGateway(opts: GatewayOptions): ModelGateway {
-  const cassettes: Cassettes | null = opts.mode === 'live' ? null : createCassettes(opts.root);
+  const cassettes: Cassettes | null = opts.mode === 'live' ? null : createCassettes(opts.root, { more: opts.moreFixtures });
   const cache: ResponseCache | null = opts.cache && opts.mode !== 'replay' ? createResponseCache(opts.root) : null;
   const loaded = new Map<string, Promise<Provider>>();
   const runtime = { connections: opts.connections ?? DEFAULT_CONNECTIONS, onWarning: opts.onWarning ?? (() => {}) };

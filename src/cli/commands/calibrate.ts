@@ -8,7 +8,7 @@ interface CalibrateFlags {
   as?: string;
 }
 
-export const defineCalibrate: DefineCommand = (program, wrap) =>
+export const defineCalibrate: DefineCommand = (program, wrap, ctx) =>
   program
     .command('calibrate <automation>')
     .description('how well confidence predicts correctness, from graded runs; the threshold for a target precision')
@@ -21,12 +21,11 @@ export const defineCalibrate: DefineCommand = (program, wrap) =>
         if (target !== undefined && !(target > 0 && target < 1)) throw new UsageError(`--target-precision ${opts.targetPrecision}: not a number between 0 and 1`, { hint: 'e.g. 0.95' });
         if (opts.as && !opts.apply) throw new UsageError('--as goes only with --apply');
         const [{ withStore }, app, { renderCalibration, neededText }] = await Promise.all([import('../../app/open-store.js'), import('../../app/calibrate.js'), import('../render/calibration.js')]);
-        return withStore(g.root, async (store, ws) => {
-          const c = await app.calibrateAutomation(store, ws, { automation, targetPrecision: target, now: new Date() });
+        return withStore(ctx, g.root, async (store, ws) => {
+          const c = await app.calibrateAutomation(store, ws, { automation, targetPrecision: target, now: ctx.clock() });
           let applied: Awaited<ReturnType<typeof app.applyThreshold>> | null = null;
           if (opts.apply && c.threshold !== null) {
-            const { whoAmI } = await import('../../app/identity.js');
-            applied = await app.applyThreshold(store, ws, c, await whoAmI(ws.root, opts.as), new Date());
+            applied = await app.applyThreshold(store, ws, c, await ctx.identity.name(ws.root, opts.as), ctx.clock());
           }
           if (o.json) o.out(JSON.stringify({ ...c, ...(opts.apply ? { applied } : {}) }, null, 2));
           else o.out(terminalSafe(renderCalibration(c)));

@@ -6,7 +6,7 @@ interface DashboardFlags {
   html?: string;
 }
 
-export const defineDashboard: DefineCommand = (program, wrap) =>
+export const defineDashboard: DefineCommand = (program, wrap, ctx) =>
   program
     .command('dashboard')
     .description('every automation in one view: rates, backlog, confidence, flags')
@@ -16,10 +16,10 @@ export const defineDashboard: DefineCommand = (program, wrap) =>
     .action(
       wrap(async (o, g, opts: DashboardFlags) => {
         const [{ withStore }, app, { renderDashboardTerminal }] = await Promise.all([import('../../app/open-store.js'), import('../../app/dashboard.js'), import('../render/dashboard-terminal.js')]);
-        const now = new Date();
+        const now = ctx.clock();
         const until = opts.until === undefined ? now : app.parseSince(opts.until, now, '--until');
         const since = app.parseSince(opts.since, until);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const d = await app.dashboard(store, ws, { since, until, now });
           if (opts.html) {
             const [{ renderDashboardHtml }, { writeFileAtomic }, { resolve }] = await Promise.all([import('../render/dashboard-html.js'), import('../../fs/atomic.js'), import('node:path')]);

@@ -3,7 +3,7 @@ import { paint } from '../output.js';
 
 const WHY = { stale: 'out of date with the workspace or aigov.lock', missing: 'not written yet', extra: 'left over: no automation renders to it (`aigov docs` removes it)' } as const;
 
-export const defineDocs: DefineCommand = (program, wrap) =>
+export const defineDocs: DefineCommand = (program, wrap, ctx) =>
   program
     .command('docs')
     .description('write one governance page per automation to docs/automations/, and an index')
@@ -11,7 +11,7 @@ export const defineDocs: DefineCommand = (program, wrap) =>
     .action(
       wrap(async (o, g, opts: { check?: boolean }) => {
         const [{ openWorkspace }, docs] = await Promise.all([import('../../app/workspace.js'), import('../../app/docs.js')]);
-        const ws = openWorkspace({ root: g.root });
+        const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
         if (opts.check) {
           const pages = docs.planDocs(ws).map(({ path, status, automation }) => ({ path, status, ...(automation ? { automation } : {}) }));
           const bad = pages.filter((p) => p.status !== 'current');

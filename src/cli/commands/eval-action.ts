@@ -3,6 +3,9 @@ import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { acceptOutputs } from '../../app/accept.js';
 import { changedSuites } from '../../app/changed.js';
+import type { Context } from '../../app/context.js';
+import { evalBaseline } from '../../app/eval-baseline.js';
+import type { EvalOptions } from '../../app/eval.js';
 import { evalGate, type EvalGateResult } from '../../app/eval-gate.js';
 import { gitState } from '../../app/git.js';
 import { workspaceEnv } from '../../app/read-workspace.js';
@@ -35,56 +38,80 @@ export interface EvalFlags {
   output?: string;
   accept?: string[];
   changedSince?: string;
+  baseline?: string;
 }
 
-export async function evalAction(o: Output, g: GlobalOptions, suites: string[], opts: EvalFlags): Promise<ExitCode> {
+export async function evalAction(o: Output, g: GlobalOptions, suites: string[], opts: EvalFlags, ctx: Context): Promise<ExitCode> {
   if (opts.replay && opts.record) throw new UsageError('--replay and --record cannot be used together');
   if (opts.changedSince && suites.length) throw new UsageError('name suites or use --changed-since, not both');
+  if (opts.baseline !== undefined) checkBaselineFlags(opts);
   // Two flags for one choice would leave one of them silently ignored.
   if (o.json && opts.format) throw new UsageError('--json and --format cannot be used together', { hint: '--json is short for --format json' });
   const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
-  checkOutputs(opts.output, process.env.GITHUB_STEP_SUMMARY);
+  checkOutputs(opts.output, ctx.env.GITHUB_STEP_SUMMARY);
   tuneGcForManyCalls();
-  const ws = openWorkspace({ root: g.root });
-  const bar = progressBar(o, 'eval');
+  const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
+  let bar = progressBar(o, 'eval');
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
     o.err('\ninterrupted: finishing nothing new; press Ctrl-C again to quit at once');
   };
+  const run: EvalOptions = {
+    suites: opts.changedSince ? await changed(o, ws, opts.changedSince, ctx) : suites.length ? suites : undefined,
+    mode: opts.replay ? 'replay' : opts.record ? 'record' : 'live',
+    cache: opts.cache,
+    repeat: opts.repeat,
+    concurrency: opts.concurrency,
+    timeoutMs: opts.timeout,
+    retries: opts.retries,
+    shard: opts.shard ? parseShard(opts.shard) : undefined,
+    unlocked: opts.unlocked,
+    env: workspaceEnv(ws.root, ctx.env, (p) => !o.quiet && o.err(formatProblem(p))),
+    signal: controller.signal,
+    onProgress: (d, t) => bar.update(d, t),
+    // aigov's own one-line notices stand in for anything a provider's SDK would have printed.
+    onWarning: (m) => {
+      if (!o.quiet) o.err(`warning: ${m}`);
+    },
+  };
   process.on('SIGINT', onSigint);
   let gate: EvalGateResult;
+  let recordErrors: Error[];
   try {
-    gate = await evalGate(ws, {
-      suites: opts.changedSince ? await changed(o, ws, opts.changedSince) : suites.length ? suites : undefined,
-      mode: opts.replay ? 'replay' : opts.record ? 'record' : 'live',
-      cache: opts.cache,
-      repeat: opts.repeat,
-      concurrency: opts.concurrency,
-      timeoutMs: opts.timeout,
-      retries: opts.retries,
-      shard: opts.shard ? parseShard(opts.shard) : undefined,
-      unlocked: opts.unlocked,
-      env: workspaceEnv(ws.root, process.env, (p) => !o.quiet && o.err(formatProblem(p))),
-      signal: controller.signal,
-      onProgress: (d, t) => bar.update(d, t),
-      // aigov's own one-line notices stand in for anything a provider's SDK would have printed.
-      onWarning: (m) => {
-        if (!o.quiet) o.err(`warning: ${m}`);
-      },
-    });
+    if (opts.baseline !== undefined) {
+      const r = await evalBaseline(ws, {
+        ...run,
+        git: ctx.git(ws.root),
+        evidence: { context: ctx },
+        ref: opts.baseline,
+        onProblem: (p) => !o.quiet && o.err(formatProblem(p)),
+        onSide: (side, names, commit) => {
+          bar.end();
+          bar = progressBar(o, side);
+          if (o.quiet) return;
+          if (side === 'base') o.err(`base ${opts.baseline}${commit ? ` (${commit.slice(0, 12)})` : ''}: ${names.join(', ')}`);
+          else o.err(names.length ? `head (the working tree): ${names.join(', ')}` : `no suite changed since ${opts.baseline}: nothing to compare`);
+        },
+      });
+      gate = { ...r.head, report: r.report };
+      recordErrors = [r.base?.recordError, r.head.recordError].filter((e): e is Error => !!e);
+    } else {
+      gate = await evalGate(ws, { ...run, evidence: { context: ctx } });
+      recordErrors = gate.recordError ? [gate.recordError] : [];
+    }
   } finally {
     bar.end();
     process.off('SIGINT', onSigint);
   }
   // The report names its commit, so `--merge` can refuse shards of different commits.
-  const report = { ...gate.report, ...(gate.git ?? (await gitState(ws.root))) };
+  const report = { ...gate.report, ...(gate.git ?? (await gitState(ws.root, ctx.git(ws.root)))) };
   // The results are evidence for promotion; failing to record them is worth a warning, not a failed gate.
-  if (gate.recordError) o.err(`warning: the results were not recorded in the run log: ${gate.recordError.message}`);
+  for (const e of new Set(recordErrors.map((x) => x.message))) o.err(`warning: the results were not recorded in the run log: ${e}`);
   // Files first: should one fail after all, stdout holds the error alone, as --json promises.
   if (opts.output) writeOutput('-o', opts.output, () => writeFileAtomic(resolve(opts.output!), `${render.renderReport(report, render.formatForFile(opts.output!), { ...o, color: false })}\n`));
-  const summary = process.env.GITHUB_STEP_SUMMARY;
+  const summary = ctx.env.GITHUB_STEP_SUMMARY;
   if (summary) writeOutput('GITHUB_STEP_SUMMARY', summary, () => appendFileSync(summary, `${render.renderReport(report, 'markdown', o)}\n`));
   if (!o.quiet || format !== 'table') o.out(render.renderReport(report, format, o));
   else {
@@ -100,6 +127,14 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     if (!o.quiet) o.err(`accepted ${result.accepted.size} case${result.accepted.size === 1 ? '' : 's'}: ${[...result.accepted].join(', ')}`);
   }
   return exitCodeOf(withoutAccepted(report, accepted));
+}
+
+/** `--baseline` chooses its own suites and runs every case both ways: these would make the comparison a lie or be silently ignored. */
+function checkBaselineFlags(opts: EvalFlags): void {
+  if (!opts.baseline || opts.baseline.startsWith('-')) throw new UsageError(`--baseline needs a git ref${opts.baseline ? `, got the option "${opts.baseline}"` : ''}`, { hint: 'for example --baseline origin/main' });
+  if (opts.changedSince) throw new UsageError('--baseline and --changed-since cannot be used together', { hint: '--baseline already runs only the suites the change touched since its ref' });
+  if (opts.shard) throw new UsageError('--baseline does not go with --shard: a comparison needs every case of a suite on both sides', { hint: 'run --baseline in one job; the cache keeps the base run cheap' });
+  if (opts.accept?.length) throw new UsageError('--baseline does not go with --accept', { hint: 'accept outputs with a plain `aigov eval --accept`' });
 }
 
 /** Where the reports go is checked before any model is called: a bad path found afterwards wastes the run. */
@@ -130,8 +165,8 @@ function withoutAccepted(report: EvalReport, accepted: ReadonlySet<string>): Eva
   return { ...report, totals };
 }
 
-async function changed(o: Output, ws: Workspace, ref: string): Promise<string[]> {
-  const names = await changedSuites(ws, ref, { onProblem: (p) => !o.quiet && o.err(formatProblem(p)) });
+async function changed(o: Output, ws: Workspace, ref: string, ctx: Context): Promise<string[]> {
+  const names = await changedSuites(ws, ref, { git: ctx.git(ws.root), onProblem: (p) => !o.quiet && o.err(formatProblem(p)) });
   if (!o.quiet) o.err(names.length ? `changed since ${ref}: ${names.join(', ')}` : `no suite changed since ${ref}: nothing to run`);
   return names;
 }

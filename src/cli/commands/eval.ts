@@ -3,7 +3,7 @@ import type { EvalFlags } from './eval-action.js';
 import { MAX_REPEAT } from '../../core/workspace/schemas.js';
 import { positiveInt } from './parse-args.js';
 
-export const defineEval: DefineCommand = (program, wrap) =>
+export const defineEval: DefineCommand = (program, wrap, ctx) =>
   program
     .command('eval [suites...]')
     .description('run eval suites against locked models, diff against expected outputs, gate')
@@ -15,6 +15,7 @@ export const defineEval: DefineCommand = (program, wrap) =>
     .option('--timeout <ms>', 'per call', (v) => positiveInt(v))
     .option('--retries <n>', 'retries on 429, 5xx, timeouts and resets', (v) => positiveInt(v, true))
     .option('--changed-since <ref>', 'only suites whose suite file, prompt file or model pin changed since a git ref')
+    .option('--baseline <ref>', 'run the suites the change touched at a git ref and at the working tree, and compare them case by case')
     .option('--shard <i/n>', 'run a deterministic slice i of n, for CI matrices')
     .option('--unlocked', 'allow models not pinned in aigov.lock (local experiments; said loudly in the report)')
     .option('--format <format>', 'table, json, junit, markdown or github')
@@ -25,9 +26,9 @@ export const defineEval: DefineCommand = (program, wrap) =>
       wrap(async (o, g, suites: string[], opts: EvalFlags & { merge?: string[] }) => {
         if (opts.merge) {
           const { evalMergeAction } = await import('./eval-merge.js');
-          return evalMergeAction(o, g, suites, opts.merge, opts);
+          return evalMergeAction(o, g, suites, opts.merge, opts, ctx);
         }
         const { evalAction } = await import('./eval-action.js');
-        return evalAction(o, g, suites, opts);
+        return evalAction(o, g, suites, opts, ctx);
       }),
     );

@@ -10,7 +10,7 @@ An OpenAI-compatible server (vLLM, Ollama, llama-server, LiteLLM, Azure)? Set it
 in aigov.yaml as providers.openai.baseURL, e.g. http://127.0.0.1:8080/v1. A local
 server still needs OPENAI_API_KEY set, to any dummy value (OPENAI_API_KEY=local).`;
 
-export const defineInit: DefineCommand = (program, wrap) =>
+export const defineInit: DefineCommand = (program, wrap, ctx) =>
   program
     .command('init [dir]')
     .description('scaffold a workspace (files carry yaml-language-server schema headers); never overwrites a file')
@@ -18,7 +18,7 @@ export const defineInit: DefineCommand = (program, wrap) =>
     .action(
       wrap(async (o, g, dir: string | undefined, opts: { force?: boolean }) => {
         const { initWorkspace } = await import('../../app/init.js');
-        const r = initWorkspace(resolve(dir ?? g.root ?? '.'), { force: opts.force });
+        const r = initWorkspace(resolve(ctx.cwd, dir ?? g.root ?? '.'), { force: opts.force });
         if (o.json) o.out(JSON.stringify(r, null, 2));
         else if (!o.quiet) {
           const created = r.files.filter((f) => !r.replaced.includes(f) && f !== '.gitignore');

@@ -3,7 +3,7 @@ import { paint } from '../output.js';
 
 const collect = (value: string, all: string[] = []): string[] => [...all, value];
 
-export const defineLog: DefineCommand = (program, wrap) => {
+export const defineLog: DefineCommand = (program, wrap, ctx) => {
   const log = program.command('log').description('the tamper-evident run log');
   log
     .command('verify')
@@ -11,7 +11,7 @@ export const defineLog: DefineCommand = (program, wrap) => {
     .action(
       wrap(async (o, g) => {
         const [{ withStore }, { verifyLog }, { workspaceKeys }] = await Promise.all([import('../../app/open-store.js'), import('../../app/log.js'), import('../../app/seal-keys.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const v = await verifyLog(store, ws.root, { publicKeys: workspaceKeys(ws) });
           if (o.json) o.out(JSON.stringify(v, null, 2));
           else {
@@ -34,9 +34,9 @@ export const defineLog: DefineCommand = (program, wrap) => {
     .description('append the chain head (seq, hash, Merkle root, time; signed with AIGOV_SEAL_KEY where keys are listed) to aigov.seals, to commit')
     .action(
       wrap(async (o, g) => {
-        const [{ withStore }, { sealLog }, { workspaceKeys }] = await Promise.all([import('../../app/open-store.js'), import('../../app/seal.js'), import('../../app/seal-keys.js')]);
-        return withStore(g.root, async (store, ws) => {
-          const s = await sealLog(store, ws.root, { now: new Date(), publicKeys: workspaceKeys(ws) });
+        const [{ withStore }, { sealLog }, { workspaceKeys }, { workspaceEnv }] = await Promise.all([import('../../app/open-store.js'), import('../../app/seal.js'), import('../../app/seal-keys.js'), import('../../app/read-workspace.js')]);
+        return withStore(ctx, g.root, async (store, ws) => {
+          const s = await sealLog(store, ws.root, { now: ctx.clock(), env: workspaceEnv(ws.root, ctx.env), publicKeys: workspaceKeys(ws) });
           if (o.json) o.out(JSON.stringify(s, null, 2));
           else if (!o.quiet) {
             const signed = s.key ? `, signed by ${s.key}` : '';
@@ -47,13 +47,27 @@ export const defineLog: DefineCommand = (program, wrap) => {
       }),
     );
   log
+    .command('show <event>')
+    .description("one event of the run log by its seq (12 or #12) or its hash (or a prefix of it, such as an event: in aigov.lock), its link in the chain checked; a tier change with every gate it was made on")
+    .action(
+      wrap(async (o, g, ref: string) => {
+        const [{ withStore }, { showEvent }, { renderShownEvent }] = await Promise.all([import('../../app/open-store.js'), import('../../app/log-show.js'), import('../render/tier-history.js')]);
+        return withStore(ctx, g.root, async (store, ws) => {
+          const shown = await showEvent(ws, store, ref);
+          if (o.json) o.out(JSON.stringify(shown, null, 2));
+          else renderShownEvent(o, shown);
+          return shown.chain.ok ? 0 : 1;
+        });
+      }),
+    );
+  log
     .command('prove <run>')
     .description("write a run's events with their Merkle inclusion proofs against the newest seal (stdout, or -o FILE)")
     .option('-o, --output <file>', 'write the proof to this file')
     .action(
       wrap(async (o, g, runId: string, opts: { output?: string }) => {
         const [{ withStore }, { proveRun, writeProof }] = await Promise.all([import('../../app/open-store.js'), import('../../app/proof.js')]);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const proof = await proveRun(store, ws.root, runId);
           if (opts.output === undefined) {
             o.out(JSON.stringify(proof, null, 2));
@@ -75,7 +89,7 @@ export const defineLog: DefineCommand = (program, wrap) => {
     .action(
       wrap(async (o, g, file: string, opts: { seals?: string; publicKey?: string[] }) => {
         const { checkProofIn } = await import('../../app/proof.js');
-        const c = checkProofIn(file, { root: g.root, seals: opts.seals, publicKeys: opts.publicKey });
+        const c = checkProofIn(file, { root: g.root, cwd: ctx.cwd, env: ctx.env, seals: opts.seals, publicKeys: opts.publicKey });
         if (o.json) o.out(JSON.stringify(c, null, 2));
         else {
           for (const p of c.problems) o.err(`${paint(o, 'red', 'invalid')} ${p.code}: ${p.message}`);

@@ -2,7 +2,7 @@ import type { DefineCommand } from './index.js';
 import { UsageError } from '../../errors.js';
 import { paint } from '../output.js';
 
-export const definePin: DefineCommand = (program, wrap) =>
+export const definePin: DefineCommand = (program, wrap, context) =>
   program
     .command('pin [models...]')
     .description('resolve logical models to exact snapshots and write aigov.lock (NAME to re-resolve, NAME=provider:id to set)')
@@ -15,7 +15,7 @@ export const definePin: DefineCommand = (program, wrap) =>
         if (opts.force && !opts.upgrade) throw new UsageError('--force only goes with --upgrade NAME', { hint: 'aigov pin --upgrade NAME --force' });
         if (opts.check && (opts.upgrade || models.length)) throw new UsageError('--check takes no model names and no --upgrade: it only reads the lock');
         const { openWorkspace } = await import('../../app/workspace.js');
-        const ws = openWorkspace({ root: g.root });
+        const ws = openWorkspace({ root: g.root, cwd: context.cwd, env: context.env });
         if (opts.check) {
           const [{ checkLock }, { describeDrift }] = await Promise.all([import('../../app/pin.js'), import('../../core/lock/drift.js')]);
           const drift = checkLock(ws).map(describeDrift);
@@ -28,7 +28,7 @@ export const definePin: DefineCommand = (program, wrap) =>
         const warn = (m: string): void => {
           if (!o.quiet && !o.json) o.err(`${paint(o, 'yellow', 'warning')} ${m}`);
         };
-        const ctx = await pinContext(ws, opts.as, warn);
+        const ctx = await pinContext(context, ws, opts.as, warn);
         if (opts.upgrade) {
           const { upgrade } = await import('../../app/upgrade.js');
           const r = await upgrade(ws, opts.upgrade, { ...ctx, force: opts.force, onWarning: warn });

@@ -1,9 +1,9 @@
 import type { DefineCommand } from './index.js';
 import type { Output } from '../output.js';
 
-export const definePrompt: DefineCommand = (program, wrap) => {
+export const definePrompt: DefineCommand = (program, wrap, ctx) => {
   const prompt = program.command('prompt').description('a prompt through its versions in git: show, diff, history');
-  const root = async (g: { root?: string }): Promise<string> => (await import('../../app/read-workspace.js')).findRoot({ root: g.root, env: process.env });
+  const root = async (g: { root?: string }): Promise<string> => (await import('../../app/read-workspace.js')).findRoot({ root: g.root, cwd: ctx.cwd, env: ctx.env });
   const print = (o: Output, value: unknown, text: () => string): void => o.out(o.json ? JSON.stringify(value, null, 2) : text());
   prompt
     .command('show <prompt>')
@@ -11,7 +11,8 @@ export const definePrompt: DefineCommand = (program, wrap) => {
     .action(
       wrap(async (o, g, spec: string) => {
         const [{ showPrompt }, { renderPromptShow }] = await Promise.all([import('../../app/prompt-show.js'), import('../render/prompt.js')]);
-        const shown = await showPrompt(await root(g), spec);
+        const at = await root(g);
+        const shown = await showPrompt(at, spec, { git: ctx.git(at) });
         print(o, shown, () => renderPromptShow(shown, o));
         return 0;
       }),
@@ -22,7 +23,8 @@ export const definePrompt: DefineCommand = (program, wrap) => {
     .action(
       wrap(async (o, g, id: string, a: string | undefined, b: string | undefined) => {
         const [{ diffPromptVersions }, { renderPromptDiff }] = await Promise.all([import('../../app/prompt-diff.js'), import('../render/prompt.js')]);
-        const diff = await diffPromptVersions(await root(g), id, a, b);
+        const at = await root(g);
+        const diff = await diffPromptVersions(at, id, a, b, { git: ctx.git(at) });
         print(o, diff, () => renderPromptDiff(diff, o));
         return 0;
       }),
@@ -33,7 +35,8 @@ export const definePrompt: DefineCommand = (program, wrap) => {
     .action(
       wrap(async (o, g, id: string) => {
         const [{ promptHistory }, { renderPromptHistory }] = await Promise.all([import('../../app/prompt-history.js'), import('../render/prompt.js')]);
-        const history = await promptHistory(await root(g), id);
+        const at = await root(g);
+        const history = await promptHistory(at, id, { git: ctx.git(at) });
         print(o, history, () => renderPromptHistory(history, o));
         return 0;
       }),

@@ -13,7 +13,7 @@ interface ReportFlags {
   as?: string;
 }
 
-export const defineReport: DefineCommand = (program, wrap) =>
+export const defineReport: DefineCommand = (program, wrap, ctx) =>
   program
     .command('report')
     .description('monthly review: each automation this month against last, and flags')
@@ -34,9 +34,9 @@ export const defineReport: DefineCommand = (program, wrap) =>
           import('../../fs/atomic.js'),
           import('node:path'),
         ]);
-        const now = new Date();
+        const now = ctx.clock();
         report.checkMonth(opts.month, now);
-        return withStore(g.root, async (store, ws) => {
+        return withStore(ctx, g.root, async (store, ws) => {
           const r = await report.monthlyReport(store, ws, { month: opts.month, now });
           const render = (format: string) => (format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : renderReportMarkdown(r));
           const format = o.json ? 'json' : (opts.format ?? 'markdown');
@@ -46,9 +46,8 @@ export const defineReport: DefineCommand = (program, wrap) =>
           } else o.out(render(format));
           const flagged = r.automations.filter((a) => a.flags.length);
           if (opts.signOff) {
-            const { whoAmI } = await import('../../app/identity.js');
-            const by = await whoAmI(ws.root, opts.as);
-            const n = await report.signOff(store, r, by, new Date());
+            const by = await ctx.identity.name(ws.root, opts.as);
+            const n = await report.signOff(store, r, by, ctx.clock());
             if (!o.quiet) o.err(`signed off ${r.month} for ${n} automation${n === 1 ? '' : 's'} by ${by}`);
             return 0;
           }

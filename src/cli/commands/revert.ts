@@ -1,6 +1,6 @@
 import type { DefineCommand } from './index.js';
 
-export const defineRevert: DefineCommand = (program, wrap) =>
+export const defineRevert: DefineCommand = (program, wrap, ctx) =>
   program
     .command('revert <run>')
     .description('reverse a tier-2 action inside its window (runs the automation’s reversal command)')
@@ -9,16 +9,11 @@ export const defineRevert: DefineCommand = (program, wrap) =>
     .option('--force', 'reverse an action in doubt (it may not have happened) or retry a revert in doubt; the command is told so')
     .action(
       wrap(async (o, g, runId: string, opts: { reason: string; as?: string; force?: boolean }) => {
-        const [{ withStore }, { revertRun }, { reviewerOf }, { killableOnSecondCtrlC }] = await Promise.all([
-          import('../../app/open-store.js'),
-          import('../../app/revert.js'),
-          import('../../app/identity.js'),
-          import('../interrupt.js'),
-        ]);
-        return withStore(g.root, async (store, ws) => {
-          const { name, identity } = await reviewerOf(ws.root, opts.as);
+        const [{ withStore }, { revertRun }, { killableOnSecondCtrlC }] = await Promise.all([import('../../app/open-store.js'), import('../../app/revert.js'), import('../interrupt.js')]);
+        return withStore(ctx, g.root, async (store, ws) => {
+          const { name, identity } = await ctx.identity.reviewer(ws.root, opts.as);
           const result = await killableOnSecondCtrlC(o, 'the reversal command', (signal) =>
-            revertRun(ws, store, runId, { by: name, identity, reason: opts.reason, now: new Date(), force: opts.force, signal }),
+            revertRun(ws, store, runId, { by: name, identity, reason: opts.reason, now: ctx.clock(), force: opts.force, signal }),
           );
           if (o.json) o.out(JSON.stringify({ runId, reverted: true, result }, null, 2));
           else if (!o.quiet) o.err(`${runId}: reverted${result.stdout ? `\n${result.stdout}` : ''}`);

@@ -9,7 +9,7 @@ interface DecisionFlags {
   outputFile?: string;
 }
 
-export const defineReview: DefineCommand = (program, wrap) => {
+export const defineReview: DefineCommand = (program, wrap, ctx) => {
   const review = program.command('review').description('the human review queue');
   review
     .command('list')
@@ -24,9 +24,9 @@ export const defineReview: DefineCommand = (program, wrap) => {
           import('../render/runs.js'),
           import('../render/json-stream.js'),
         ]);
-        return withStore(g.root, async (store) => {
+        return withStore(ctx, g.root, async (store) => {
           if (o.json) {
-            await writeJsonArray(pendingReviewPages(store, opts));
+            await writeJsonArray(pendingReviewPages(store, opts), ctx.terminal.stdout);
             return 0;
           }
           const rows = await pendingReviews(store, opts);
@@ -44,11 +44,11 @@ export const defineReview: DefineCommand = (program, wrap) => {
     extra?.(c);
     c.action(
       wrap(async (o, g, runId: string, opts: DecisionFlags) => {
-        const [{ withStore }, { resolveReview }, { reviewerOf }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js'), import('../../app/identity.js')]);
-        return withStore(g.root, async (store, ws) => {
+        const [{ withStore }, { resolveReview }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js')]);
+        return withStore(ctx, g.root, async (store, ws) => {
           const output = opts.outputFile !== undefined ? readFileSync(opts.outputFile, 'utf8') : opts.output;
-          const { name: reviewer, identity } = await reviewerOf(ws.root, opts.as);
-          await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: new Date() });
+          const { name: reviewer, identity } = await ctx.identity.reviewer(ws.root, opts.as);
+          await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: ctx.clock() });
           if (o.json) o.out(JSON.stringify({ runId, decision, reviewer }));
           else if (!o.quiet) o.err(`${runId}: ${decision === 'approve' ? 'approved' : decision === 'override' ? 'overridden' : 'rejected'} by ${reviewer}`);
           return 0;

@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 const DISPOSITIONS = ['auto', 'review', 'approval_required'];
 const DURATION = /^\d+(ms|s|m|h|d)$/;
 
-export const defineRuns: DefineCommand = (program, wrap) => {
+export const defineRuns: DefineCommand = (program, wrap, ctx) => {
   const runs = program
     .command('runs')
     .description('query the run log (newest first; --json lists every match unless --limit)')
@@ -27,16 +27,16 @@ export const defineRuns: DefineCommand = (program, wrap) => {
           import('../render/json-stream.js'),
           import('../../core/duration.js'),
         ]);
-        return withStore(g.root, async (store) => {
+        return withStore(ctx, g.root, async (store) => {
           const filter = {
             automation: opts.automation,
             since: opts.since ? new Date(opts.since).toISOString() : undefined,
             disposition: opts.disposition as never,
-            staleBefore: opts.stale === undefined ? undefined : new Date(Date.now() - parseDuration(opts.stale)).toISOString(),
+            staleBefore: opts.stale === undefined ? undefined : new Date(ctx.clock().getTime() - parseDuration(opts.stale)).toISOString(),
             limit: opts.limit ?? (o.json ? undefined : 50),
           };
           // Every match with --json, so it streams: a page of runs at a time.
-          if (o.json) await writeJsonArray(runPages(store, filter));
+          if (o.json) await writeJsonArray(runPages(store, filter), ctx.terminal.stdout);
           else o.out(renderRuns(await listRuns(store, filter), o));
           return 0;
         });
@@ -48,7 +48,7 @@ export const defineRuns: DefineCommand = (program, wrap) => {
     .action(
       wrap(async (o, g, runId: string) => {
         const [{ withStore }, { loadRun, runRow }, { renderEvents, describeRun }] = await Promise.all([import('../../app/open-store.js'), import('../../app/runs.js'), import('../render/runs.js')]);
-        return withStore(g.root, async (store) => {
+        return withStore(ctx, g.root, async (store) => {
           const { events, state } = await loadRun(store, runId);
           if (o.json) o.out(JSON.stringify(events, null, 2));
           else o.out(`${describeRun(runRow(state), { revertInDoubt: state.revertInDoubt !== undefined })}\n${renderEvents(events)}`);
@@ -63,10 +63,10 @@ export const defineRuns: DefineCommand = (program, wrap) => {
     .option('--as <who>', 'who closes it (default: git user.email); recorded beside the OS login and git identity')
     .action(
       wrap(async (o, g, runId: string, opts: { reason: string; as?: string }) => {
-        const [{ withStore }, { closeRun }, { reviewerOf }] = await Promise.all([import('../../app/open-store.js'), import('../../app/close-run.js'), import('../../app/identity.js')]);
-        return withStore(g.root, async (store, ws) => {
-          const { name, identity } = await reviewerOf(ws.root, opts.as);
-          await closeRun(store, runId, { by: name, identity, reason: opts.reason, now: new Date() });
+        const [{ withStore }, { closeRun }] = await Promise.all([import('../../app/open-store.js'), import('../../app/close-run.js')]);
+        return withStore(ctx, g.root, async (store, ws) => {
+          const { name, identity } = await ctx.identity.reviewer(ws.root, opts.as);
+          await closeRun(store, runId, { by: name, identity, reason: opts.reason, now: ctx.clock() });
           if (o.json) o.out(JSON.stringify({ runId, closed: true, by: name }));
           else if (!o.quiet) o.err(`${runId}: closed as abandoned by ${name}`);
           return 0;

@@ -1,7 +1,7 @@
 import type { DefineCommand } from './index.js';
 import { positiveInt } from './parse-args.js';
 
-export const defineTrace: DefineCommand = (program, wrap) =>
+export const defineTrace: DefineCommand = (program, wrap, ctx) =>
   program
     .command('trace')
     .description('which runs affected a downstream system or one record in it, newest first')
@@ -11,7 +11,7 @@ export const defineTrace: DefineCommand = (program, wrap) =>
     .action(
       wrap(async (o, g, opts: { system: string; ref?: string; limit?: number }) => {
         const [{ withStore }, { trace }, { renderTrace }] = await Promise.all([import('../../app/open-store.js'), import('../../app/runs.js'), import('../render/runs.js')]);
-        return withStore(g.root, async (store) => {
+        return withStore(ctx, g.root, async (store) => {
           const rows = await trace(store, opts);
           o.out(o.json ? JSON.stringify(rows, null, 2) : renderTrace(rows, o));
           return 0;

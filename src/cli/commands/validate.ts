@@ -3,14 +3,14 @@ import { formatProblem, InvalidWorkspaceError } from '../../errors.js';
 import { paint } from '../output.js';
 import { errorJson } from '../report-error.js';
 
-export const defineValidate: DefineCommand = (program, wrap) =>
+export const defineValidate: DefineCommand = (program, wrap, ctx) =>
   program
     .command('validate')
     .description('check every file and every cross-reference; all errors at once')
     .action(
       wrap(async (o, g) => {
         const { openWorkspace, driftWarnings } = await import('../../app/workspace.js');
-        const ws = openWorkspace({ root: g.root });
+        const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
         const problems = [...ws.problems, ...driftWarnings(ws)];
         const errors = problems.filter((p) => p.severity === 'error').length;
         const warnings = problems.length - errors;

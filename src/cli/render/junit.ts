@@ -2,6 +2,7 @@
 // and github say as warnings (an unlocked model, an interrupted run) is carried
 // as <properties>, which CI test reporters keep and show.
 import type { EvalReport, SuiteResult } from '../../core/eval/report.js';
+import { movedCases, pValue, regressionWords, testWords } from './baseline-words.js';
 import { deviationsOf } from './deviations.js';
 import { mismatchText } from './served.js';
 import { terminalSafe } from './terminal-safe.js';
@@ -31,7 +32,11 @@ export function renderJunit(report: EvalReport): string {
   const t = report.totals;
   // A model mismatch fails its suite's gate: one more failing test case, "(served model)", says so.
   const mismatched = report.suites.filter((s) => s.modelMismatch?.length).length;
-  lines.push(`<testsuites name="aigov eval" tests="${t.cases + mismatched}" failures="${t.failed + mismatched}" errors="${t.errors}" time="${(report.durationMs / 1000).toFixed(3)}">`);
+  const compared = report.baseline?.suites ?? [];
+  const regressions = compared.filter((s) => s.regression).length;
+  lines.push(`<testsuites name="aigov eval" tests="${t.cases + mismatched + compared.length}" failures="${t.failed + mismatched + regressions}" errors="${t.errors}" time="${(report.durationMs / 1000).toFixed(3)}">`);
+  // With --baseline, the comparison first: one test case a suite, failing on a regression.
+  if (report.baseline) lines.push(...baselineSuite(report));
   for (const s of report.suites) {
     const mismatch = s.modelMismatch?.length ? 1 : 0;
     lines.push(`  <testsuite name="${esc(s.suite)}" tests="${s.totals.cases + mismatch}" failures="${s.totals.failed + mismatch}" errors="${s.totals.errors}" time="${(s.totals.durationMs / 1000).toFixed(3)}" file="${esc(s.file)}">`);
@@ -61,4 +66,26 @@ export function renderJunit(report: EvalReport): string {
   }
   lines.push('</testsuites>');
   return lines.join('\n');
+}
+
+function baselineSuite(report: EvalReport): string[] {
+  const b = report.baseline!;
+  const name = `baseline ${b.ref}`;
+  const regressions = b.suites.filter((s) => s.regression).length;
+  const lines = [`  <testsuite name="${esc(name)}" tests="${b.suites.length}" failures="${regressions}" errors="0" time="${(b.base.durationMs / 1000).toFixed(3)}">`];
+  lines.push('    <properties>', `      <property name="aigov.baseline.ref" value="${esc(b.ref)}"/>`, `      <property name="aigov.baseline.commit" value="${esc(b.commit)}"/>`, '    </properties>');
+  const moved = movedCases(report);
+  for (const s of b.suites) {
+    const file = report.suites.find((x) => x.suite === s.suite)?.file;
+    lines.push(`    <testcase classname="${esc(name)}" name="${esc(s.suite)}"${file ? ` file="${esc(file)}"` : ''} time="0.000">`);
+    lines.push('      <properties>', `        <property name="aigov.pValue" value="${pValue(s.pValue)}"/>`, `        <property name="aigov.test" value="${s.test}"/>`, '      </properties>');
+    const facts = `${testWords(s)}; one-sided p = ${pValue(s.pValue)}`;
+    const why = regressionWords(s, b);
+    if (why) lines.push(`      <failure message="${esc(`regression against ${b.ref}: ${why}`)}">${esc(facts)}</failure>`);
+    const mine = moved.filter((m) => m.suite === s.suite);
+    if (mine.length) lines.push(`      <system-out>${esc([facts, ...mine.map((m) => `${m.kind}: ${m.id}`)].join('\n'))}</system-out>`);
+    lines.push('    </testcase>');
+  }
+  lines.push('  </testsuite>');
+  return lines;
 }

@@ -1,5 +1,8 @@
-// Markdown summary for pull requests and GITHUB_STEP_SUMMARY.
+// Markdown summary for pull requests and GITHUB_STEP_SUMMARY. With `--baseline`
+// the comparison comes first and the run's own summary follows, folded.
+import { inline } from '../../core/docs/markdown.js';
 import type { EvalReport } from '../../core/eval/report.js';
+import { renderBaselineMarkdown } from './baseline-markdown.js';
 import { deviationsOf } from './deviations.js';
 import { interruptedNote, ms, pct, tokens, usd } from './format.js';
 import { mismatchesOf } from './served.js';
@@ -9,7 +12,19 @@ function cell(s: string | number): string {
   return String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** A fenced block that no line of `text` can close: a fence longer than any run of backticks in it. */
+function fenced(lang: string, text: string): string[] {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}${lang}`, text, fence];
+}
+
 export function renderMarkdown(report: EvalReport): string {
+  if (report.baseline) return renderBaselineMarkdown(report, runMarkdown(report).slice(1).join('\n').trim());
+  return runMarkdown(report).join('\n');
+}
+
+function runMarkdown(report: EvalReport): string[] {
   const t = report.totals;
   const mismatches = mismatchesOf(report);
   const verdict = t.errors ? '❌ provider errors' : t.failed ? '❌ deviations' : mismatches.length ? '❌ model mismatch' : '✅ all suites pass';
@@ -29,9 +44,10 @@ export function renderMarkdown(report: EvalReport): string {
     lines.push('', '### Deviations');
     for (const d of deviations) {
       lines.push('', `**${d.kind === 'error' ? 'error' : 'fail'}: ${cell(d.suite.suite)}/${cell(d.caseId)}** (\`${d.suite.file}${d.line ? `:${d.line}` : ''}\`)`, '');
-      for (const r of d.reasons) lines.push(`- ${cell(r)}`);
-      if (d.diff) lines.push('', '```diff', d.diff, '```');
+      // A reason quotes the model's output: text, never markup.
+      for (const r of d.reasons) lines.push(`- ${inline(r)}`);
+      if (d.diff) lines.push('', ...fenced('diff', d.diff));
     }
   }
-  return lines.join('\n');
+  return lines;
 }

@@ -2,6 +2,7 @@
 import { asInternal, UsageError } from '../../errors.js';
 import type { EvalReport } from '../../core/eval/report.js';
 import type { Output } from '../output.js';
+import { renderBaselineTerminal } from './baseline-terminal.js';
 import { renderDeviations } from './deviations.js';
 import { renderGithub } from './github.js';
 import { renderJunit } from './junit.js';
@@ -44,8 +45,9 @@ function render(report: EvalReport, format: Format, o: Output): string {
     case 'github':
       return renderGithub(report);
     case 'table': {
-      const deviations = renderDeviations(report, o);
-      return deviations ? `${deviations}\n\n${renderSummary(report, o)}` : renderSummary(report, o);
+      // With --baseline, what changed against the base comes first.
+      const parts = [report.baseline ? renderBaselineTerminal(report, o) : '', renderDeviations(report, o), renderSummary(report, o)];
+      return parts.filter(Boolean).join('\n\n');
     }
   }
 }

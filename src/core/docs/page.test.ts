@@ -45,7 +45,7 @@ function glance(page: string, row: string): string {
 describe('renderPage: the facts', () => {
   it.each<[string, PageInput, string, string]>([
     ['no tier ledger in the lock yet', input(), 'Tier recorded', 'not yet recorded in aigov.lock (run `aigov pin`)'],
-    ['the ledger entry', input({ ledger: { tier: 1, since: '2026-12-03T10:00:00Z', by: 'jane@example.com', event: '3b1e' } }), 'Tier recorded', 'tier 1 since 2026-12-03T10:00:00Z by jane@example.com, event `3b1e`'],
+    ['the ledger entry', input({ ledger: { tier: 1, since: '2026-12-03T10:00:00Z', by: 'jane@example.com', event: '3b1e' } }), 'Tier recorded', 'tier 1 since 2026-12-03T10:00:00Z by jane@example.com, event `3b1e` (its evidence, every gate: `aigov log show 3b1e`)'],
     [
       'a tier raised by hand',
       input({ ledger: { tier: 1, since: '2026-12-03T10:00:00Z', by: 'j' } }, { tier: 2 }),

@@ -90,7 +90,7 @@ function tierRecord(p: PageInput): string {
   const l = p.ledger;
   if (!l || l.tier === undefined) return 'not yet recorded in aigov.lock (run `aigov pin`)';
   const who = [l.since && `since ${inline(l.since)}`, l.by && `by ${inline(l.by)}`].filter(Boolean).join(' ');
-  const event = l.event ? `, event ${code(l.event, { inTable: true })}` : '';
+  const event = l.event ? `, event ${code(l.event, { inTable: true })} (its evidence, every gate: ${code(`aigov log show ${l.event}`, { inTable: true })})` : '';
   const recorded = `tier ${inline(String(l.tier))}${who ? ` ${who}` : ''}${event}`;
   const file = p.automation.tier;
   if (l.tier < file) return `${recorded}. The file says tier ${file}, but a run gets the lower tier, ${l.tier}: a tier raised by hand takes no effect (use \`aigov promote\`)`;

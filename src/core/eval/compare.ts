@@ -3,33 +3,12 @@
 // base and fails at head on every sample (a deterministic regression), or on
 // a drop in the pass rate that an exact one-sided test calls significant. Pure.
 import { fisherExact, mcnemarExact } from '../stats/paired.js';
-import type { CaseResult } from './report.js';
+import type { CaseResult, SuiteComparison } from './report.js';
 
 export const SIGNIFICANCE = 0.05;
 
-export interface CaseComparison {
-  /** Passed at base, does not pass at head. */
-  worse: string[];
-  /** Did not pass at base, passes at head. */
-  better: string[];
-  /** Passes both ways, and some sample's output differs. */
-  changed: string[];
-  /** Of `worse`: passed at base and failed at head on every sample. */
-  broken: string[];
-  /** A provider error on either side: no evidence either way, left out of the test. */
-  errors: string[];
-  /** In one suite version only (a case added or removed by the change): not paired. */
-  onlyBase: string[];
-  onlyHead: string[];
-  /** McNemar's on the paired cases when every case has one sample a side; Fisher's on the samples otherwise. */
-  test: 'mcnemar' | 'fisher';
-  /** What the test counted: discordant pairs for McNemar, passing and failing samples for Fisher. */
-  counts: { worse: number; better: number } | { base: { pass: number; fail: number }; head: { pass: number; fail: number } };
-  /** One-sided, for a drop at head; 1 when nothing differs. */
-  pValue: number;
-  /** The gate: something broke, or p < 0.05. */
-  regression: boolean;
-}
+/** The comparison of one suite's cases, as the report carries it (the fields are described there). */
+export type CaseComparison = Omit<SuiteComparison, 'suite' | 'base' | 'head' | 'cases'>;
 
 export function compareCases(base: readonly CaseResult[], head: readonly CaseResult[], alpha = SIGNIFICANCE): CaseComparison {
   const atHead = new Map(head.map((c) => [c.id, c]));
@@ -67,7 +46,7 @@ export function compareCases(base: readonly CaseResult[], head: readonly CaseRes
 }
 
 /** Sample by sample: the same sample index is the same request, so it is what the cache answers alike. */
-function outputsDiffer(b: CaseResult, h: CaseResult): boolean {
+export function outputsDiffer(b: CaseResult, h: CaseResult): boolean {
   if (b.samples.length !== h.samples.length) return true;
   return b.samples.some((s, i) => s.output !== h.samples[i].output);
 }

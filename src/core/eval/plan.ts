@@ -42,6 +42,8 @@ export interface PlanOptions {
   /** The suites to run; all when absent (an empty list runs none). */
   suites?: readonly string[];
   repeat?: number;
+  /** Samples per case by suite, where `repeat` is not given (`--baseline` runs the base with the head's repeats). */
+  repeats?: ReadonlyMap<string, number>;
   /** 1-based shard index and count. */
   shard?: { index: number; count: number };
   unlocked?: boolean;
@@ -85,7 +87,7 @@ export function planEval(ws: Workspace, opts: PlanOptions = {}): { suites: Plann
       if (!mine) return;
       const assertions = [...(c.expect !== undefined ? [expectToAssertion(c.expect, prompt.output.type)] : []), ...(c.assert ?? [])];
       for (const a of assertions) if (a.type === 'judge' && typeof a.model === 'string') modelFor(a.model);
-      cases.push({ case: c, index, samples: opts.repeat ?? suite.repeat, assertions });
+      cases.push({ case: c, index, samples: opts.repeat ?? opts.repeats?.get(name) ?? suite.repeat, assertions });
     });
     const sha = promptHash(prompt);
     const locked = ws.lock?.value.prompts[prompt.id];

@@ -92,6 +92,72 @@ export interface EvalReport {
   warnings: string[];
   suites: SuiteResult[];
   totals: SuiteTotals;
+  /** `--baseline REF`: the same suites run at the ref, and how the head compares. The rest of the report is the head's run. */
+  baseline?: BaselineComparison;
+}
+
+/** One side of a suite compared with `--baseline`: what it ran and how it did. */
+export interface BaselineSide {
+  prompt: { id: string; version: number; sha256: string };
+  model: string;
+  repeat: number;
+  requiredPassRate: number;
+  cases: number;
+  passed: number;
+  /** Samples that passed, of all samples: what Fisher's test counts. */
+  samples: { passed: number; total: number };
+}
+
+/** A case run both ways, paired by id. */
+export interface PairedCase {
+  id: string;
+  base: CaseStatus;
+  head: CaseStatus;
+  /** Some sample's output differs between the two runs. */
+  outputChanged: boolean;
+}
+
+export interface SuiteComparison {
+  suite: string;
+  base: BaselineSide;
+  head: BaselineSide;
+  /** One-sided exact p-value for a drop at head; 1 when no pair differs. */
+  pValue: number;
+  /** McNemar's on the paired cases (one sample a side), Fisher's on the samples otherwise. */
+  test: 'mcnemar' | 'fisher';
+  /** What the test counted: discordant pairs for McNemar, passing and failing samples for Fisher. */
+  counts: { worse: number; better: number } | { base: { pass: number; fail: number }; head: { pass: number; fail: number } };
+  /** Passed at base, does not pass at head. */
+  worse: string[];
+  /** Did not pass at base, passes at head. */
+  better: string[];
+  /** Passes both ways, with a different output. */
+  changed: string[];
+  /** Of `worse`: fails every sample at head, a deterministic regression. */
+  broken: string[];
+  /** A provider error on either side: no evidence either way, left out of the test. */
+  errors: string[];
+  /** Cases in one version of the suite only (added or removed by the change): run on their side, not paired. */
+  onlyBase: string[];
+  onlyHead: string[];
+  cases: PairedCase[];
+  /** The gate: a case broke, or p < significance. */
+  regression: boolean;
+}
+
+export interface BaselineComparison {
+  /** The ref as it was given, and the commit it named. */
+  ref: string;
+  commit: string;
+  /** The test's threshold: a drop with p below it fails the gate. */
+  significance: number;
+  suites: SuiteComparison[];
+  /** Suites the change added: they run at head only and gate as in a plain eval. */
+  added: string[];
+  /** Suites the ref has and the working tree no longer does: nothing to run. */
+  removed: string[];
+  /** The base run's own report (its outputs, totals, warnings). */
+  base: EvalReport;
 }
 
 /** A case passes when at least `required` of its samples pass; any failed call makes it an error. */
@@ -130,11 +196,18 @@ export function suitePassed(s: Pick<SuiteResult, 'totals' | 'modelMismatch'>): b
   return s.totals.failed === 0 && s.totals.errors === 0 && !s.modelMismatch?.length;
 }
 
-/** SPEC exit codes: provider failures (3) win over deviations and model mismatches (1); Ctrl-C is 130. */
+/**
+ * SPEC exit codes: provider failures (3) win over deviations and model mismatches (1); Ctrl-C is 130.
+ * With `--baseline`, the base run's interruption and provider failures count too (without them
+ * there is nothing to compare with), and a regression against the base fails the gate; the base's
+ * own failed cases do not.
+ */
 export function exitCodeOf(report: EvalReport): ExitCode {
-  if (report.interrupted) return 130;
-  if (report.totals.errors > 0) return 3;
+  const base = report.baseline?.base;
+  if (report.interrupted || base?.interrupted) return 130;
+  if (report.totals.errors > 0 || (base?.totals.errors ?? 0) > 0) return 3;
   if (report.totals.failed > 0) return 1;
   if (report.suites.some((s) => s.modelMismatch?.length)) return 1;
+  if (report.baseline?.suites.some((s) => s.regression)) return 1;
   return 0;
 }
