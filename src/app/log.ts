@@ -105,9 +105,8 @@ async function verifyFrom(store: Store, audit: StoreAudit | null, seals: Seal[],
   return result(firstBad, events, head, seals, bad, rows, schema);
 }
 
-/** The same, by ranges on the store's threads: this thread meanwhile checks the seals and counts the events table. */
+/** The same, by ranges on the store's threads, started first: this thread meanwhile counts the events table and checks the seals. */
 async function verifyRanged(audit: StoreAudit, ranged: RangeVerify, seals: Seal[], keys: ReturnType<typeof listedKeys>): Promise<LogVerification> {
-  // The threads start first: the count of the events table and the seals are this thread's work meanwhile.
   const toSeq = await ranged.maxSeq();
   const running = ranged.run(toSeq);
   running.catch(() => undefined);
