@@ -1,5 +1,5 @@
 // JSON Schema for editors, generated from the same zod schemas that validate: one source of truth.
-import { z } from 'zod';
+import * as z from 'zod';
 import { FILE_KINDS, type FileKind } from '../core/workspace/schemas.js';
 
 export const SCHEMA_KINDS = Object.keys(FILE_KINDS) as FileKind[];

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError, UsageError } from '../errors.js';
 import { fileError } from '../fs/file-errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';

@@ -13,7 +13,7 @@
 //      on review_resolved, run_abandoned, revert_started and action_reverted.
 // A version-1 event parses with the same schemas: every field added since is
 // optional, and what a version-1 writer could leave out is optional too.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const text = z.string();
 const nonEmpty = z.string().min(1);

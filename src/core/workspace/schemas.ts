@@ -1,6 +1,6 @@
 // The file formats, as zod schemas: the one source of truth for validation,
 // the TypeScript types and `aigov schema` (JSON Schema for editors).
-import { z } from 'zod';
+import * as z from 'zod';
 import { publicKeyProblem } from '../log/seal-keys.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "-" or "." (starting with a letter or digit)');

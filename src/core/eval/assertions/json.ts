@@ -1,5 +1,5 @@
 // JSON assertions: the output parses, and a value inside it (by JSON pointer) is what was expected.
-import { z } from 'zod';
+import * as z from 'zod';
 import { getPointer, isPointer, setPointer } from '../../json-pointer.js';
 import type { AssertionType } from './types.js';
 import { jsonEqual, parseOutput } from './json-value.js';

@@ -1,6 +1,6 @@
 // `judge`: a pinned model grades the output against a rubric. The model call is the
 // context's business; this only asks and reports.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AigovError } from '../../../errors.js';
 import type { AssertionType } from './types.js';
 

@@ -1,5 +1,5 @@
 // Budgets on a single call: latency, cost and tokens, read from the context, not the output.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AssertionType } from './types.js';
 import { verdict } from './show.js';
 

@@ -1,6 +1,6 @@
 // `schema`: the output validates against the prompt's output JSON Schema. The validator
 // is imported on first use, so runs without a schema assertion never load it.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ValidateFunction } from 'ajv';
 import type { AssertionType } from './types.js';
 import { parseOutput } from './json-value.js';

@@ -1,6 +1,6 @@
 // `similar`: normalized edit similarity, 1 - levenshtein / longer length. Cheap, local,
 // deterministic: no embeddings and no model call.
-import { z } from 'zod';
+import * as z from 'zod';
 // A bit-parallel Levenshtein: two 10k-character strings take milliseconds, not the
 // second a plain dynamic-programming table takes (which stalls every call in flight).
 import { distance } from 'fastest-levenshtein';

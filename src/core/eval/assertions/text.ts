@@ -1,6 +1,6 @@
 // Text assertions. Outputs are compared after trimming surrounding whitespace where
 // position matters (equals, starts-with, regex): models often add a trailing newline.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AssertionType } from './types.js';
 import { jsonEqual, parseOutput } from './json-value.js';
 import { show, verdict } from './show.js';
