@@ -48,6 +48,12 @@ export interface Git {
   status(paths?: readonly string[]): Promise<GitStatusEntry[]>;
   /** Whether this is a shallow clone, whose history stops early. */
   shallow(): Promise<boolean>;
+  /**
+   * HEAD's commit (null with no commit yet) and whether anything under the paths
+   * differs from it, untracked files included, asked of one git process; null
+   * outside a repository, or where git cannot say.
+   */
+  state(paths: readonly string[]): Promise<{ commit: string | null; changed: boolean } | null>;
 }
 
 interface Run {
@@ -177,6 +183,19 @@ export function createGit(root: string, opts: { env?: NodeJS.ProcessEnv } = {}):
       const r = await git(['rev-parse', '--is-shallow-repository']);
       return r.ok && r.stdout.toString('utf8').trim() === 'true';
     },
+    async state(paths) {
+      // Not through prefix(): a status outside a repository fails, and that is all there is to know.
+      const r = await run(root, ['status', '--porcelain=v2', '--branch', '--no-ahead-behind', '-z', '--untracked-files=all', '--', ...paths], env);
+      if (!r.ok) return null;
+      let commit: string | null = null;
+      let changed = false;
+      for (const entry of nulSplit(r.stdout)) {
+        // "# branch.oid <commit>", or "(initial)" before the first commit; other "#" lines are headers too.
+        if (entry.startsWith('# branch.oid ')) commit = /^[0-9a-f]{40,64}$/.test(entry.slice(13)) ? entry.slice(13) : null;
+        else if (!entry.startsWith('#')) changed = true;
+      }
+      return { commit, changed };
+    },
   };
 }
 
@@ -229,13 +248,9 @@ const WORKSPACE_PATHS = ['aigov.yaml', 'aigov.lock', 'prompts', 'evals', 'automa
  * yet) the commit is null; evidence never fails a run.
  */
 export async function gitState(root: string, git: Git = createGit(root)): Promise<{ commit: string | null; dirty: boolean }> {
-  try {
-    // Only the workspace's files decide whether the result matches the commit; a
-    // status of the whole tree can take seconds in a large repository.
-    const [commit, status] = await Promise.all([git.head(), git.status(WORKSPACE_PATHS)]);
-    return { commit, dirty: commit !== null && status.length > 0 };
-  } catch (err) {
-    if (err instanceof AigovError) return { commit: null, dirty: false };
-    throw err;
-  }
+  // Only the workspace's files decide whether the result matches the commit; a
+  // status of the whole tree can take seconds in a large repository. One git
+  // process: each costs the caller's event loop a fork of the whole process.
+  const s = await git.state(WORKSPACE_PATHS);
+  return s ? { commit: s.commit, dirty: s.commit !== null && s.changed } : { commit: null, dirty: false };
 }

@@ -39,7 +39,15 @@ export function createFetch(opts: FetchOptions): Fetch {
     }
     let reply: HttpReply;
     try {
-      reply = await pending.send(dispatcher, { origin: req.url.origin, path: `${req.url.pathname}${req.url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }).done;
+      reply = await pending.send(dispatcher, {
+        origin: req.url.origin,
+        path: `${req.url.pathname}${req.url.search}`,
+        method: req.method as Dispatcher.HttpMethod,
+        headers: req.headers,
+        body: req.body,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      }).done;
     } catch (err) {
       if (signal?.aborted) throw abortError(signal);
       throw err;

@@ -37,7 +37,7 @@ export function createLeanHttp(dispatcher: Dispatcher, redirecting: Dispatcher, 
   const attempt = (via: Dispatcher, target: HttpTarget, body: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpReply> => {
     const pending = new BufferedRequest();
     pending.onEnd = deadlines.add(opts.timeoutMs, (why) => pending.cancel(why === 'timeout' ? new DeadlineError() : abortError(opts.signal)), opts.signal);
-    return pending.send(via, { origin: target.origin, path: target.path, method: 'POST', headers: target.headers, body }).done;
+    return pending.send(via, { origin: target.origin, path: target.path, method: 'POST', headers: target.headers, body, headersTimeout: 0, bodyTimeout: 0 }).done;
   };
   return {
     async post(target, body, opts) {
