@@ -3,6 +3,8 @@
 // their own. Every path in and out is relative to the workspace root, which may
 // be a folder inside a larger repository. Nothing here writes to the repository.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { AigovError, UsageError } from '../errors.js';
 
 export interface GitCommit {
@@ -185,6 +187,7 @@ export function createGit(root: string, opts: { env?: NodeJS.ProcessEnv } = {}):
     },
     async state(paths) {
       // Not through prefix(): a status outside a repository fails, and that is all there is to know.
+      if (!mayBeRepository(root, env)) return null;
       const r = await run(root, ['status', '--porcelain=v2', '--branch', '--no-ahead-behind', '-z', '--untracked-files=all', '--', ...paths], env);
       if (!r.ok) return null;
       let commit: string | null = null;
@@ -197,6 +200,18 @@ export function createGit(root: string, opts: { env?: NodeJS.ProcessEnv } = {}):
       return { commit, changed };
     },
   };
+}
+
+/**
+ * False only where git cannot find a repository: no GIT_DIR, and no `.git` in the
+ * folder or any folder above it. Saves starting git just to hear it say so.
+ */
+function mayBeRepository(root: string, env: NodeJS.ProcessEnv): boolean {
+  if (env.GIT_DIR) return true;
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return true;
+    if (dirname(dir) === dir) return false;
+  }
 }
 
 async function checkRepository(root: string, env: NodeJS.ProcessEnv): Promise<string> {

@@ -46,8 +46,10 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   const ws = openWorkspace({ root: g.root });
   const bar = progressBar(o, 'eval');
   // The renderers are not needed to start the calls: loaded at the run's first pause, or when the report is due.
+  // A quiet run that writes no report file needs only the one that names the failing cases.
+  const reports = !!opts.output || !!process.env.GITHUB_STEP_SUMMARY || !o.quiet || format !== 'table';
   let loading: Promise<Renderers> | undefined;
-  const renderers = (): Promise<Renderers> => (loading ??= loadRenderers());
+  const renderers = (): Promise<Renderers> => (loading ??= loadRenderers(reports));
   const quiet = whenQuiet(() => void renderers().catch(() => {}));
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -84,7 +86,8 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     bar.end();
     process.off('SIGINT', onSigint);
   }
-  const { renderReport, renderFailingCases } = await renderers();
+  const { renderFailingCases, ...loaded } = await renderers();
+  const renderReport = loaded.renderReport!;
   // The report names its commit, so `--merge` can refuse shards of different commits.
   const report = { ...gate.report, ...(gate.git ?? (await gitState(ws.root))) };
   // The results are evidence for promotion; failing to record them is worth a warning, not a failed gate.
@@ -146,11 +149,12 @@ async function changed(o: Output, ws: Workspace, ref: string): Promise<string[]>
 }
 
 interface Renderers {
-  renderReport: typeof import('../render/report.js').renderReport;
+  /** Loaded where a report is written or shown. */
+  renderReport?: typeof import('../render/report.js').renderReport;
   renderFailingCases: typeof import('../render/deviations.js').renderFailingCases;
 }
 
-async function loadRenderers(): Promise<Renderers> {
-  const [{ renderReport }, { renderFailingCases }] = await Promise.all([import('../render/report.js'), import('../render/deviations.js')]);
-  return { renderReport, renderFailingCases };
+async function loadRenderers(reports: boolean): Promise<Renderers> {
+  const [report, { renderFailingCases }] = await Promise.all([reports ? import('../render/report.js') : undefined, import('../render/deviations.js')]);
+  return { renderReport: report?.renderReport, renderFailingCases };
 }
