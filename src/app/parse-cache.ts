@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../core/canonical.js';
 import { loadDocument, type Parse } from '../core/workspace/build.js';
-import { FILE_KINDS, type FileKind } from '../core/workspace/schemas.js';
+import { fileSchema, type FileKind } from '../core/workspace/schemas.js';
 import { parseSource } from '../core/workspace/source.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 
@@ -71,7 +71,7 @@ export function cachingParse(root: string, schemas: URL = SCHEMAS): Parse {
 export function keepWritten(root: string, kind: FileKind, file: string, text: string): void {
   const parse = cachingParse(root);
   if (parse.checked!(kind, file, text)) return;
-  const { loaded, problems } = loadDocument(file, text, FILE_KINDS[kind], parse);
+  const { loaded, problems } = loadDocument(file, text, fileSchema(kind), parse);
   if (loaded && !problems.length) parse.keepChecked!(kind, text, loaded.value);
 }
 
