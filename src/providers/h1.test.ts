@@ -212,6 +212,19 @@ describe('h1: what goes wrong', () => {
     expect(s.connections()).toBe(2);
   });
 
+  it('reuses a socket idle over a second after one turn of the event loop; a request cancelled meanwhile leaves it to the next', async () => {
+    const s = await httpServer((_req, res) => json(res, { ok: true }));
+    const p = pool(s.url, 1);
+    await post(p).done;
+    await sleep(1100);
+    const cancelled = post(p);
+    cancelled.cancel(new Error('changed my mind'));
+    expect((await failure(cancelled.done)).message).toBe('changed my mind');
+    await sleep(1100);
+    expect((await post(p).done).status).toBe(200);
+    expect(s.connections()).toBe(1);
+  });
+
   it('cancels a request waiting for a socket and one in flight; the pool goes on with a new socket', async () => {
     const s = await rawServer((socket, n) => {
       if (n > 0) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
@@ -275,7 +288,13 @@ describe('h1: https and the process', () => {
     const refused = await failure(post(pool(url)).done);
     expect(refused.message).toBe('fetch failed');
     expect(refused.cause?.code).toMatch(/SELF_SIGNED/);
-    expect(JSON.parse((await post(pool(url, 2, { ca: TEST_TLS_CERT })).done).body.toString())).toEqual({ tls: true });
+    const resumed: boolean[] = [];
+    server.on('secureConnection', (socket: import('node:tls').TLSSocket) => resumed.push(socket.isSessionReused()));
+    const trusting = pool(url, 2, { ca: TEST_TLS_CERT });
+    expect(JSON.parse((await post(trusting).done).body.toString())).toEqual({ tls: true });
+    // The second socket resumes the first one's TLS session instead of a full handshake.
+    await Promise.all([post(trusting).done, post(trusting).done]);
+    expect(resumed).toEqual([false, true]);
   });
 
   it('idle sockets do not keep the process alive', async () => {

@@ -19,6 +19,8 @@ const CRLF2 = Buffer.from('\r\n\r\n');
 /** Told of each request as it is sent and each answer as it is read, for tools that watch (the benchmarks), as undici's channels are. */
 const sentChannel = channel('aigov:http:request');
 const answeredChannel = channel('aigov:http:answer');
+/** A socket idle less than this is reused at once; one idle longer waits a turn of the event loop first. */
+const FRESH_MS = 1000;
 /** A header name as HTTP allows it. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -82,8 +84,14 @@ export function createH1Pool(origin: URL, opts: H1Options): H1Pool {
   let destroyed = false;
   let sweeper: ReturnType<typeof setInterval> | undefined;
 
-  const connect = (): Socket =>
-    tls ? tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(opts.ca ? { ca: opts.ca } : {}) }) : netConnect({ host, port });
+  // As undici does: the TLS session of one connection resumed by the next, which then skips a full handshake.
+  let session: Buffer | undefined;
+  const connect = (): Socket => {
+    if (!tls) return netConnect({ host, port });
+    const socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], session, ...(opts.ca ? { ca: opts.ca } : {}) });
+    socket.on('session', (s: Buffer) => (session = s));
+    return socket;
+  };
 
   const sweep = () => {
     const now = performance.now();
@@ -116,11 +124,24 @@ export function createH1Pool(origin: URL, opts: H1Options): H1Pool {
     if (next) dispatch(next);
   };
 
+  const reuse = (c: Conn, p: Pending, idleMs: number) => {
+    if (idleMs < FRESH_MS) return c.start(p);
+    // Idle a while: one turn of the event loop first, to hear of a close the server
+    // sent meanwhile (undici does this before every reuse; a call loop reuses its
+    // sockets within microseconds, where no server has closed one).
+    setImmediate(() => {
+      if (p.settled) return c.usable() ? release(c) : undefined;
+      if (c.usable()) c.start(p);
+      else dispatch(p);
+    });
+  };
+
   const dispatch = (p: Pending) => {
     while (idle.length) {
       const c = idle.pop()!;
+      const idleMs = performance.now() - c.idleSince;
       // Past the time the server keeps it: it may be closing as the request goes out.
-      if (c.usable() && performance.now() - c.idleSince < c.keepAliveMs) return c.start(p);
+      if (c.usable() && idleMs < c.keepAliveMs) return reuse(c, p, idleMs);
       c.close();
     }
     if (open < max) {
