@@ -9,8 +9,8 @@
 // following redirects. Failures are shaped as undici's are (a TypeError "fetch
 // failed" whose cause names what happened), so toProviderError reads both alike.
 import { channel } from 'node:diagnostics_channel';
+import { createRequire } from 'node:module';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { decodeBody, header, undecodable, type HttpReply } from './buffered-dispatch.js';
 
 /** Largest response head taken, as undici's default maxHeaderSize. */
@@ -19,6 +19,10 @@ const CRLF2 = Buffer.from('\r\n\r\n');
 /** Told of each request as it is sent and each answer as it is read, for tools that watch (the benchmarks), as undici's channels are. */
 const sentChannel = channel('aigov:http:request');
 const answeredChannel = channel('aigov:http:answer');
+// node:tls is loaded by the first https origin: a local server over http never needs it (some 6 ms to load).
+const load = createRequire(import.meta.url);
+let tlsConnect: typeof import('node:tls').connect | undefined;
+
 /** A socket idle less than this is reused at once; one idle longer waits a turn of the event loop first. */
 const FRESH_MS = 1000;
 /** A header name as HTTP allows it. */
@@ -88,6 +92,7 @@ export function createH1Pool(origin: URL, opts: H1Options): H1Pool {
   let session: Buffer | undefined;
   const connect = (): Socket => {
     if (!tls) return netConnect({ host, port });
+    tlsConnect ??= (load('node:tls') as typeof import('node:tls')).connect;
     const socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], session, ...(opts.ca ? { ca: opts.ca } : {}) });
     socket.on('session', (s: Buffer) => (session = s));
     return socket;
