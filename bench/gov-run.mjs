@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import OpenAI from 'openai';
 import { openGovernor } from '../dist/index.js';
-import { nodeFetch } from '../dist/providers/node-fetch.js';
+import { createFetch } from '../dist/providers/http-fetch.js';
 import { median, printTable } from './lib.mjs';
 
 const BIN = fileURLToPath(new URL('../bin/aigov.js', import.meta.url));
@@ -71,7 +71,7 @@ export async function benchGovRun() {
   const unlogged = await openGovernor({ root, env: { ...process.env, BENCH_KEY: KEY }, store: nothing });
   // The SDK with the keep-alive fetch aigov gives it, so the difference is what the library adds
   // (the SDK's default fetch is slower per call than either: reported beside).
-  const sdk = new OpenAI({ apiKey: KEY, baseURL: server.url, maxRetries: 0, fetch: nodeFetch });
+  const sdk = new OpenAI({ apiKey: KEY, baseURL: server.url, maxRetries: 0, fetch: createFetch({ connections: IN_FLIGHT }) });
   const plain = new OpenAI({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
   const request = (i) => ({ model: MODEL, temperature: 0, messages: [{ role: 'user', content: `Invoice: INV-${i}` }] });
   const viaGov = (i) => gov.run('cls', { text: `INV-${i}` }, { triggeredBy: 'bench' });
