@@ -78,7 +78,7 @@ export async function benchGovRun() {
   const unlogged = await openGovernor({ root, env: { ...process.env, BENCH_KEY: KEY }, store: nothing });
   // The SDK with the fetch aigov gives an SDK (http-fetch.ts: undici's keep-alive Agent,
   // as many connections as the library's gateway keeps), so the difference is what the
-  // library adds. gov.run itself takes the lean chat path over the same Agent. The SDK's
+  // library adds. gov.run itself takes the lean chat path. The SDK's
   // default fetch is slower per call than either: reported beside.
   const sdk = new OpenAI({ apiKey: KEY, baseURL: server.url, maxRetries: 0, fetch: createFetch({ connections: DEFAULT_CONNECTIONS }) });
   const plain = new OpenAI({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });

@@ -42,12 +42,14 @@ function mainThreadMs() {
 const file = process.env.BENCH_RSS_FILE;
 if (file) {
   let first = null;
-  // undici announces every request it creates; the first is all that is wanted here.
+  // aigov's own HTTP pool and undici announce every request; the first is all that is wanted here.
+  const REQUESTS = ['aigov:http:request', 'undici:request:create'];
+  const ANSWERS = ['aigov:http:answer', 'undici:request:trailers'];
   const onCreate = () => {
     first = { firstRequestMs: performance.now(), mainThreadBeforeFirstMs: mainThreadMs() };
-    unsubscribe('undici:request:create', onCreate);
+    for (const name of REQUESTS) unsubscribe(name, onCreate);
   };
-  subscribe('undici:request:create', onCreate);
+  for (const name of REQUESTS) subscribe(name, onCreate);
   let liveHeap;
   const heapAt = Number(process.env.BENCH_HEAP_AT);
   if (heapAt > 0) {
@@ -56,11 +58,11 @@ if (file) {
     let answers = 0;
     const onAnswer = () => {
       if (++answers < heapAt) return;
-      unsubscribe('undici:request:trailers', onAnswer);
+      for (const name of ANSWERS) unsubscribe(name, onAnswer);
       gc();
       liveHeap = process.memoryUsage().heapUsed;
     };
-    subscribe('undici:request:trailers', onAnswer);
+    for (const name of ANSWERS) subscribe(name, onAnswer);
   }
   process.on('exit', () => {
     const u = process.resourceUsage();

@@ -14,6 +14,7 @@ import { createContext, systemClock, type Context } from './context.js';
 import { runEval, type EvalOptions } from './eval.js';
 import { evalEvents } from './evidence.js';
 import { gitState } from './git.js';
+import { whenQuiet } from './when-quiet.js';
 
 export interface GitFacts {
   commit: string | null;
@@ -55,24 +56,27 @@ interface Ready {
 
 export async function evalGate(ws: Workspace, opts: EvalGateOptions = {}): Promise<EvalGateResult> {
   const ev = opts.evidence ?? {};
-  // Git, identity and the run log are made ready once the first answer is in:
-  // the remaining calls then mostly wait on the network, and none of it delays
-  // the first request.
+  // Git, identity and the run log are made ready at the first pause in the
+  // answers (whenQuiet): none of it delays the first request, nor the calls of a
+  // round being answered.
   let ready: Promise<Ready | Error> | undefined;
   const prepare = (): Promise<Ready | Error> => (ready ??= prepareEvidence(ws, ev));
+  const quiet = whenQuiet(() => void prepare());
   let report: EvalReport;
   try {
     report = await runEval(ws, {
       ...opts,
       onProgress: (done, total) => {
         opts.onProgress?.(done, total);
-        void prepare();
+        quiet.answered();
       },
     });
   } catch (err) {
+    quiet.stop();
     if (ready) await closeOwned(await ready);
     throw err;
   }
+  quiet.stop();
   const r = await prepare();
   if (r instanceof Error) return { report, recorded: [], recordError: r, git: null };
   try {

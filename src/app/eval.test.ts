@@ -119,4 +119,16 @@ describe('runEval: what is a case error and what is a bug', () => {
     await expect(runEval(workspace('suite: inv\nprompt: inv\ncases: []\n'), { gateway: g, unlocked: true })).rejects.toBeInstanceOf(InvalidWorkspaceError);
     expect(g.calls).toHaveLength(0);
   });
+
+  it('a run at the 100,000-sample limit is reported whole: each case with all its samples, in the plan\'s order', async () => {
+    const g = gateway(async (c) => answer(c.sample % 2 ? 'no' : 'ok'));
+    const text = suite(1000).replace('prompt: inv\n', 'prompt: inv\nrepeat: 100\npassRate: 0.5\n');
+    const report = await runEval(workspace(text), { gateway: g, unlocked: true, concurrency: 64 });
+    expect(g.calls).toHaveLength(100_000);
+    const [s] = report.suites;
+    expect(s.cases.map((c) => c.id)).toEqual(Array.from({ length: 1000 }, (_, i) => `c${i}`));
+    expect(s.cases.every((c) => c.samples.length === 100 && c.samples.every((x, k) => x.sample === k && x.pass === (k % 2 === 0)))).toBe(true);
+    expect(s.totals).toMatchObject({ cases: 1000, passed: 1000, failed: 0, errors: 0, interrupted: 0 });
+    expect(s.totals.durationMs).toBeGreaterThanOrEqual(0);
+  });
 });

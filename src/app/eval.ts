@@ -4,7 +4,7 @@ import { AigovError, asInternal, InternalError, InterruptedError, InvalidWorkspa
 import { classifyThrown } from '../fs/file-errors.js';
 import { evaluateAssertion } from '../core/eval/assertions/index.js';
 import { planEval, type PlanOptions, type PlannedCase, type PlannedModel, type PlannedSuite } from '../core/eval/plan.js';
-import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
+import { caseStatus, mergeTotals, REPORT_VERSION, suiteTotals, type CaseResult, type EvalReport, type SampleResult, type SuiteResult } from '../core/eval/report.js';
 import { returnedIds, tallyMismatches, type ReportedAnswer } from '../core/eval/served-check.js';
 import { sha256 } from '../core/canonical.js';
 import { expectedServed } from '../core/lock/served.js';
@@ -79,7 +79,13 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   const halt = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, halt.signal]) : halt.signal;
   const judge = createJudge(gateway, plan.models, { signal });
-  const tasks: Task[] = plan.suites.flatMap((suite) => suite.cases.flatMap((planned) => Array.from({ length: planned.samples }, (_, sample) => ({ suite, planned, sample, answers: [] }))));
+  // Each suite's tasks in plan order (case by case, a case's samples together), so its results are read back in one pass.
+  const bySuite: Task[][] = plan.suites.map((suite) => {
+    const list: Task[] = [];
+    for (const planned of suite.cases) for (let sample = 0; sample < planned.samples; sample++) list.push({ suite, planned, sample, answers: [] });
+    return list;
+  });
+  const tasks: Task[] = bySuite.flat();
   // One check per provider before anything is sent, instead of one "key not set" per case.
   if (tasks.length) gateway.checkKeys?.([...plan.models.values()].map((m) => m.provider), "export it or put it in the workspace's .env; `aigov eval --replay` needs no key");
   const served = servedCheck(ws);
@@ -110,7 +116,7 @@ export async function runEval(ws: Workspace, opts: EvalOptions = {}): Promise<Ev
   await gateway.flush();
   const interrupted = !!opts.signal?.aborted;
 
-  const suites = plan.suites.map((s) => suiteResult(s, tasks, served));
+  const suites = plan.suites.map((s, i) => suiteResult(s, bySuite[i], served));
   const durationMs = now() - started;
   return {
     version: REPORT_VERSION,
@@ -209,31 +215,45 @@ function servedCheck(ws: Workspace): (m: PlannedModel) => string | null {
   };
 }
 
-function suiteResult(s: PlannedSuite, tasks: readonly Task[], served: (m: PlannedModel) => string | null): SuiteResult {
-  const mine = tasks.filter((t) => t.suite === s);
-  const byCase = new Map<PlannedCase, Task[]>();
-  for (const t of mine) byCase.set(t.planned, [...(byCase.get(t.planned) ?? []), t]);
+/**
+ * One suite's result from its tasks, in one pass: `mine` holds them in plan order, each
+ * case's samples together. No spread over the tasks: a run may hold 100,000 of them.
+ */
+function suiteResult(s: PlannedSuite, mine: readonly Task[], served: (m: PlannedModel) => string | null): SuiteResult {
   let interrupted = 0;
-  const cases = s.cases
-    .map((planned) => {
-      const samples = (byCase.get(planned) ?? []).map((t) => t.result);
-      // An interrupted run reports only cases whose every sample finished; the
-      // others (in flight or never started) are counted, not judged.
-      if (samples.some((r) => !r)) {
-        interrupted++;
-        return undefined;
-      }
-      const results = samples as SampleResult[];
-      const status = caseStatus(results, s.suite.passRate);
-      // Lines point annotations and diffs at failures; passing cases need none.
-      return { id: planned.case.id, line: status === 'pass' ? undefined : s.caseLine(planned.index), status, samples: results };
-    })
-    .filter((c): c is NonNullable<typeof c> => !!c && c.samples.length > 0);
-  const ran = mine.filter((t) => t.endedAt !== undefined);
-  const answers = ran.flatMap((t) => t.answers);
+  const cases: CaseResult[] = [];
+  let at = 0;
+  for (const planned of s.cases) {
+    const results: SampleResult[] = [];
+    let finished = true;
+    for (const end = at + planned.samples; at < end; at++) {
+      const r = mine[at].result;
+      if (r) results.push(r);
+      else finished = false;
+    }
+    // An interrupted run reports only cases whose every sample finished; the
+    // others (in flight or never started) are counted, not judged.
+    if (!finished) {
+      interrupted++;
+      continue;
+    }
+    if (!results.length) continue;
+    const status = caseStatus(results, s.suite.passRate);
+    // Lines point annotations and diffs at failures; passing cases need none.
+    cases.push({ id: planned.case.id, line: status === 'pass' ? undefined : s.caseLine(planned.index), status, samples: results });
+  }
+  const answers: ReportedAnswer[] = [];
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of mine) {
+    if (t.endedAt === undefined) continue;
+    for (const a of t.answers) answers.push(a);
+    if (t.startedAt! < first) first = t.startedAt!;
+    if (t.endedAt > last) last = t.endedAt;
+  }
   const mismatch = tallyMismatches(answers);
   const returned = returnedIds(answers.filter((a) => a.model === s.model.name));
-  const durationMs = ran.length ? Math.max(...ran.map((t) => t.endedAt!)) - Math.min(...ran.map((t) => t.startedAt!)) : 0;
+  const durationMs = Number.isFinite(first) ? last - first : 0;
   return {
     suite: s.suite.suite,
     file: s.file,

@@ -53,6 +53,7 @@ describe('createGit', () => {
       expect(await codeOf(git.changedPaths('HEAD'))).toBe('E_NOT_GIT_REPO/2');
       expect(await codeOf(git.log(['x']))).toBe('E_NOT_GIT_REPO/2');
       expect(await gitState(dir, git)).toEqual({ commit: null, dirty: false });
+      expect(await git.state(['.'])).toBeNull();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -162,6 +163,22 @@ describe('createGit', () => {
       { code: '??', path: 'prompts/new.yaml' },
     ]);
     expect(await gitState(join(r.dir, 'ws'), git)).toEqual({ commit: c, dirty: true });
+  });
+
+  it('state asks one git process for HEAD and whether the paths differ from it: staged, renamed, deleted and untracked files all count', async () => {
+    const r = repo({ 'ws/aigov.yaml': 'v', 'ws/evals/a.yaml': 'a', 'notes.txt': 'n' });
+    const git = createGit(join(r.dir, 'ws'), { env: r.env });
+    expect(await git.state(['aigov.yaml', 'evals'])).toEqual({ commit: null, changed: true });
+    const c = r.commit('one');
+    expect(await git.state(['aigov.yaml', 'evals'])).toEqual({ commit: c, changed: false });
+    r.git('mv', 'ws/evals/a.yaml', 'ws/evals/b.yaml');
+    expect(await git.state(['evals'])).toEqual({ commit: c, changed: true });
+    r.git('mv', 'ws/evals/b.yaml', 'ws/evals/a.yaml');
+    r.remove('ws/aigov.yaml');
+    expect(await git.state(['aigov.yaml'])).toEqual({ commit: c, changed: true });
+    expect(await git.state(['evals', 'no-such-folder'])).toEqual({ commit: c, changed: false });
+    r.git('checkout', '-q', '--detach', c);
+    expect(await git.state(['evals'])).toEqual({ commit: c, changed: false });
   });
 
   it('knows a shallow clone', async () => {

@@ -3,6 +3,8 @@
 // their own. Every path in and out is relative to the workspace root, which may
 // be a folder inside a larger repository. Nothing here writes to the repository.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { AigovError, UsageError } from '../errors.js';
 
 export interface GitCommit {
@@ -50,6 +52,12 @@ export interface Git {
   shallow(): Promise<boolean>;
   /** git's user.email as configured for the root (in or outside a repository); null when none is set or git is missing. */
   userEmail(): Promise<string | null>;
+  /**
+   * HEAD's commit (null with no commit yet) and whether anything under the paths
+   * differs from it, untracked files included, asked of one git process; null
+   * outside a repository, or where git cannot say.
+   */
+  state(paths: readonly string[]): Promise<{ commit: string | null; changed: boolean } | null>;
 }
 
 interface Run {
@@ -184,7 +192,33 @@ export function createGit(root: string, opts: { env?: NodeJS.ProcessEnv } = {}):
       const r = await run(root, ['config', 'user.email'], env);
       return (r.ok && r.stdout.toString('utf8').trim()) || null;
     },
+    async state(paths) {
+      // Not through prefix(): a status outside a repository fails, and that is all there is to know.
+      if (!mayBeRepository(root, env)) return null;
+      const r = await run(root, ['status', '--porcelain=v2', '--branch', '--no-ahead-behind', '-z', '--untracked-files=all', '--', ...paths], env);
+      if (!r.ok) return null;
+      let commit: string | null = null;
+      let changed = false;
+      for (const entry of nulSplit(r.stdout)) {
+        // "# branch.oid <commit>", or "(initial)" before the first commit; other "#" lines are headers too.
+        if (entry.startsWith('# branch.oid ')) commit = /^[0-9a-f]{40,64}$/.test(entry.slice(13)) ? entry.slice(13) : null;
+        else if (!entry.startsWith('#')) changed = true;
+      }
+      return { commit, changed };
+    },
   };
+}
+
+/**
+ * False only where git cannot find a repository: no GIT_DIR, and no `.git` in the
+ * folder or any folder above it. Saves starting git just to hear it say so.
+ */
+function mayBeRepository(root: string, env: NodeJS.ProcessEnv): boolean {
+  if (env.GIT_DIR) return true;
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return true;
+    if (dirname(dir) === dir) return false;
+  }
 }
 
 async function checkRepository(root: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -236,13 +270,9 @@ const WORKSPACE_PATHS = ['aigov.yaml', 'aigov.lock', 'prompts', 'evals', 'automa
  * yet) the commit is null; evidence never fails a run.
  */
 export async function gitState(root: string, git: Git = createGit(root)): Promise<{ commit: string | null; dirty: boolean }> {
-  try {
-    // Only the workspace's files decide whether the result matches the commit; a
-    // status of the whole tree can take seconds in a large repository.
-    const [commit, status] = await Promise.all([git.head(), git.status(WORKSPACE_PATHS)]);
-    return { commit, dirty: commit !== null && status.length > 0 };
-  } catch (err) {
-    if (err instanceof AigovError) return { commit: null, dirty: false };
-    throw err;
-  }
+  // Only the workspace's files decide whether the result matches the commit; a
+  // status of the whole tree can take seconds in a large repository. One git
+  // process: each costs the caller's event loop a fork of the whole process.
+  const s = await git.state(WORKSPACE_PATHS);
+  return s ? { commit: s.commit, dirty: s.commit !== null && s.changed } : { commit: null, dirty: false };
 }

@@ -1,8 +1,8 @@
 // JSON Schema for editors, generated from the same zod schemas that validate: one source of truth.
-import { z } from 'zod';
-import { FILE_KINDS, type FileKind } from '../core/workspace/schemas.js';
+import * as z from 'zod';
+import { FILE_KINDS, fileSchema, type FileKind } from '../core/workspace/schemas.js';
 
-export const SCHEMA_KINDS = Object.keys(FILE_KINDS) as FileKind[];
+export const SCHEMA_KINDS: FileKind[] = [...FILE_KINDS];
 
 const TITLES: Record<FileKind, string> = {
   config: 'aigov.yaml: workspace config',
@@ -14,6 +14,6 @@ const TITLES: Record<FileKind, string> = {
 
 export function jsonSchemaOf(kind: FileKind): Record<string, unknown> {
   // `input` so that fields with defaults are optional, as they are to people writing the file.
-  const schema = z.toJSONSchema(FILE_KINDS[kind], { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(fileSchema(kind), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return { ...schema, title: TITLES[kind] };
 }

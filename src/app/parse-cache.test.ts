@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildWorkspace } from '../core/workspace/build.js';
 import type { RawFile } from '../core/workspace/workspace.js';
-import { cachingParse } from './parse-cache.js';
+import { cachingParse, keepWritten } from './parse-cache.js';
 
 const SUITE = 'suite: s\nprompt: p\ncases:\n  - { id: a, vars: { x: "1" }, expect: one }\n  - { id: b, vars: { x: "2" }, expect: two }\n';
 const PROMPT = 'id: p\nversion: 1\nmodel: m\nmessages:\n  - role: user\n    content: "say {{x}}"\nvars:\n  x: { type: string }\n  unused: { type: string, required: false }\n';
@@ -78,4 +78,17 @@ describe('the parse cache keeps what validation concluded', () => {
     build(undefined, cachingParse(root, pathToFileURL(join(root, 'nowhere/'))));
     expect(checkedFiles()).toHaveLength(0);
   });
+
+  it('a file a command has just written (pin\'s lock) is kept as checked, so the next read takes it from the cache; a broken one is not', () => {
+    const lock = 'lockfileVersion: 2\nmodels: {}\nprompts: {}\nautomations: {}\n';
+    keepWritten(root, 'lock', 'aigov.lock', lock);
+    expect(checkedFiles()).toHaveLength(1);
+    const kept = JSON.parse(readFileSync(join(checkedDir(), checkedFiles()[0]), 'utf8'));
+    const read = build({ 'aigov.lock': lock });
+    expect(read.lock!.value).toEqual(kept);
+    expect(checkedFiles()).toHaveLength(4);
+    keepWritten(root, 'lock', 'aigov.lock', 'lockfileVersion: 2\nmodels: 7\n');
+    expect(checkedFiles()).toHaveLength(4);
+  });
 });
+

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '../core/canonical.js';
-import type { Parse } from '../core/workspace/build.js';
-import type { FileKind } from '../core/workspace/schemas.js';
+import { loadDocument, type Parse } from '../core/workspace/build.js';
+import { fileSchema, type FileKind } from '../core/workspace/schemas.js';
 import { parseSource } from '../core/workspace/source.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 
@@ -61,6 +61,18 @@ export function cachingParse(root: string, schemas: URL = SCHEMAS): Parse {
     if (path && isPlainJson(value)) keep(path, value);
   };
   return parse;
+}
+
+/**
+ * For a command that has just written a workspace file (`pin` its lock): the file's
+ * check as the next read would do it, kept when clean, so that read (the eval
+ * after a pin) takes it from the cache instead of parsing and checking again.
+ */
+export function keepWritten(root: string, kind: FileKind, file: string, text: string): void {
+  const parse = cachingParse(root);
+  if (parse.checked!(kind, file, text)) return;
+  const { loaded, problems } = loadDocument(file, text, fileSchema(kind), parse);
+  if (loaded && !problems.length) parse.keepChecked!(kind, text, loaded.value);
 }
 
 function keep(path: string, value: unknown): void {

@@ -14,6 +14,7 @@ import { didYouMean } from '../core/suggest.js';
 import type { Lockfile } from '../core/workspace/schemas.js';
 import { hasErrors, promptValues, type Workspace } from '../core/workspace/workspace.js';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { keepWritten } from './parse-cache.js';
 import type { ModelGateway } from '../providers/gateway.js';
 import type { Store } from '../store/types.js';
 import type { Context } from './context.js';
@@ -102,7 +103,10 @@ export async function pin(ws: Workspace, opts: PinOptions): Promise<PinResult> {
   lock.automations = ledger.ledger;
   const text = serializeLock(lock);
   const written = rewritten !== undefined || !ws.lock || text !== ws.lock.source.text;
-  if (written) writeFileAtomic(join(ws.root, LOCK_FILE), text);
+  if (written) {
+    writeFileAtomic(join(ws.root, LOCK_FILE), text);
+    keepWritten(ws.root, 'lock', LOCK_FILE, text);
+  }
   // After the lock: a pin that was not written is no pin. A failure to record is the caller's error to show.
   await recordEvents(ws, pinEvents(models, opts.by, opts.now().toISOString()), opts.store, opts.context?.openStore);
   return { models, served, prompts, automations: ledger.added, ...(rewritten ? { rewritten } : {}), lock, written };

@@ -9,7 +9,7 @@ import type { HistoryPoint } from '../core/prompt/history.js';
 import { didYouMean } from '../core/suggest.js';
 import { loadDocument, type Parse } from '../core/workspace/build.js';
 import { decodeWorkspaceFile } from '../core/workspace/decode.js';
-import { promptSchema, type Prompt } from '../core/workspace/schemas.js';
+import { schemas, type Prompt } from '../core/workspace/schemas.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import type { Git } from './git.js';
 import { namedAt } from './workspace-at-ref.js';
@@ -46,7 +46,7 @@ function readPrompt(id: string, file: string, bytes: Buffer, parse: Parse): { pr
   const raw = decodeWorkspaceFile(file, bytes);
   if (raw.problem) return { problems: [raw.problem] };
   const text = raw.text!;
-  const { loaded, problems } = loadDocument(file, text, promptSchema, parse);
+  const { loaded, problems } = loadDocument(file, text, schemas().promptSchema, parse);
   if (!loaded) return { problems, text };
   if (loaded.value.id !== id) return { problems: [{ severity: 'error', file, line: 1, col: 1, path: 'id', message: `id "${loaded.value.id}" must equal the file name "${id}"` }], text };
   return { prompt: loaded.value, text };

@@ -10,6 +10,7 @@ import { didYouMean } from '../core/suggest.js';
 import type { Lockfile } from '../core/workspace/schemas.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { keepWritten } from './parse-cache.js';
 import type { ModelGateway } from '../providers/gateway.js';
 import type { Store } from '../store/types.js';
 import type { EvalOptions } from './eval.js';
@@ -87,7 +88,9 @@ export async function upgrade(
   });
   const allPass = rows.every((r) => r.passed);
   if (!allPass && !opts.force) return { name, from: current.resolved, to: resolved, served, suites: rows, switched: false, forced: false, report: after };
-  writeFileAtomic(join(ws.root, 'aigov.lock'), serializeLock(candidate));
+  const text = serializeLock(candidate);
+  writeFileAtomic(join(ws.root, 'aigov.lock'), text);
+  keepWritten(ws.root, 'lock', 'aigov.lock', text);
   const forced = !allPass;
   await recordEvents(ws, pinEvents([{ name, from: current.resolved, to: resolved, how: 'upgrade', served }], opts.by, opts.now().toISOString(), { suites: rows, forced }), opts.store, opts.context?.openStore);
   return { name, from: current.resolved, to: resolved, served, suites: rows, switched: true, forced, report: after };

@@ -6,7 +6,7 @@
 import type { Problem } from '../errors.js';
 import { buildWorkspace, loadDocument, type Parse } from '../core/workspace/build.js';
 import { decodeWorkspaceFile, MAX_FILE_BYTES, tooLarge } from '../core/workspace/decode.js';
-import { lockSchema, type Lockfile } from '../core/workspace/schemas.js';
+import { schemas, type Lockfile } from '../core/workspace/schemas.js';
 import type { RawFile, Workspace } from '../core/workspace/workspace.js';
 import { createGit, type Git, type GitFile } from './git.js';
 import { cachingJsonSchemaCheck } from './output-schema.js';
@@ -67,7 +67,7 @@ export async function readLockAt(root: string, ref: string, opts: AtRefOptions =
   if (!bytes) return { present: false, problems: [] };
   const raw = decodeWorkspaceFile('aigov.lock', bytes);
   if (raw.problem) return { present: true, problems: namedAt(ref, [raw.problem]) };
-  const { loaded, problems } = loadDocument('aigov.lock', raw.text!, lockSchema, opts.parse ?? cachingParse(root));
+  const { loaded, problems } = loadDocument('aigov.lock', raw.text!, schemas().lockSchema, opts.parse ?? cachingParse(root));
   return { present: true, lock: loaded?.value, problems: namedAt(ref, problems) };
 }
 

@@ -25,6 +25,12 @@ export interface HttpRequest {
   body?: string | Buffer;
 }
 
+/**
+ * What undici is asked to send: the request with its own timers off, since the
+ * caller's deadline governs (one per provider, deadlines.ts). Built once per attempt.
+ */
+export type DispatchRequest = HttpRequest & { headersTimeout: 0; bodyTimeout: 0 };
+
 /** A request in flight: `done` settles once; `cancel` ends it early with `reason`. */
 export class BufferedRequest implements Dispatcher.DispatchHandler {
   readonly done: Promise<HttpReply>;
@@ -47,8 +53,8 @@ export class BufferedRequest implements Dispatcher.DispatchHandler {
   }
 
   /** Sends it; call once. */
-  send(via: Dispatcher, request: HttpRequest): this {
-    if (!this.#settled) via.dispatch({ ...request, headersTimeout: 0, bodyTimeout: 0 }, this);
+  send(via: Dispatcher, request: DispatchRequest): this {
+    if (!this.#settled) via.dispatch(request, this);
     return this;
   }
 

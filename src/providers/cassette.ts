@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderError, UsageError } from '../errors.js';
 import { fileError } from '../fs/file-errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
@@ -15,36 +15,40 @@ import type { ModelRequest, ModelResponse } from './types.js';
 export const DEFAULT_HEADER = '# Recorded by `aigov eval --record`. Regenerate rather than edit by hand.';
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-const requestSchema = z.strictObject({
-  messages: z.array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
-  params: z.record(z.string(), z.unknown()),
-  json: z.boolean().optional(),
-  schema: z.strictObject({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() }).optional(),
-  logprobs: z.boolean().optional(),
-});
-const responseSchema = z.strictObject({
-  text: z.string(),
-  modelReturned: z.string().nullable(),
-  systemFingerprint: z.string().nullable(),
-  tokens: z.strictObject({
-    input: z.number().nonnegative(),
-    output: z.number().nonnegative(),
-    cacheRead: z.number().nonnegative().optional(),
-    cacheWrite: z.number().nonnegative().optional(),
-  }),
-  latencyMs: z.number().nonnegative(),
-  logprobs: z.array(z.strictObject({ token: z.string(), logprob: z.number() })).nullable().optional(),
-  truncated: z.boolean().optional(),
-});
-const recordingSchema = z.strictObject({
-  key: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest'),
-  provider: z.string().min(1),
-  model: z.string().min(1),
-  sample: z.int().nonnegative(),
-  request: requestSchema,
-  response: responseSchema,
-});
-const cassetteSchema = z.strictObject({ version: z.literal(1), recordings: z.array(recordingSchema) });
+// Built on the first fixture read, not at import: a live run reads none.
+let cassetteSchema: ReturnType<typeof buildCassetteSchema> | undefined;
+function buildCassetteSchema() {
+  const requestSchema = z.strictObject({
+    messages: z.array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
+    params: z.record(z.string(), z.unknown()),
+    json: z.boolean().optional(),
+    schema: z.strictObject({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() }).optional(),
+    logprobs: z.boolean().optional(),
+  });
+  const responseSchema = z.strictObject({
+    text: z.string(),
+    modelReturned: z.string().nullable(),
+    systemFingerprint: z.string().nullable(),
+    tokens: z.strictObject({
+      input: z.number().nonnegative(),
+      output: z.number().nonnegative(),
+      cacheRead: z.number().nonnegative().optional(),
+      cacheWrite: z.number().nonnegative().optional(),
+    }),
+    latencyMs: z.number().nonnegative(),
+    logprobs: z.array(z.strictObject({ token: z.string(), logprob: z.number() })).nullable().optional(),
+    truncated: z.boolean().optional(),
+  });
+  const recordingSchema = z.strictObject({
+    key: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest'),
+    provider: z.string().min(1),
+    model: z.string().min(1),
+    sample: z.int().nonnegative(),
+    request: requestSchema,
+    response: responseSchema,
+  });
+  return z.strictObject({ version: z.literal(1), recordings: z.array(recordingSchema) });
+}
 
 export interface Recording {
   key: string;
@@ -159,7 +163,7 @@ export function parseCassette(file: string, text: string): Recording[] {
       hint: 'regenerate it with `aigov eval --record`',
     });
   }
-  const parsed = cassetteSchema.safeParse(value);
+  const parsed = (cassetteSchema ??= buildCassetteSchema()).safeParse(value);
   if (parsed.success) return parsed.data.recordings as Recording[];
   const issue = parsed.error.issues[0];
   const p = problemAt(source, issue.path as (string | number)[], issue.message);

@@ -9,6 +9,9 @@
 // from 135 to 180-206 MiB, over its 150 MiB budget.
 import { Agent, EnvHttpProxyAgent, redirectInterceptor, type Dispatcher } from './undici.js';
 import { BufferedRequest, decodeBody, type HttpReply } from './buffered-dispatch.js';
+import { proxySettings } from './proxy-env.js';
+
+export { proxySettings } from './proxy-env.js';
 
 export interface FetchOptions {
   /** Connections kept per origin: the run's concurrency. */
@@ -39,7 +42,15 @@ export function createFetch(opts: FetchOptions): Fetch {
     }
     let reply: HttpReply;
     try {
-      reply = await pending.send(dispatcher, { origin: req.url.origin, path: `${req.url.pathname}${req.url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }).done;
+      reply = await pending.send(dispatcher, {
+        origin: req.url.origin,
+        path: `${req.url.pathname}${req.url.search}`,
+        method: req.method as Dispatcher.HttpMethod,
+        headers: req.headers,
+        body: req.body,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      }).done;
     } catch (err) {
       if (signal?.aborted) throw abortError(signal);
       throw err;
@@ -64,15 +75,6 @@ export function dispatcherFor(opts: FetchOptions): Dispatcher {
   const common = { connections, keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: 10 * KEEP_ALIVE_MS };
   const proxy = proxySettings(opts.env ?? {});
   return proxy ? new EnvHttpProxyAgent({ ...common, ...proxy }) : new Agent(common);
-}
-
-/** The proxy variables as curl reads them (lower case wins); undefined when none is set. */
-export function proxySettings(env: Record<string, string | undefined>): { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined {
-  const pick = (name: string) => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
-  const httpProxy = pick('http_proxy');
-  const httpsProxy = pick('https_proxy');
-  if (!httpProxy && !httpsProxy) return undefined;
-  return { httpProxy, httpsProxy: httpsProxy ?? httpProxy, noProxy: pick('no_proxy') ?? '' };
 }
 
 interface RequestParts {

@@ -86,3 +86,67 @@ describe('lean http', () => {
     await close();
   });
 });
+
+describe('lean http over its own pool (no proxy set)', () => {
+  function direct(connections: number) {
+    const dispatcher = dispatcherFor({ connections });
+    const deadlines = createDeadlines();
+    const http = createLeanHttp(dispatcher, redirecting(dispatcher), deadlines, { connections });
+    return { http, deadlines, close: () => (http.close(), dispatcher.destroy()) };
+  }
+
+  it('collects an answer sent in several chunks into one body', async () => {
+    const { http, close } = direct(2);
+    const reply = await http.post(target('/chunks'), '{}', { timeoutMs: 5000 });
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body.toString())).toEqual({ a: 'one two' });
+    await close();
+  });
+
+  it('times out a call still waiting for a connection, at its own deadline', async () => {
+    const { http, deadlines, close } = direct(1);
+    const first = http.post(target('/hang'), '{}', { timeoutMs: 5000 }).catch((e: unknown) => e);
+    const started = Date.now();
+    const err = await http.post(target('/ok'), '{}', { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeadlineError);
+    expect(Date.now() - started).toBeLessThan(2000);
+    hung.splice(0).forEach((r) => r.end());
+    await first;
+    expect(deadlines.pending).toBe(0);
+    await close();
+  });
+
+  it('an abort ends calls in flight and calls still waiting, and leaves no listener on the signal', async () => {
+    const { http, deadlines, close } = direct(1);
+    const c = new AbortController();
+    const calls = [http.post(target('/hang'), '{}', { timeoutMs: 5000, signal: c.signal }), http.post(target('/ok'), '{}', { timeoutMs: 5000, signal: c.signal })].map((p) => p.catch((e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(getEventListeners(c.signal, 'abort')).toHaveLength(1);
+    c.abort(new Error('stop'));
+    const errs = (await Promise.all(calls)) as Error[];
+    expect(errs.map((e) => e.message)).toEqual(['stop', 'stop']);
+    expect(getEventListeners(c.signal, 'abort')).toHaveLength(0);
+    expect(deadlines.pending).toBe(0);
+    hung.splice(0).forEach((r) => r.end());
+    await close();
+  });
+
+  it('many calls on one signal leave nothing registered behind', async () => {
+    const { http, deadlines, close } = direct(8);
+    const signal = new AbortController().signal;
+    await Promise.all(Array.from({ length: 200 }, () => http.post(target('/ok'), '{}', { timeoutMs: 5000, signal })));
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    expect(deadlines.pending).toBe(0);
+    await close();
+  });
+
+  it('an already aborted signal sends nothing', async () => {
+    const { http, close } = direct(1);
+    const c = new AbortController();
+    c.abort(new Error('before'));
+    const err = (await http.post(target('/ok'), '{}', { timeoutMs: 5000, signal: c.signal }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('before');
+    await close();
+  });
+});
+

@@ -1,14 +1,17 @@
-// The hot loop's HTTP: one dispatch per attempt over the provider's own keep-alive
-// Agent (the one its SDK uses too, so proxies and connections are shared), the
-// answer collected into one buffer. No Request, Response, Headers or web stream
-// objects, and no per-attempt controller or timer: the deadline and the caller's
-// abort go through the provider's one Deadlines.
+// The hot loop's HTTP: one POST per attempt, the answer collected into one buffer.
+// No Request, Response, Headers or web stream objects, and no per-attempt
+// controller or timer: the deadline and the caller's abort go through the
+// provider's one Deadlines.
 //
-// Redirects are rare for an API, so an attempt goes straight to the Agent and only a
-// 3xx answer with a Location is sent again through the redirect-following
-// dispatcher, which then takes exactly the path the SDKs' fetch takes.
+// Where no proxy is set, a request goes over aigov's own HTTP/1.1 pool for its
+// origin (h1.ts); through a proxy it goes to the provider's undici Agent (the
+// one its SDK uses too, so proxies and connections are shared). Redirects are
+// rare for an API, so only a 3xx answer with a Location is sent again through
+// the redirect-following dispatcher, which then takes exactly the path the SDKs'
+// fetch takes.
 import { BufferedRequest, header, type HttpReply } from './buffered-dispatch.js';
 import type { Deadlines } from './deadlines.js';
+import { createH1Pool, type H1Pool, type H1Target } from './h1.js';
 import type { Dispatcher } from './undici.js';
 
 export type { HttpReply } from './buffered-dispatch.js';
@@ -29,21 +32,68 @@ export class DeadlineError extends Error {
   }
 }
 
+/** A dispatcher, or how to get one the first time one is needed (undici is loaded only then). */
+export type DispatcherSource = Dispatcher | (() => Promise<Dispatcher>);
+
 export interface LeanHttp {
   post(target: HttpTarget, body: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpReply>;
+  /** Closes the sockets of its own pools. */
+  close(): void;
 }
 
-export function createLeanHttp(dispatcher: Dispatcher, redirecting: Dispatcher, deadlines: Deadlines): LeanHttp {
-  const attempt = (via: Dispatcher, target: HttpTarget, body: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpReply> => {
-    const pending = new BufferedRequest();
-    pending.onEnd = deadlines.add(opts.timeoutMs, (why) => pending.cancel(why === 'timeout' ? new DeadlineError() : abortError(opts.signal)), opts.signal);
-    return pending.send(via, { origin: target.origin, path: target.path, method: 'POST', headers: target.headers, body }).done;
+export interface LeanHttpOptions {
+  /**
+   * Sockets kept per origin (the run's concurrency) in aigov's own pool; without
+   * it (where a proxy is set) every request goes through the dispatcher.
+   */
+  connections?: number;
+  keepAliveMs?: number;
+}
+
+/** How long an idle connection is kept for the next call, as the undici Agent keeps its own. */
+const KEEP_ALIVE_MS = 30_000;
+
+export function createLeanHttp(dispatcher: DispatcherSource, redirecting: DispatcherSource, deadlines: Deadlines, opts: LeanHttpOptions = {}): LeanHttp {
+  const connections = opts.connections;
+  const pools = new Map<string, H1Pool>();
+  const heads = new WeakMap<HttpTarget, H1Target>();
+  const cancelWith = (opts: { signal?: AbortSignal }) => (why: 'timeout' | 'abort') => (why === 'timeout' ? new DeadlineError() : abortError(opts.signal));
+
+  const direct = (target: HttpTarget, body: string, o: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpReply> => {
+    let pool = pools.get(target.origin);
+    if (!pool) {
+      pool = createH1Pool(new URL(target.origin), { connections: connections!, keepAliveMs: opts.keepAliveMs ?? KEEP_ALIVE_MS });
+      pools.set(target.origin, pool);
+    }
+    let head = heads.get(target);
+    if (!head) {
+      head = pool.target(target.path, target.headers);
+      heads.set(target, head);
+    }
+    const request = pool.prepare(head, body);
+    const reason = cancelWith(o);
+    request.onEnd = deadlines.add(o.timeoutMs, (why) => request.cancel(reason(why)), o.signal);
+    pool.send(request);
+    return request.done;
   };
+
+  const dispatched = async (source: DispatcherSource, target: HttpTarget, body: string, o: { timeoutMs: number; signal?: AbortSignal }): Promise<HttpReply> => {
+    const via = typeof source === 'function' ? await source() : source;
+    const pending = new BufferedRequest();
+    const reason = cancelWith(o);
+    pending.onEnd = deadlines.add(o.timeoutMs, (why) => pending.cancel(reason(why)), o.signal);
+    return pending.send(via, { origin: target.origin, path: target.path, method: 'POST', headers: target.headers, body, headersTimeout: 0, bodyTimeout: 0 }).done;
+  };
+
   return {
-    async post(target, body, opts) {
-      const reply = await attempt(dispatcher, target, body, opts);
+    async post(target, body, o) {
+      const reply = connections === undefined ? await dispatched(dispatcher, target, body, o) : await direct(target, body, o);
       if (reply.status < 300 || reply.status > 399 || !header(reply.headers, 'location')) return reply;
-      return attempt(redirecting, target, body, opts);
+      return dispatched(redirecting, target, body, o);
+    },
+    close() {
+      for (const pool of pools.values()) pool.destroy();
+      pools.clear();
     },
   };
 }

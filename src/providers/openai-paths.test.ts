@@ -1,8 +1,8 @@
 // The lean chat-completions path and the SDK's, side by side against the same
 // wire-format server and the same faults: every answer, error, request and
 // warning must come out the same, so which path a call takes never shows.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AigovError, ProviderError } from '../errors.js';
@@ -210,4 +210,46 @@ describe('which path a call takes', () => {
     process.env.OPENAI_CUSTOM_HEADERS = 'X-Custom: yes';
     expect(await agents({})).toEqual([expect.stringMatching(/^OpenAI\/JS/), 'yes']);
   });
+
+  it('aigov\'s own pool where no proxy is set; through the proxy the environment names, on both paths', async () => {
+    const s = await modelServer({ answer: () => 'proxied' });
+    const seen: string[] = [];
+    // A forward proxy that speaks both ways clients use: absolute-URI requests and CONNECT tunnels.
+    const proxy = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      const upstream = httpRequest(new URL(req.url!), { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode!, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    const tunnels: Socket[] = [];
+    proxy.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      seen.push(`CONNECT ${req.url}`);
+      const [host, port] = req.url!.split(':');
+      const upstream = connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      tunnels.push(socket, upstream);
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => new Promise<void>((resolve) => (tunnels.forEach((t) => t.destroy()), proxy.closeAllConnections(), proxy.close(() => resolve()))) });
+    const proxyURL = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    for (const path of PATHS) {
+      const direct = create({ name: 'o', type: 'openai', baseURL: s.openaiBaseURL }, ENV, { connections: 1, onWarning: () => {} }, { path });
+      expect((await direct.complete('m', REQUEST, { timeoutMs: 5000 })).text).toBe('proxied');
+      const viaProxy = create({ name: 'o', type: 'openai', baseURL: s.openaiBaseURL }, { ...ENV, HTTP_PROXY: proxyURL }, { connections: 1, onWarning: () => {} }, { path });
+      expect((await viaProxy.complete('m', REQUEST, { timeoutMs: 5000 })).text).toBe('proxied');
+    }
+    // Each path went through the proxy once (a tunnel or a forwarded request), and only when it was set.
+    const host = new URL(s.url).host;
+    expect(seen).toHaveLength(2);
+    for (const line of seen) expect(line === `CONNECT ${host}` || line === `POST ${s.openaiBaseURL}/chat/completions`).toBe(true);
+  });
 });
+

@@ -1,17 +1,27 @@
 // OpenAI and every OpenAI-compatible server (Azure, vLLM, Ollama, LiteLLM, llama.cpp)
 // through `baseURL`. Chat completions take the lean path (openai-chat.ts) unless a
 // setting asks for the SDK; listing models, and completions in that case, go through
-// the official SDK, loaded only then. Both share one keep-alive Agent. The SDK's own
-// retries are off: retrying is the gateway's job, with one policy for all providers.
+// the official SDK, loaded only then. The lean path sends over aigov's own keep-alive
+// pool (h1.ts), or through the proxy the environment names over the undici Agent the
+// SDK uses too. The SDK's own retries are off: retrying is the gateway's job, with
+// one policy for all providers.
 import type OpenAI from 'openai';
 import { ProviderError } from '../errors.js';
 import { createDeadlines } from './deadlines.js';
 import { toProviderError } from './errors.js';
-import { createFetch, dispatcherFor, redirecting } from './http-fetch.js';
+import type { Fetch } from './http-fetch.js';
+import { proxySettings } from './proxy-env.js';
+import type { Dispatcher } from './undici.js';
 import { createLeanHttp, DeadlineError } from './lean-http.js';
 import { chatEndpoint, leanChat, leanPathFits, type ChatCall } from './openai-chat.js';
 import { apiKeyFrom, sdkGuard, SILENT } from './sdk-call.js';
 import type { CallOptions, ModelRequest, ModelResponse, Provider, ProviderRuntime, ProviderSettings, TokenLogprob } from './types.js';
+
+interface Undici {
+  dispatcher: Dispatcher;
+  redirecting: Dispatcher;
+  fetch: Fetch;
+}
 
 /** For tests: `sdk` sends completions through the SDK whatever the settings. */
 export interface OpenAIPathOptions {
@@ -22,15 +32,32 @@ export function create(settings: ProviderSettings, env: Record<string, string | 
   const keyEnv = settings.apiKeyEnv ?? 'OPENAI_API_KEY';
   const apiKey = apiKeyFrom(env, keyEnv);
   const name = settings.name;
-  const dispatcher = dispatcherFor({ connections: runtime.connections, env });
+  // undici (the SDK's fetch, proxies, redirects) is loaded the first time one of those is needed.
+  let agent: Promise<Undici> | undefined;
+  const undici = (): Promise<Undici> =>
+    (agent ??= import('./http-fetch.js').then((m) => {
+      const dispatcher = m.dispatcherFor({ connections: runtime.connections, env });
+      return { dispatcher, redirecting: m.redirecting(dispatcher), fetch: m.createFetch({ connections: runtime.connections, env, dispatcher }) };
+    }));
   // The SDK reads these from the process environment (not .env); the lean path mirrors it.
   const sdkEnv = process.env;
   let sdk: Promise<OpenAI> | undefined;
   const client = () =>
-    (sdk ??= import('openai').then(({ default: OpenAIClient }) => new OpenAIClient({ apiKey, baseURL: settings.baseURL, maxRetries: 0, fetch: createFetch({ connections: runtime.connections, env, dispatcher }), ...SILENT })));
+    (sdk ??= Promise.all([import('openai'), undici()]).then(([{ default: OpenAIClient }, u]) => new OpenAIClient({ apiKey, baseURL: settings.baseURL, maxRetries: 0, fetch: u.fetch, ...SILENT })));
   const guarded = sdkGuard(name, keyEnv);
   const lean: ChatCall | undefined =
-    paths.path !== 'sdk' && leanPathFits(env, sdkEnv) ? leanChat(chatEndpoint(settings.baseURL, apiKey, sdkEnv), createLeanHttp(dispatcher, redirecting(dispatcher), createDeadlines())) : undefined;
+    paths.path !== 'sdk' && leanPathFits(env, sdkEnv)
+      ? leanChat(
+          chatEndpoint(settings.baseURL, apiKey, sdkEnv),
+          // Through a proxy, the Agent's own connections; otherwise aigov's pool, as many sockets as calls in flight.
+          createLeanHttp(
+            async () => (await undici()).dispatcher,
+            async () => (await undici()).redirecting,
+            createDeadlines(),
+            proxySettings(env) ? {} : { connections: runtime.connections },
+          ),
+        )
+      : undefined;
   // Models that refused a json_schema response_format: asked for json_object for the rest of the run.
   const noSchema = new Set<string>();
 

@@ -5,10 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { serializeLock } from '../../src/core/lock/lockfile.js';
-import { lockSchema } from '../../src/core/workspace/schemas.js';
+import { schemas } from '../../src/core/workspace/schemas.js';
 
 export function grantTiers(lockText: string, tiers: Record<string, 1 | 2 | 3>, by = 'promote@example.com'): string {
-  const lock = lockSchema.parse(parse(lockText));
+  const lock = schemas().lockSchema.parse(parse(lockText));
   const automations = { ...lock.automations };
   for (const [id, tier] of Object.entries(tiers)) automations[id] = { tier, since: '2026-11-01T00:00:00Z', by, event: null };
   return serializeLock({ ...lock, automations });

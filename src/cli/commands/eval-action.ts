@@ -1,14 +1,13 @@
 // `aigov eval` as the CLI runs it: flags in, one evalGate (run, then record), reports out.
 import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { acceptOutputs } from '../../app/accept.js';
-import { changedSuites } from '../../app/changed.js';
 import type { Context } from '../../app/context.js';
 import { evalBaseline } from '../../app/eval-baseline.js';
 import type { EvalOptions } from '../../app/eval.js';
 import { evalGate, type EvalGateResult } from '../../app/eval-gate.js';
 import { gitState } from '../../app/git.js';
 import { workspaceEnv } from '../../app/read-workspace.js';
+import { whenQuiet } from '../../app/when-quiet.js';
 import { openWorkspace } from '../../app/workspace.js';
 import { parseShard } from '../../core/eval/plan.js';
 import { exitCodeOf, type EvalReport } from '../../core/eval/report.js';
@@ -21,8 +20,7 @@ import { checkOutputPath } from '../../fs/output-path.js';
 import type { GlobalOptions } from '../main.js';
 import type { Output } from '../output.js';
 import { progressBar } from '../progress.js';
-import { renderFailingCases } from '../render/deviations.js';
-import * as render from '../render/report.js';
+import { checkFormat, formatForFile } from '../render/formats.js';
 
 export interface EvalFlags {
   replay?: boolean;
@@ -47,11 +45,17 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   if (opts.baseline !== undefined) checkBaselineFlags(opts);
   // Two flags for one choice would leave one of them silently ignored.
   if (o.json && opts.format) throw new UsageError('--json and --format cannot be used together', { hint: '--json is short for --format json' });
-  const format = opts.format ? render.checkFormat(opts.format) : o.json ? 'json' : 'table';
+  const format = opts.format ? checkFormat(opts.format) : o.json ? 'json' : 'table';
   checkOutputs(opts.output, ctx.env.GITHUB_STEP_SUMMARY);
   tuneGcForManyCalls();
   const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
   let bar = progressBar(o, 'eval');
+  // The renderers are not needed to start the calls: loaded at the run's first pause, or when the report is due.
+  // A quiet run that writes no report file needs only the one that names the failing cases.
+  const reports = !!opts.output || !!ctx.env.GITHUB_STEP_SUMMARY || !o.quiet || format !== 'table';
+  let loading: Promise<Renderers> | undefined;
+  const renderers = (): Promise<Renderers> => (loading ??= loadRenderers(reports));
+  const quiet = whenQuiet(() => void renderers().catch(() => {}));
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
@@ -70,7 +74,10 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
     unlocked: opts.unlocked,
     env: workspaceEnv(ws.root, ctx.env, (p) => !o.quiet && o.err(formatProblem(p))),
     signal: controller.signal,
-    onProgress: (d, t) => bar.update(d, t),
+    onProgress: (d, t) => {
+      bar.update(d, t);
+      quiet.answered();
+    },
     // aigov's own one-line notices stand in for anything a provider's SDK would have printed.
     onWarning: (m) => {
       if (!o.quiet) o.err(`warning: ${m}`);
@@ -102,18 +109,21 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
       recordErrors = gate.recordError ? [gate.recordError] : [];
     }
   } finally {
+    quiet.stop();
     bar.end();
     process.off('SIGINT', onSigint);
   }
+  const { renderFailingCases, ...loaded } = await renderers();
+  const renderReport = loaded.renderReport!;
   // The report names its commit, so `--merge` can refuse shards of different commits.
   const report = { ...gate.report, ...(gate.git ?? (await gitState(ws.root, ctx.git(ws.root)))) };
   // The results are evidence for promotion; failing to record them is worth a warning, not a failed gate.
   for (const e of new Set(recordErrors.map((x) => x.message))) o.err(`warning: the results were not recorded in the run log: ${e}`);
   // Files first: should one fail after all, stdout holds the error alone, as --json promises.
-  if (opts.output) writeOutput('-o', opts.output, () => writeFileAtomic(resolve(opts.output!), `${render.renderReport(report, render.formatForFile(opts.output!), { ...o, color: false })}\n`));
+  if (opts.output) writeOutput('-o', opts.output, () => writeFileAtomic(resolve(opts.output!), `${renderReport(report, formatForFile(opts.output!), { ...o, color: false })}\n`));
   const summary = ctx.env.GITHUB_STEP_SUMMARY;
-  if (summary) writeOutput('GITHUB_STEP_SUMMARY', summary, () => appendFileSync(summary, `${render.renderReport(report, 'markdown', o)}\n`));
-  if (!o.quiet || format !== 'table') o.out(render.renderReport(report, format, o));
+  if (summary) writeOutput('GITHUB_STEP_SUMMARY', summary, () => appendFileSync(summary, `${renderReport(report, 'markdown', o)}\n`));
+  if (!o.quiet || format !== 'table') o.out(renderReport(report, format, o));
   else {
     // Quiet still names what failed the gate: an exit code alone sends people digging.
     const failing = renderFailingCases(report, o);
@@ -122,6 +132,7 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   // After the report, so a refused --accept still leaves the results on screen.
   let accepted = new Set<string>();
   if (opts.accept?.length && !report.interrupted) {
+    const { acceptOutputs } = await import('../../app/accept.js');
     const result = acceptOutputs(ws, report, opts.accept);
     accepted = result.accepted;
     if (!o.quiet) o.err(`accepted ${result.accepted.size} case${result.accepted.size === 1 ? '' : 's'}: ${[...result.accepted].join(', ')}`);
@@ -143,7 +154,7 @@ function checkOutputs(output: string | undefined, summary: string | undefined): 
     // Commander takes the next word as the value when it starts with "-" but is no known option: `-o -x.json`.
     if (output === '' || output.startsWith('-')) throw new UsageError(`-o needs a file name${output ? `, got the option "${output}"` : ''}`, { hint: output ? `for a file whose name starts with "-", write ./${output}` : 'for example -o report.json' });
     checkOutputPath({ path: output, label: '-o' });
-    render.formatForFile(output);
+    formatForFile(output);
   }
   if (summary) checkOutputPath({ path: summary, label: 'GITHUB_STEP_SUMMARY', append: true });
 }
@@ -166,7 +177,19 @@ function withoutAccepted(report: EvalReport, accepted: ReadonlySet<string>): Eva
 }
 
 async function changed(o: Output, ws: Workspace, ref: string, ctx: Context): Promise<string[]> {
+  const { changedSuites } = await import('../../app/changed.js');
   const names = await changedSuites(ws, ref, { git: ctx.git(ws.root), onProblem: (p) => !o.quiet && o.err(formatProblem(p)) });
   if (!o.quiet) o.err(names.length ? `changed since ${ref}: ${names.join(', ')}` : `no suite changed since ${ref}: nothing to run`);
   return names;
+}
+
+interface Renderers {
+  /** Loaded where a report is written or shown. */
+  renderReport?: typeof import('../render/report.js').renderReport;
+  renderFailingCases: typeof import('../render/deviations.js').renderFailingCases;
+}
+
+async function loadRenderers(reports: boolean): Promise<Renderers> {
+  const [report, { renderFailingCases }] = await Promise.all([reports ? import('../render/report.js') : undefined, import('../render/deviations.js')]);
+  return { renderReport: report?.renderReport, renderFailingCases };
 }

@@ -1,29 +1,16 @@
 // Picks a renderer by format name or by a report file's extension.
-import { asInternal, UsageError } from '../../errors.js';
+import { asInternal } from '../../errors.js';
 import type { EvalReport } from '../../core/eval/report.js';
 import type { Output } from '../output.js';
 import { renderBaselineTerminal } from './baseline-terminal.js';
+import type { Format } from './formats.js';
 import { renderDeviations } from './deviations.js';
 import { renderGithub } from './github.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSummary } from './summary.js';
 
-export const FORMATS = ['table', 'json', 'junit', 'markdown', 'github'] as const;
-export type Format = (typeof FORMATS)[number];
-
-export function checkFormat(f: string): Format {
-  if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}"`, { hint: `one of: ${FORMATS.join(', ')}` });
-  return f as Format;
-}
-
-export function formatForFile(path: string): Format {
-  if (/\.json$/i.test(path)) return 'json';
-  if (/\.xml$/i.test(path)) return 'junit';
-  if (/\.(md|markdown)$/i.test(path)) return 'markdown';
-  if (/\.txt$/i.test(path)) return 'table';
-  throw new UsageError(`cannot tell a report format from "${path}"`, { hint: 'use .json, .xml (junit), .md or .txt' });
-}
+export { checkFormat, FORMATS, formatForFile, type Format } from './formats.js';
 
 /** A renderer that throws has a bug: an internal error naming it (exit 70), whatever the report held. */
 export function renderReport(report: EvalReport, format: Format, o: Output): string {

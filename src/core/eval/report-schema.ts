@@ -2,7 +2,7 @@
 // the merge and the renderers use, checked, so that a hand-edited or truncated
 // report is a clear refusal and never a crash. Unknown fields are kept: a newer
 // aigov may add some. Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 import { REPORT_VERSION, type EvalReport } from './report.js';
 
 const count = z.int().min(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { lockSchema, type Lockfile } from '../workspace/schemas.js';
+import { schemas, type Lockfile } from '../workspace/schemas.js';
 import { emptyLock, lockTime, serializeLock } from './lockfile.js';
 
 const SHA = 'a'.repeat(64);
@@ -53,7 +53,7 @@ automations:
   });
 
   it('reads back to the same lock', () => {
-    expect(lockSchema.parse(parse(serializeLock(v2)))).toEqual(v2);
+    expect(schemas().lockSchema.parse(parse(serializeLock(v2)))).toEqual(v2);
   });
 
   it('writes a version 1 lock (no ledger) back as version 1, dropping nothing it was not given', () => {
@@ -62,17 +62,17 @@ automations:
     expect(text).toContain('lockfileVersion: 1\n');
     expect(text).not.toContain('served');
     expect(text).not.toContain('automations');
-    expect(lockSchema.parse(parse(text))).toEqual(v1);
+    expect(schemas().lockSchema.parse(parse(text))).toEqual(v1);
   });
 
   it('reads a version 1 lock as it is', () => {
-    const v1 = lockSchema.parse(parse('lockfileVersion: 1\nmodels:\n  fast: { requested: "openai:x", resolved: "openai:x-2024-01-01", pinnedAt: t, pinnedBy: me }\nprompts: {}\n'));
+    const v1 = schemas().lockSchema.parse(parse('lockfileVersion: 1\nmodels:\n  fast: { requested: "openai:x", resolved: "openai:x-2024-01-01", pinnedAt: t, pinnedBy: me }\nprompts: {}\n'));
     expect(v1).toEqual({ lockfileVersion: 1, models: { fast: { requested: 'openai:x', resolved: 'openai:x-2024-01-01', pinnedAt: 't', pinnedBy: 'me' } }, prompts: {} });
   });
 
   it('refuses an unknown version and a tier outside 1..3', () => {
-    expect(lockSchema.safeParse({ lockfileVersion: 3, models: {}, prompts: {} }).success).toBe(false);
-    const bad = lockSchema.safeParse({ lockfileVersion: 2, automations: { a: { tier: 4, since: 't', by: 'b', event: null } } });
+    expect(schemas().lockSchema.safeParse({ lockfileVersion: 3, models: {}, prompts: {} }).success).toBe(false);
+    const bad = schemas().lockSchema.safeParse({ lockfileVersion: 2, automations: { a: { tier: 4, since: 't', by: 'b', event: null } } });
     expect(bad.success ? '' : bad.error.issues[0].message).toBe('expected 1, 2 or 3');
   });
 

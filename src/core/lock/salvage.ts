@@ -4,7 +4,7 @@
 // automation's ledger entry, at the lower tier where the sides differ. Garbage keeps
 // nothing. Pure.
 import { parse } from 'yaml';
-import { lockSchema, type LockedAutomation, type LockedModel, type Lockfile } from '../workspace/schemas.js';
+import { schemas, type LockedAutomation, type LockedModel, type Lockfile } from '../workspace/schemas.js';
 import { conflictSides } from './broken.js';
 
 export type Salvage = { kind: 'conflict'; lock: Lockfile } | { kind: 'unreadable' };
@@ -19,7 +19,7 @@ export function salvageLock(text: string): Salvage {
 
 function readSide(text: string): Lockfile | undefined {
   try {
-    const parsed = lockSchema.safeParse(parse(text));
+    const parsed = schemas().lockSchema.safeParse(parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -13,7 +13,7 @@
 //      on review_resolved, run_abandoned, revert_started and action_reverted.
 // A version-1 event parses with the same schemas: every field added since is
 // optional, and what a version-1 writer could leave out is optional too.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const text = z.string();
 const nonEmpty = z.string().min(1);
@@ -32,8 +32,11 @@ const errorInfo = z.object({ type: text, message: text }).loose();
 /** A notify or reversal command's outcome. */
 const commandResult = z.object({ ok: z.boolean(), exitCode: z.number().int().nullable().optional(), stdout: text.optional(), stderr: text.optional() }).loose();
 
+// Each type's schema is built the first time it is needed, not at import: building
+// all of them cost every opening of the run log some 8 ms, and most commands check
+// or parse a few types (an eval appends one).
 export const PAYLOAD_SCHEMAS = {
-  run_started: z
+  run_started: () => z
     .object({
       inputSha256: text.optional(),
       inputFingerprint: z.object({ alg: z.enum(['sha256', 'hmac-sha256']), value: text }).loose().optional(),
@@ -44,7 +47,7 @@ export const PAYLOAD_SCHEMAS = {
       input: z.unknown().optional(),
     })
     .loose(),
-  run_finished: z
+  run_finished: () => z
     .object({
       output: z.unknown(),
       // SPEC: a finite number in 0..1, or null when the run has none.
@@ -60,9 +63,9 @@ export const PAYLOAD_SCHEMAS = {
       audit: z.boolean().optional(),
     })
     .loose(),
-  run_failed: z.object({ error: errorInfo, durationMs: seconds.optional() }).loose(),
-  run_abandoned: z.object({ reason: nonEmpty, by: nonEmpty }).loose(),
-  review_resolved: z
+  run_failed: () => z.object({ error: errorInfo, durationMs: seconds.optional() }).loose(),
+  run_abandoned: () => z.object({ reason: nonEmpty, by: nonEmpty }).loose(),
+  review_resolved: () => z
     .object({
       decision: z.enum(DECISIONS),
       reviewer: nonEmpty,
@@ -71,8 +74,8 @@ export const PAYLOAD_SCHEMAS = {
       audit: z.boolean().optional(),
     })
     .loose(),
-  action_started: z.object({ impacts: z.array(impactSchema), reversibleUntil: text.nullish() }).loose(),
-  action_taken: z
+  action_started: () => z.object({ impacts: z.array(impactSchema), reversibleUntil: text.nullish() }).loose(),
+  action_taken: () => z
     .object({
       impacts: z.array(impactSchema),
       notified: z.boolean().optional(),
@@ -80,16 +83,16 @@ export const PAYLOAD_SCHEMAS = {
       result: z.unknown().optional(),
     })
     .loose(),
-  action_failed: z.object({ error: errorInfo }).loose(),
-  notification_sent: z.object({ ok: z.boolean(), error: z.unknown().optional() }).loose(),
+  action_failed: () => z.object({ error: errorInfo }).loose(),
+  notification_sent: () => z.object({ ok: z.boolean(), error: z.unknown().optional() }).loose(),
   // A revert's claim, before the reversal command runs: of two racing reverts only one logs it.
-  revert_started: z.object({ by: nonEmpty, reason: text, inDoubt: z.boolean().optional() }).loose(),
-  action_reverted: z.object({ by: nonEmpty, reason: text, result: commandResult }).loose(),
-  impact_tagged: impactSchema,
-  threshold_changed: z.object({ from: z.number().min(0).max(1).nullable(), to: z.number().min(0).max(1), reason: text.nullish(), by: nonEmpty, evidence: z.unknown().optional() }).loose(),
-  tier_changed: z.object({ from: tier, to: tier, reason: text.nullish(), by: nonEmpty, evidence: z.unknown().optional() }).loose(),
-  review_completed: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), by: nonEmpty, flags: z.unknown().optional() }).loose(),
-  eval_completed: z
+  revert_started: () => z.object({ by: nonEmpty, reason: text, inDoubt: z.boolean().optional() }).loose(),
+  action_reverted: () => z.object({ by: nonEmpty, reason: text, result: commandResult }).loose(),
+  impact_tagged: () => impactSchema,
+  threshold_changed: () => z.object({ from: z.number().min(0).max(1).nullable(), to: z.number().min(0).max(1), reason: text.nullish(), by: nonEmpty, evidence: z.unknown().optional() }).loose(),
+  tier_changed: () => z.object({ from: tier, to: tier, reason: text.nullish(), by: nonEmpty, evidence: z.unknown().optional() }).loose(),
+  review_completed: () => z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), by: nonEmpty, flags: z.unknown().optional() }).loose(),
+  eval_completed: () => z
     .object({
       suite: text,
       prompt: promptRef.optional(),
@@ -103,16 +106,28 @@ export const PAYLOAD_SCHEMAS = {
       dirty: z.boolean().optional(),
     })
     .loose(),
-  model_pinned: z.object({ name: text, from: text.nullable().optional(), to: text, served: text.nullish(), by: text.optional(), evidence: z.unknown().optional() }).loose(),
-  model_mismatch: z.object({ expected: text, returned: text }).loose(),
+  model_pinned: () => z.object({ name: text, from: text.nullable().optional(), to: text, served: text.nullish(), by: text.optional(), evidence: z.unknown().optional() }).loose(),
+  model_mismatch: () => z.object({ expected: text, returned: text }).loose(),
 } as const;
 
-export type PayloadSchemas = typeof PAYLOAD_SCHEMAS;
+export type PayloadSchemas = { [K in keyof typeof PAYLOAD_SCHEMAS]: ReturnType<(typeof PAYLOAD_SCHEMAS)[K]> };
+
+const built = new Map<string, z.ZodType>();
+
+/** The schema of an event type's payload, built once; undefined for a type there is none of. */
+function schemaOf(type: string): z.ZodType | undefined {
+  let schema = built.get(type);
+  if (!schema && Object.hasOwn(PAYLOAD_SCHEMAS, type)) {
+    schema = PAYLOAD_SCHEMAS[type as keyof typeof PAYLOAD_SCHEMAS]() as z.ZodType;
+    built.set(type, schema);
+  }
+  return schema;
+}
 export type StoredImpact = z.infer<typeof impactSchema>;
 
 /** Where a payload breaks its type's schema, as `data.path: message`; null when it fits. */
 export function payloadProblem(type: keyof PayloadSchemas, data: unknown): string | null {
-  const schema = PAYLOAD_SCHEMAS[type] as z.ZodType | undefined;
+  const schema = schemaOf(type);
   if (!schema) return `unknown event type ${JSON.stringify(type)}`;
   const result = schema.safeParse(data);
   if (result.success) return null;
@@ -123,7 +138,7 @@ export function payloadProblem(type: keyof PayloadSchemas, data: unknown): strin
 
 /** The typed payload of a stored event, or the problem that keeps it from being one. */
 export function parsePayload(type: keyof PayloadSchemas, data: unknown): { ok: true; data: unknown } | { ok: false; problem: string } {
-  const schema = PAYLOAD_SCHEMAS[type] as z.ZodType | undefined;
+  const schema = schemaOf(type);
   if (!schema) return { ok: false, problem: `unknown event type ${JSON.stringify(type)}` };
   const result = schema.safeParse(data);
   if (result.success) return { ok: true, data: result.data };

@@ -1,7 +1,7 @@
 // A run proof: one run's events, as stored, each with its RFC 6962 inclusion
 // proof against a seal's Merkle root. Checking it needs the proof and
 // aigov.seals, nothing else: no database, and no other run's events.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCode } from '../../errors.js';
 import { UsageError } from '../../errors.js';
 import { hashEvent, type HashedFields } from './chain.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { promptHash } from '../lock/prompt-hash.js';
-import { promptSchema, type Prompt } from '../workspace/schemas.js';
+import { schemas, type Prompt } from '../workspace/schemas.js';
 import { diffPrompts, messagesText, type PromptModel } from './diff.js';
 
-const base: Prompt = promptSchema.parse({
+const base: Prompt = schemas().promptSchema.parse({
   id: 'inv',
   version: 1,
   model: 'fast',

@@ -1,7 +1,7 @@
 // Files in, workspace out: parse, schema-check and cross-check, collecting every problem. Pure.
 import type { z } from 'zod';
 import type { Problem } from '../../errors.js';
-import { FILE_KINDS, type FileKind } from './schemas.js';
+import { fileSchema, type FileKind } from './schemas.js';
 import { parseSource, problemAt, type ParsedSource, type SourceFile } from './source.js';
 import { checkSchema } from './validate-schema.js';
 import { crossCheck, type RuleTools } from './rules.js';
@@ -46,13 +46,13 @@ export function buildWorkspace(root: string, files: readonly RawFile[], parse: P
   return ws;
 }
 
-type ValueOf<K extends FileKind> = z.infer<(typeof FILE_KINDS)[K]>;
+type ValueOf<K extends FileKind> = z.infer<ReturnType<typeof fileSchema<K>>>;
 
 function load<K extends FileKind>(ws: Workspace, f: RawFile, kind: K, parse: Parse): Loaded<ValueOf<K>> | undefined {
   const text = f.text ?? '';
   const known = parse.checked?.(kind, f.path, text);
   if (known) return known as Loaded<ValueOf<K>>;
-  const { loaded, problems } = loadDocument(f.path, text, FILE_KINDS[kind] as unknown as z.ZodType<ValueOf<K>>, parse);
+  const { loaded, problems } = loadDocument(f.path, text, fileSchema(kind) as unknown as z.ZodType<ValueOf<K>>, parse);
   ws.problems.push(...problems);
   if (loaded && !problems.length) parse.keepChecked?.(kind, text, loaded.value);
   return loaded;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../errors.js';
-import { promptSchema } from './schemas.js';
+import { schemas } from './schemas.js';
 import { parseSource } from './source.js';
 import { checkSchema } from './validate-schema.js';
 
 function problems(text: string): string[] {
   const { source, value, problems } = parseSource('prompts/x.yaml', text);
   if (problems.length) return problems.map(formatProblem);
-  return checkSchema(source, value, promptSchema).problems.map(formatProblem);
+  return checkSchema(source, value, schemas().promptSchema).problems.map(formatProblem);
 }
 
 describe('checkSchema', () => {

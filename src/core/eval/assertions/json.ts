@@ -1,14 +1,16 @@
 // JSON assertions: the output parses, and a value inside it (by JSON pointer) is what was expected.
-import { z } from 'zod';
+import * as z from 'zod';
 import { getPointer, isPointer, setPointer } from '../../json-pointer.js';
-import type { AssertionType } from './types.js';
+import { schemaOnce, type AssertionType } from './types.js';
 import { jsonEqual, parseOutput } from './json-value.js';
 import { show, verdict } from './show.js';
 
-const noArgs = z.strictObject({ type: z.string() });
+const noArgs = schemaOnce(() => z.strictObject({ type: z.string() }));
 
-export const isJson: AssertionType<typeof noArgs> = {
-  schema: noArgs,
+export const isJson: AssertionType<ReturnType<typeof noArgs>> = {
+  get schema() {
+    return noArgs();
+  },
   deterministic: true,
   evaluate(output) {
     const parsed = parseOutput(output);
@@ -16,14 +18,18 @@ export const isJson: AssertionType<typeof noArgs> = {
   },
 };
 
-const jsonSpec = z.strictObject({
-  type: z.string(),
-  path: z.string().refine(isPointer, 'expected a JSON pointer such as /category or /items/0/name'),
-  equals: z.unknown(),
-});
+const jsonSpec = schemaOnce(() =>
+  z.strictObject({
+    type: z.string(),
+    path: z.string().refine(isPointer, 'expected a JSON pointer such as /category or /items/0/name'),
+    equals: z.unknown(),
+  }),
+);
 
-export const json: AssertionType<typeof jsonSpec> = {
-  schema: jsonSpec,
+export const json: AssertionType<ReturnType<typeof jsonSpec>> = {
+  get schema() {
+    return jsonSpec();
+  },
   deterministic: true,
   evaluate(output, { path, equals }) {
     const parsed = parseOutput(output);

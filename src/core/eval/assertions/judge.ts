@@ -1,17 +1,21 @@
 // `judge`: a pinned model grades the output against a rubric. The model call is the
 // context's business; this only asks and reports.
-import { z } from 'zod';
+import * as z from 'zod';
 import { AigovError } from '../../../errors.js';
-import type { AssertionType } from './types.js';
+import { schemaOnce, type AssertionType } from './types.js';
 
-const judgeSpec = z.strictObject({
-  type: z.string(),
-  rubric: z.string().min(1, 'expected a rubric: what a good answer does'),
-  model: z.string().min(1, 'expected a logical model name from aigov.yaml'),
-});
+const judgeSpec = schemaOnce(() =>
+  z.strictObject({
+    type: z.string(),
+    rubric: z.string().min(1, 'expected a rubric: what a good answer does'),
+    model: z.string().min(1, 'expected a logical model name from aigov.yaml'),
+  }),
+);
 
-export const judge: AssertionType<typeof judgeSpec> = {
-  schema: judgeSpec,
+export const judge: AssertionType<ReturnType<typeof judgeSpec>> = {
+  get schema() {
+    return judgeSpec();
+  },
   deterministic: false,
   async evaluate(output, { rubric, model }, ctx) {
     if (!ctx.judge) throw new Error(`no judge model may be called here, so the rubric cannot be graded by "${model}"`);

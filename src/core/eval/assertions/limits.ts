@@ -1,13 +1,15 @@
 // Budgets on a single call: latency, cost and tokens, read from the context, not the output.
-import { z } from 'zod';
-import type { AssertionType } from './types.js';
+import * as z from 'zod';
+import { schemaOnce, type AssertionType } from './types.js';
 import { verdict } from './show.js';
 
-const limitSpec = z.strictObject({ type: z.string(), value: z.number().nonnegative('expected a number >= 0') });
-const tokenSpec = z.strictObject({ type: z.string(), value: z.number().int('expected a whole number of tokens').nonnegative('expected a number >= 0') });
+const limitSpec = schemaOnce(() => z.strictObject({ type: z.string(), value: z.number().nonnegative('expected a number >= 0') }));
+const tokenSpec = schemaOnce(() => z.strictObject({ type: z.string(), value: z.number().int('expected a whole number of tokens').nonnegative('expected a number >= 0') }));
 
-export const maxLatencyMs: AssertionType<typeof limitSpec> = {
-  schema: limitSpec,
+export const maxLatencyMs: AssertionType<ReturnType<typeof limitSpec>> = {
+  get schema() {
+    return limitSpec();
+  },
   deterministic: true,
   evaluate(_output, { value }, ctx) {
     const ok = ctx.latencyMs <= value;
@@ -15,8 +17,10 @@ export const maxLatencyMs: AssertionType<typeof limitSpec> = {
   },
 };
 
-export const maxCost: AssertionType<typeof limitSpec> = {
-  schema: limitSpec,
+export const maxCost: AssertionType<ReturnType<typeof limitSpec>> = {
+  get schema() {
+    return limitSpec();
+  },
   deterministic: true,
   evaluate(_output, { value }, ctx) {
     // Thrown, not failed: validation refuses an unpriced model, so reaching here is a bug, and `not-max-cost` must not pass on it.
@@ -26,8 +30,10 @@ export const maxCost: AssertionType<typeof limitSpec> = {
   },
 };
 
-export const maxTokens: AssertionType<typeof tokenSpec> = {
-  schema: tokenSpec,
+export const maxTokens: AssertionType<ReturnType<typeof tokenSpec>> = {
+  get schema() {
+    return tokenSpec();
+  },
   deterministic: true,
   evaluate(_output, { value }, ctx) {
     const { input, output } = ctx.tokens;

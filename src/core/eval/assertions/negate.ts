@@ -7,7 +7,9 @@ import type { AssertionType } from './types.js';
 export function negate(base: AssertionType): AssertionType {
   if (!base.deterministic) throw new Error('only deterministic assertions can be negated');
   return {
-    schema: base.schema,
+    get schema() {
+      return base.schema;
+    },
     deterministic: true,
     async evaluate(output, spec, ctx) {
       const r = await base.evaluate(output, spec, ctx);

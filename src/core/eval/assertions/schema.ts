@@ -1,19 +1,21 @@
 // `schema`: the output validates against the prompt's output JSON Schema. The validator
 // is imported on first use, so runs without a schema assertion never load it.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ValidateFunction } from 'ajv';
-import type { AssertionType } from './types.js';
+import { schemaOnce, type AssertionType } from './types.js';
 import { parseOutput } from './json-value.js';
 import { verdict } from './show.js';
 
 const MAX_ERRORS = 3;
-const noArgs = z.strictObject({ type: z.string() });
+const noArgs = schemaOnce(() => z.strictObject({ type: z.string() }));
 
 // One compiled validator per schema object: a suite checks many cases against the same schema.
 const compiled = new WeakMap<object, Promise<ValidateFunction>>();
 
-export const schema: AssertionType<typeof noArgs> = {
-  schema: noArgs,
+export const schema: AssertionType<ReturnType<typeof noArgs>> = {
+  get schema() {
+    return noArgs();
+  },
   deterministic: true,
   async evaluate(output, _spec, ctx) {
     // Thrown, not failed: validation refuses a missing or broken schema, so reaching here is a bug, and `not-schema` must not pass on it.

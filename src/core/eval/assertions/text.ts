@@ -1,19 +1,21 @@
 // Text assertions. Outputs are compared after trimming surrounding whitespace where
 // position matters (equals, starts-with, regex): models often add a trailing newline.
-import { z } from 'zod';
-import type { AssertionType } from './types.js';
+import * as z from 'zod';
+import { schemaOnce, type AssertionType } from './types.js';
 import { jsonEqual, parseOutput } from './json-value.js';
 import { show, verdict } from './show.js';
 
 /** A YAML scalar read as text: `value: 2024` means the text "2024". */
-export const textArg = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string' }).transform(String);
+export const textArg = schemaOnce(() => z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string' }).transform(String));
 
-const textSpec = z.strictObject({ type: z.string(), value: textArg });
+const textSpec = schemaOnce(() => z.strictObject({ type: z.string(), value: textArg() }));
 
-const equalsSpec = z.strictObject({ type: z.string(), value: z.unknown() });
+const equalsSpec = schemaOnce(() => z.strictObject({ type: z.string(), value: z.unknown() }));
 
-export const equals: AssertionType<typeof equalsSpec> = {
-  schema: equalsSpec,
+export const equals: AssertionType<ReturnType<typeof equalsSpec>> = {
+  get schema() {
+    return equalsSpec();
+  },
   deterministic: true,
   evaluate(output, spec, ctx) {
     const structural = ctx.outputType === 'json' || (spec.value !== null && typeof spec.value === 'object');
@@ -40,15 +42,19 @@ function equalsJson(output: string, value: unknown) {
   return verdict(false, `output ${show(parsed.value)} differs from expected ${show(value)}`, value);
 }
 
-export const contains: AssertionType<typeof textSpec> = {
-  schema: textSpec,
+export const contains: AssertionType<ReturnType<typeof textSpec>> = {
+  get schema() {
+    return textSpec();
+  },
   deterministic: true,
   evaluate: (output, { value }) =>
     verdict(output.includes(value), `output ${output.includes(value) ? 'contains' : 'does not contain'} ${show(value)}`),
 };
 
-export const icontains: AssertionType<typeof textSpec> = {
-  schema: textSpec,
+export const icontains: AssertionType<ReturnType<typeof textSpec>> = {
+  get schema() {
+    return textSpec();
+  },
   deterministic: true,
   evaluate(output, { value }) {
     const found = output.toLowerCase().includes(value.toLowerCase());
@@ -56,8 +62,10 @@ export const icontains: AssertionType<typeof textSpec> = {
   },
 };
 
-export const startsWith: AssertionType<typeof textSpec> = {
-  schema: textSpec,
+export const startsWith: AssertionType<ReturnType<typeof textSpec>> = {
+  get schema() {
+    return textSpec();
+  },
   deterministic: true,
   evaluate(output, { value }) {
     const found = output.trimStart().startsWith(value);
@@ -65,19 +73,23 @@ export const startsWith: AssertionType<typeof textSpec> = {
   },
 };
 
-const regexSpec = z
-  .strictObject({ type: z.string(), value: z.string({ error: 'expected a regular expression (a string)' }), flags: z.string().optional() })
-  .superRefine((spec, ctx) => {
-    try {
-      new RegExp(spec.value, spec.flags);
-    } catch (err) {
-      const where = spec.flags !== undefined && !/^[dgimsuvy]*$/.test(spec.flags) ? 'flags' : 'value';
-      ctx.addIssue({ code: 'custom', path: [where], message: `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` });
-    }
-  });
+const regexSpec = schemaOnce(() =>
+  z
+    .strictObject({ type: z.string(), value: z.string({ error: 'expected a regular expression (a string)' }), flags: z.string().optional() })
+    .superRefine((spec, ctx) => {
+      try {
+        new RegExp(spec.value, spec.flags);
+      } catch (err) {
+        const where = spec.flags !== undefined && !/^[dgimsuvy]*$/.test(spec.flags) ? 'flags' : 'value';
+        ctx.addIssue({ code: 'custom', path: [where], message: `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` });
+      }
+    }),
+);
 
-export const regex: AssertionType<typeof regexSpec> = {
-  schema: regexSpec,
+export const regex: AssertionType<ReturnType<typeof regexSpec>> = {
+  get schema() {
+    return regexSpec();
+  },
   deterministic: true,
   evaluate(output, { value, flags }) {
     const re = new RegExp(value, flags);

@@ -34,3 +34,13 @@ export interface AssertionType<S extends z.ZodType = z.ZodType> {
   deterministic: boolean;
   evaluate(output: string, spec: z.infer<S>, ctx: AssertionContext): AssertionResult | Promise<AssertionResult>;
 }
+
+/**
+ * A schema built the first time it is asked for, then kept: built at import, the
+ * assertions' schemas cost every run some 10 ms of start-up, and a run needs only
+ * those of the types its suites use.
+ */
+export function schemaOnce<S extends z.ZodType>(build: () => S): () => S {
+  let built: S | undefined;
+  return () => (built ??= build());
+}
