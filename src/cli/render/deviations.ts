@@ -5,6 +5,8 @@ import { renderDiff } from './diff.js';
 import { isTruncated, TRUNCATED } from './served.js';
 import { terminalSafe } from './terminal-safe.js';
 
+export { renderFailingCases } from './failing-cases.js';
+
 export interface Deviation {
   suite: SuiteResult;
   caseId: string;
@@ -49,18 +51,6 @@ export function deviationsOf(report: EvalReport, color = false): Deviation[] {
 }
 
 /** One line per case that did not pass, for `--quiet`: a failing gate still names what failed. */
-export function renderFailingCases(report: EvalReport, o: Output): string {
-  const lines: string[] = [];
-  for (const s of report.suites) {
-    for (const c of s.cases) {
-      if (c.status === 'pass') continue;
-      const where = `${s.file}${c.line ? `:${c.line}` : ''}`;
-      lines.push(`${paint(o, 'red', c.status === 'error' ? 'ERROR' : 'FAIL')} ${s.suite}/${c.id}  ${paint(o, 'dim', terminalSafe(where))}`);
-    }
-  }
-  return lines.join('\n');
-}
-
 export function renderDeviations(report: EvalReport, o: Output): string {
   const lines: string[] = [];
   for (const d of deviationsOf(report, o.color)) {
