@@ -186,10 +186,10 @@ async function changed(o: Output, ws: Workspace, ref: string, ctx: Context): Pro
 interface Renderers {
   /** Loaded where a report is written or shown. */
   renderReport?: typeof import('../render/report.js').renderReport;
-  renderFailingCases: typeof import('../render/deviations.js').renderFailingCases;
+  renderFailingCases: typeof import('../render/failing-cases.js').renderFailingCases;
 }
 
 async function loadRenderers(reports: boolean): Promise<Renderers> {
-  const [report, { renderFailingCases }] = await Promise.all([reports ? import('../render/report.js') : undefined, import('../render/deviations.js')]);
+  const [report, { renderFailingCases }] = await Promise.all([reports ? import('../render/report.js') : undefined, import('../render/failing-cases.js')]);
   return { renderReport: report?.renderReport, renderFailingCases };
 }

@@ -1,10 +1,11 @@
 // Every failing or erroring case, one block each: which assertion failed, why, and a diff.
 import type { EvalReport, SuiteResult } from '../../core/eval/report.js';
 import { paint, type Output } from '../output.js';
-import { pValue } from './baseline-words.js';
 import { renderDiff } from './diff.js';
 import { isTruncated, TRUNCATED } from './served.js';
 import { terminalSafe } from './terminal-safe.js';
+
+export { renderFailingCases } from './failing-cases.js';
 
 export interface Deviation {
   suite: SuiteResult;
@@ -47,23 +48,6 @@ export function deviationsOf(report: EvalReport, color = false): Deviation[] {
     }
   }
   return out;
-}
-
-/** One line per case that did not pass, for `--quiet`: a failing gate still names what failed. */
-export function renderFailingCases(report: EvalReport, o: Output): string {
-  const lines: string[] = [];
-  // A drop against --baseline can fail the gate with every case passing: it is named too.
-  for (const s of report.baseline?.suites ?? []) {
-    if (s.regression) lines.push(`${paint(o, 'red', 'REGRESSION')} ${s.suite} against ${terminalSafe(report.baseline!.ref)}: ${s.worse.length} worse, ${s.better.length} better, p = ${pValue(s.pValue)}`);
-  }
-  for (const s of report.suites) {
-    for (const c of s.cases) {
-      if (c.status === 'pass') continue;
-      const where = `${s.file}${c.line ? `:${c.line}` : ''}`;
-      lines.push(`${paint(o, 'red', c.status === 'error' ? 'ERROR' : 'FAIL')} ${s.suite}/${c.id}  ${paint(o, 'dim', terminalSafe(where))}`);
-    }
-  }
-  return lines.join('\n');
 }
 
 export function renderDeviations(report: EvalReport, o: Output): string {
