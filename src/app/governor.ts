@@ -1,6 +1,7 @@
 // The library: every production run as a logged transaction, with the tier enforced.
 import { ProviderError, UsageError, InvalidWorkspaceError } from '../errors.js';
 import { extractConfidence } from '../core/confidence.js';
+import { auditSampled } from '../core/tiers/audit-sample.js';
 import { callerConfidence, dispositionOf, isConfidence } from '../core/tiers/disposition.js';
 import { checkInputKey, inputFingerprint, redactInput } from '../core/log/input-privacy.js';
 import type { Disposition, Impact, LoggedEvent, NewEvent } from '../core/log/events.js';
@@ -31,6 +32,11 @@ export interface Run {
   confidence: number | null;
   confidenceSource: string;
   disposition: Disposition;
+  /**
+   * Also queued for audit (`review.sample`): an auto run a person grades after
+   * the fact. It is acted on as usual; `act` does not wait for the grade.
+   */
+  audit: boolean;
   prompt: { id: string; version: number; sha256: string };
   model: { requested: string; resolved: string; returned: string | null };
   tokens: { input: number; output: number };
@@ -273,7 +279,9 @@ export class Governor {
     const confidence = isConfidence(f.confidence) ? f.confidence : null;
     // An answer from another model than the lock's `served` goes to review whatever the tier (see served-run.ts).
     const disposition = review ? 'review' : dispositionOf(r.automation.tier, confidence, r.automation.confidence?.threshold);
-    await this.#append([...before, { type: 'run_finished', automation: r.automation.id, runId: id, actor: this.#actor, data: { ...f, confidence, disposition } }], id);
+    // Chosen by the id aigov generated for this run, so no retry or input can steer it.
+    const audit = auditSampled(id, disposition, r.automation.review?.sample);
+    await this.#append([...before, { type: 'run_finished', automation: r.automation.id, runId: id, actor: this.#actor, data: { ...f, confidence, disposition, ...(audit ? { audit } : {}) } }], id);
     return {
       id,
       automation: r.automation.id,
@@ -283,6 +291,7 @@ export class Governor {
       confidence,
       confidenceSource: f.confidenceSource,
       disposition,
+      audit,
       prompt: { id: r.prompt.id, version: r.prompt.version, sha256: r.promptSha256 },
       model: { requested: r.model.requested, resolved: r.model.resolved, returned: f.modelReturned },
       tokens: f.tokens,

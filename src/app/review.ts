@@ -43,12 +43,17 @@ const DECISIONS: readonly EventType[] = ['review_resolved'];
  * and of two reviewers deciding at once the store lets only one write (the
  * other gets a ConflictError). `reviewer` is the name given (a claim);
  * `identity` is what the machine said beside it.
+ *
+ * On a run in the audit queue (an auto run sampled by `review.sample`) the same
+ * decision is its audit grade, logged with `audit: true`: approve says the run
+ * was right, override (with the output it should have given) or reject that it
+ * was wrong. The run was acted on as usual; a grade changes no action.
  */
 export async function resolveReview(
   store: Store,
   runId: string,
   d: { decision: Decision; reviewer: string; identity: RecordedIdentity; reason?: string; output?: string; now: Date },
-): Promise<void> {
+): Promise<{ audit: boolean }> {
   if ((d.decision === 'override' || d.decision === 'reject') && !d.reason?.trim()) throw new UsageError(`a reason is required to ${d.decision}`, { hint: '--reason "…"' });
   if (d.decision === 'override' && d.output === undefined) throw new UsageError('an override needs the corrected output', { hint: '--output "…" or --output-file FILE' });
   if (d.decision !== 'override' && d.output !== undefined) throw new UsageError('--output goes only with override');
@@ -59,7 +64,12 @@ export async function resolveReview(
       hint: 'decisions are final; for an acted-on tier-2 run use `aigov revert`',
     });
   }
-  if (!state.awaiting) throw new UsageError(`run ${runId} is not waiting for review (disposition ${state.disposition})`);
+  const audit = !state.awaiting && state.finished.data.audit === true;
+  if (audit && state.audits.length > 0) {
+    const first = state.audits[0].data;
+    throw new GateError('E_ALREADY_RESOLVED', `run ${runId} was already audited (${first.decision} by ${first.reviewer})`, { hint: 'an audit grade is final, like a review decision' });
+  }
+  if (!state.awaiting && !audit) throw new UsageError(`run ${runId} is not waiting for review (disposition ${state.disposition})`, { hint: 'aigov review list, or aigov review list --audit' });
   await store.append(
     [
       {
@@ -68,9 +78,10 @@ export async function resolveReview(
         runId,
         actor: d.reviewer,
         at: d.now.toISOString(),
-        data: { decision: d.decision, reviewer: d.reviewer, reason: d.reason ?? null, ...(d.decision === 'override' ? { output: d.output } : {}), identity: d.identity },
+        data: { decision: d.decision, reviewer: d.reviewer, reason: d.reason ?? null, ...(d.decision === 'override' ? { output: d.output } : {}), ...(audit ? { audit: true } : {}), identity: d.identity },
       },
     ],
     { expect: { runId, types: DECISIONS, lastSeq: newestSeq(events, runId, DECISIONS) } },
   );
+  return { audit };
 }

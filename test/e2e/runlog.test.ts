@@ -162,7 +162,7 @@ describe('aigov review', () => {
     expect(override.exitCode).toBe(0);
     expect(override.stderr).toContain(`${low.id}: overridden by ann@example.com`);
     const approve = await w.cli('review', 'approve', tier1.id, '--as', 'bob@example.com', '--json');
-    expect(json(approve.stdout)).toEqual({ runId: tier1.id, decision: 'approve', reviewer: 'bob@example.com' });
+    expect(json(approve.stdout)).toEqual({ runId: tier1.id, decision: 'approve', reviewer: 'bob@example.com', audit: false });
     expect((await w.cli('review', 'reject', rejectMe.id, '--reason', 'not an invoice', '--as', 'ann@example.com')).exitCode).toBe(0);
 
     const [again, empty] = await Promise.all([w.cli('review', 'approve', low.id, '--as', 'bob@example.com'), w.cli('review', 'list')]);

@@ -1,8 +1,7 @@
 // A workspace and two months of run log made by the built library, for the
 // end-to-end tests of dashboard, report and calibrate: thousands of runs with
-// reviews, overrides, rejections, actions and reverts. Audited runs (the
-// `review.sample` queue, which this library does not sample yet) are written
-// through the store API, as the library would log them.
+// reviews, overrides, rejections, actions and reverts, and the audit sample
+// (`review.sample`) the library draws, graded as `aigov review` grades it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openGovernor } from '../../dist/index.js';
@@ -52,7 +51,7 @@ export async function buildObservedLog(opts: { runsPerMonth?: number } = {}): Pr
   const w = tempWorkspace({
     'aigov.yaml': configYaml(server.openaiBaseURL),
     'prompts/cls.yaml': promptYaml('cls'),
-    'automations/inv.yaml': automationYaml('inv', 2, 'cls', 'name: Invoice booking\ndownstream: [erp]\nconfidence: { threshold: 0.8 }\nreversal: { window: 30d, command: [node, scripts/unbook.mjs] }\nreview: { cadence: monthly }\n').replace('name: inv\n', ''),
+    'automations/inv.yaml': automationYaml('inv', 2, 'cls', 'name: Invoice booking\ndownstream: [erp]\nconfidence: { threshold: 0.8 }\nreversal: { window: 30d, command: [node, scripts/unbook.mjs] }\nreview: { cadence: monthly, sample: 0.05 }\n').replace('name: inv\n', ''),
     'automations/route.yaml': automationYaml('route', 3, 'cls', 'confidence: { threshold: 0.8 }\n'),
     'automations/triage.yaml': automationYaml('triage', 1, 'cls', '# a person approves every run\nconfidence: { threshold: 0.5 } # set by hand, before any data\n'),
     'scripts/unbook.mjs': "let s = ''; for await (const c of process.stdin) s += c; console.log('unbooked ' + JSON.parse(s).runId);\n",
@@ -81,10 +80,6 @@ export async function buildObservedLog(opts: { runsPerMonth?: number } = {}): Pr
       for (let i = 0; i < n; i++) {
         clock = when(month, i, n);
         const confidence = 0.55 + 0.45 * spread(i);
-        if (confidence >= 0.8 && i % 50 === 3) {
-          await auditedRun(store, `inv-audit-${month}-${i}`, clock, confidence, i % 500 === 3 ? 'reject' : 'approve');
-          continue;
-        }
         const h = await gov.start('inv', { text: `invoice ${i}` }, { triggeredBy: 'e2e' });
         if (i % failEvery === 0) {
           await h.fail(Object.assign(new Error('upstream timeout'), { name: 'TimeoutError' }));
@@ -92,11 +87,13 @@ export async function buildObservedLog(opts: { runsPerMonth?: number } = {}): Pr
         }
         const run = await h.finish({ output: 'utilities', confidence, tokens: { input: 300, output: 2 } });
         if (run.disposition === 'review') await review(run.id, i % 10 === 1 ? 'override' : 'approve');
-        else if (++auto % 40 === 0) {
+        if (run.disposition === 'auto' && ++auto % 40 === 0) {
           clock = later(5);
           await gov.act(run, () => undefined, { impacts: [{ system: 'erp', ref: `INV-${month}-${i}` }] });
           if (auto % 160 === 0) await revertRun(ws, store, run.id, { by: 'ann@example.com', identity: IDENTITY, reason: 'booked twice', now: later(120) });
         }
+        // sampled for audit: acted on as usual (or not), and graded by a person after the fact
+        if (run.audit) await review(run.id, i % 9 === 0 ? 'reject' : 'approve', 150);
       }
       // route, tier 3: every run below its threshold goes to review; 1 then 3 of 30 overridden, which is noise
       const overrides = month === months.previous ? 1 : 3;
@@ -120,16 +117,6 @@ export async function buildObservedLog(opts: { runsPerMonth?: number } = {}): Pr
     await store.close();
   }
   return { root: w.root, months, cleanup: w.cleanup };
-}
-
-/** An auto run sampled for audit, and its audit grade a day later, as the library and `review` would log them. */
-async function auditedRun(store: Awaited<ReturnType<typeof openStore>>, runId: string, at: Date, confidence: number, decision: 'approve' | 'reject'): Promise<void> {
-  const iso = (min: number) => new Date(at.getTime() + min * 60_000).toISOString();
-  await store.append([
-    { type: 'run_started', automation: 'inv', runId, actor: 'aigov-library', at: iso(0), data: { tier: 2, triggeredBy: 'e2e', inputSha256: 'x', prompt: { id: 'inv', version: 1, sha256: 'x' }, model: { requested: 'openai:gpt-4o-mini', resolved: 'openai:gpt-4o-mini-2024-07-18' } } },
-    { type: 'run_finished', automation: 'inv', runId, actor: 'aigov-library', at: iso(0), data: { output: 'utilities', confidence, confidenceSource: 'caller', disposition: 'auto', audit: true, durationMs: 5, costUsd: 0.00005, tokens: { input: 300, output: 2 } } },
-  ]);
-  await store.append([{ type: 'review_resolved', automation: 'inv', runId, actor: 'ann@example.com', at: iso(24 * 60), data: { decision, reviewer: 'ann@example.com', reason: decision === 'approve' ? null : 'wrong', audit: true } }]);
 }
 
 export const readFile = (root: string, path: string) => readFileSync(join(root, path), 'utf8');

@@ -10,7 +10,7 @@ interface DecisionFlags {
 }
 
 export const defineReview: DefineCommand = (program, wrap, ctx) => {
-  const review = program.command('review').description('the human review queue');
+  const review = program.command('review').description('the human review queue, and the audit queue of sampled auto runs (approve, override or reject grades them)');
   review
     .command('list')
     .description('runs waiting for review or approval, oldest first')
@@ -48,9 +48,14 @@ export const defineReview: DefineCommand = (program, wrap, ctx) => {
         return withStore(ctx, g.root, async (store, ws) => {
           const output = opts.outputFile !== undefined ? readFileSync(opts.outputFile, 'utf8') : opts.output;
           const { name: reviewer, identity } = await ctx.identity.reviewer(ws.root, opts.as);
-          await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: ctx.clock() });
-          if (o.json) o.out(JSON.stringify({ runId, decision, reviewer }));
-          else if (!o.quiet) o.err(`${runId}: ${decision === 'approve' ? 'approved' : decision === 'override' ? 'overridden' : 'rejected'} by ${reviewer}`);
+          const { audit } = await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: ctx.clock() });
+          if (o.json) o.out(JSON.stringify({ runId, decision, reviewer, audit }));
+          else if (!o.quiet) {
+            const done = decision === 'approve' ? 'approved' : decision === 'override' ? 'overridden' : 'rejected';
+            o.err(audit ? `${runId}: audit grade logged, ${done} by ${reviewer}` : `${runId}: ${done} by ${reviewer}`);
+            // An audited run was acted on as usual: its grade is evidence, and changes no action.
+            if (audit && decision !== 'approve') o.err('  the run was acted on as usual and its action stands; to reverse a tier-2 action inside its window: aigov revert ' + runId);
+          }
           return 0;
         });
       }),

@@ -23,6 +23,9 @@ describe('schema messages', () => {
     ['vars as a list of mappings', { 'evals/inv.yaml': suite('\n      - text: a') }, /^evals\/inv.yaml:6:7 error cases\[0\].vars: vars is a mapping of variable name to value, e.g. vars: \{ text: "..." \}; got a list$/],
     ['vars as a flow list', { 'evals/inv.yaml': suite('[a, b]') }, /^evals\/inv.yaml:5:11 error cases\[0\].vars: vars is a mapping of variable name to value.*; got a list$/],
     ['vars as a string', { 'evals/inv.yaml': suite('text=a') }, /error cases\[0\].vars: vars is a mapping of variable name to value.*; got "text=a"$/],
+    ['an audit sample over 1', { 'automations/inv.yaml': automation('tier: 2\nreview: { cadence: monthly, sample: 2 }\n') }, 'automations/inv.yaml:5:37 error review.sample: expected a share of runs from 0 to 1, e.g. 0.02 (not a percentage)'],
+    ['a negative audit sample', { 'automations/inv.yaml': automation('tier: 2\nreview:\n  sample: -0.1\n') }, 'automations/inv.yaml:6:11 error review.sample: expected a share of runs from 0 to 1, e.g. 0.02'],
+    ['an audit sample as text', { 'automations/inv.yaml': automation('tier: 2\nreview: { sample: 2% }\n') }, 'automations/inv.yaml:5:19 error review.sample: expected a share of runs from 0 to 1, e.g. 0.02'],
     ['a var holding a mapping', { 'evals/inv.yaml': suite('{ text: { a: 1 } }') }, /^evals\/inv.yaml:5:19 error cases\[0\].vars.text: expected a string, number or boolean, got a mapping$/],
   ])('%s', (_name, over, expected) => {
     const got = errors(over);

@@ -166,7 +166,13 @@ function build() {
         maxLowConfidenceRate: z.number().min(0).max(1).default(0.2),
       })
       .optional(),
-    review: z.strictObject({ cadence: z.enum(['weekly', 'monthly', 'quarterly']) }).optional(),
+    review: z
+      .strictObject({
+        cadence: z.enum(['weekly', 'monthly', 'quarterly']).optional(),
+        /** The share of auto runs also queued for audit (`run_finished.audit`), chosen by a hash of the run id. */
+        sample: z.number({ error: 'expected a share of runs from 0 to 1, e.g. 0.02' }).min(0, 'expected a share of runs from 0 to 1, e.g. 0.02').max(1, 'expected a share of runs from 0 to 1, e.g. 0.02 (not a percentage)').optional(),
+      })
+      .optional(),
     /** What a run does when the API answers with another model than the lock's `served`: go to review (default), or only warn. */
     modelMismatch: z.enum(['review', 'warn']).optional(),
     governance: governance.partial().optional(),
