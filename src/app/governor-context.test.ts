@@ -77,6 +77,7 @@ describe('openGovernor({ context })', () => {
       confidence: Math.exp(Math.log(0.95)),
       confidenceSource: 'logprobs',
       disposition: 'auto',
+      audit: false,
       prompt: { id: 'cls', version: 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
       model: { requested: 'openai:gpt-4o-mini', resolved: `openai:${MODEL}`, returned: MODEL },
       tokens,
