@@ -109,6 +109,40 @@ describe('aigov eval: model output is untrusted', () => {
   });
 });
 
+describe('command output is untrusted too', () => {
+  // An exec provider whose command fails, saying something hostile on stderr: aigov
+  // quotes it in the error, which reaches the terminal on every command that calls it.
+  const HOSTILE = 'down\x1b[2J\x1b]0;pwned\x07\rok \u009b31m \u202Etxt.exe';
+  async function execWorkspace() {
+    const w = tempWorkspace({
+      ...classifierFiles(),
+      'aigov.yaml': 'version: 1\nmodels:\n  fast: house:house-1\nproviders:\n  house: { type: exec, command: [node, house.mjs] }\n',
+      'house.mjs': `process.stderr.write(${JSON.stringify(HOSTILE)});\nprocess.exit(1);\n`,
+    });
+    cleanup.push(w.cleanup);
+    return w;
+  }
+
+  it('a failing command quoted in an error (pin) shows its controls as stand-ins; --json keeps them exactly', async () => {
+    const w = await execWorkspace();
+    const [text, json] = await Promise.all([aigov(['pin'], { cwd: w.root }), aigov(['pin', '--json'], { cwd: w.root })]);
+    expect(text.exitCode).toBe(3);
+    expect(text.stderr).toMatch(/^error E_PROVIDER_EXEC: .*`node house.mjs` exited with code 1: down␛\[2J␛\]0;pwned␇␍ok ⟨U\+009B⟩31m ⟨U\+202E⟩txt.exe/m);
+    expect(text.stderr).not.toMatch(UNSAFE);
+    expect(json.exitCode).toBe(3);
+    expect(JSON.parse(json.stdout).error.message).toContain(HOSTILE);
+  });
+
+  it('and in the ERROR block of an eval', async () => {
+    const w = await execWorkspace();
+    const r = await aigov(['eval', '--unlocked', '--no-cache'], { cwd: w.root });
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toMatch(/^ERROR inv\/power/m);
+    expect(r.stdout).toContain('down␛[2J');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(UNSAFE);
+  });
+});
+
 describe('aigov eval: .env', () => {
   it('a UTF-8 BOM does not hide the first key; a malformed line is a warning with .env:line, never its value', async () => {
     answers = { power: 'utilities' };
