@@ -114,6 +114,29 @@ describe('--json errors, for every command', () => {
     expect(text.stderr.trimEnd().split('\n').at(-1)).toContain(`error E_USAGE: ${message}`);
   });
 
+  it('every command and group, as --help lists them: a usage error is one {"error"} object with its code', async () => {
+    const w = ws({ 'empty.txt': '' });
+    /** The commands a help text lists, but `help`. */
+    const listed = (help: string): string[] =>
+      [...(help.split(/^Commands:$/m)[1] ?? '').matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    // Each command, and each command of a group (`runs` is both).
+    const names = listed((await aigov(['--help'])).stdout);
+    const helps = await Promise.all(names.map((name) => aigov([name, '--help'])));
+    const leaves = names.flatMap((name, i) => [[name], ...listed(helps[i].stdout).map((sub) => [name, sub])]);
+    // Every command of the README's table is among them (a guard against a help text this test misreads).
+    expect(leaves.map((l) => l.join(' '))).toEqual(expect.arrayContaining(['init', 'validate', 'eval', 'pin', 'prompt show', 'runs', 'review approve', 'log verify', 'log check-proof', 'promote', 'calibrate', 'github comment']));
+    const results = await Promise.all(leaves.map((cmd) => aigov([...cmd, '--json', '--no-such-flag'], { cwd: w.root })));
+    results.forEach((r, i) => {
+      const what = leaves[i].join(' ');
+      expect(r.exitCode, what).toBe(2);
+      // An unknown option, or first a missing argument the command needs.
+      const { error } = JSON.parse(r.stdout);
+      expect(Object.keys(error), what).toEqual(['code', 'message', 'hint', 'location']);
+      expect(error, what).toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/^(unknown option '--no-such-flag'|missing required argument|required option)/) });
+      expect(r.stderr, what).toContain(`error E_USAGE: ${error.message}`);
+    });
+  });
+
   it('text output shows the code beside the message', async () => {
     const w = ws({ 'empty.txt': '' });
     const [none, usage] = await Promise.all([aigov(['validate'], { cwd: w.root }), aigov(['eval', '--frobnicate'], { cwd: w.root })]);
