@@ -1,7 +1,7 @@
 // Every error classed right, as a user meets it through the built binary.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startModelServer, type ModelServer } from '../support/model-server.mjs';
@@ -10,6 +10,7 @@ import { automationYaml, classifierFiles, tempWorkspace } from '../support/works
 
 const CRASH = fileURLToPath(new URL('../support/crash-in-assertion.mjs', import.meta.url));
 const CRASH_ADAPTER = fileURLToPath(new URL('../support/crash-in-adapter.mjs', import.meta.url));
+const CRASH_RENDERER = fileURLToPath(new URL('../support/crash-in-renderer.mjs', import.meta.url));
 let server: ModelServer;
 beforeAll(async () => {
   server = await startModelServer({ models: { openai: ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18'] }, aliases: { 'gpt-4o-mini': 'gpt-4o-mini-2024-07-18' } });
@@ -77,6 +78,27 @@ describe('an exception inside a provider adapter is an internal error', () => {
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'E_INTERNAL', message: expect.stringContaining('the openai provider threw') });
     // A bug is not a transient fault: no retry (retries: 2 in this workspace), at most one call a case per run.
     expect(server.requests.length - before).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('an exception inside a renderer is an internal error', () => {
+  it.each<[string, string[], Record<string, string>, string]>([
+    ['the table', [], {}, 'table'],
+    ['--format markdown', ['--format', 'markdown'], {}, 'markdown'],
+    ['--format junit', ['--format', 'junit'], {}, 'junit'],
+    ['--format github', ['--format', 'github'], {}, 'github'],
+    ['-o report.xml', ['-o', 'report.xml'], {}, 'junit'],
+    ['the GITHUB_STEP_SUMMARY markdown', [], { GITHUB_STEP_SUMMARY: 'summary.md' }, 'markdown'],
+  ])('%s: exit 70 naming the renderer, not a gate result', async (_n, args, env, renderer) => {
+    const w = await pinned();
+    server.setAnswer(() => 'CRASH-IN-RENDERER');
+    const r = await aigov(['eval', '--no-cache', ...args], { cwd: w.root, env: { NODE_OPTIONS: `--import=${CRASH_RENDERER}`, ...env } });
+    expect(r.exitCode).toBe(70);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `internal error E_INTERNAL: the ${renderer} report renderer threw: TypeError: simulated bug in a renderer; this is a bug in aigov: please report it with the command you ran (--debug shows the stack)`,
+    ]);
+    expect(r.stdout).toBe('');
+    expect(existsSync(join(w.root, 'report.xml'))).toBe(false);
   });
 });
 
