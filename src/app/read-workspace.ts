@@ -8,7 +8,7 @@ import { AigovError, UsageError, type Problem } from '../errors.js';
 import { parseDotenv } from '../core/dotenv.js';
 import { buildWorkspace } from '../core/workspace/build.js';
 import { decodeWorkspaceFile, MAX_FILE_BYTES, tooLarge } from '../core/workspace/decode.js';
-import { describeErrno } from '../fs/file-errors.js';
+import { describeErrno, fileError } from '../fs/file-errors.js';
 import { cachingJsonSchemaCheck } from './output-schema.js';
 import { cachingParse } from './parse-cache.js';
 import type { RawFile, Workspace } from '../core/workspace/workspace.js';
@@ -155,7 +155,14 @@ export function readWorkspace(root: string): Workspace {
 export function workspaceEnv(root: string, env: NodeJS.ProcessEnv = process.env, onProblem?: (p: Problem) => void): Record<string, string | undefined> {
   const file = join(root, '.env');
   if (!existsSync(file)) return { ...env };
-  const dotenv = parseDotenv(readFileSync(file, 'utf8'), '.env');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    // A folder, no permission: the user's, named by its path.
+    throw fileError(err, '.env', 'read') ?? err;
+  }
+  const dotenv = parseDotenv(text, '.env');
   if (onProblem) dotenv.problems.forEach(onProblem);
   return { ...dotenv.values, ...env };
 }

@@ -1,5 +1,7 @@
 // What `aigov eval` prints, through the built binary: --quiet, --format junit,
 // --json with --format, model output that tries to drive the terminal, and .env.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startModelServer, type ModelServer } from '../support/model-server.mjs';
 import { aigov } from '../support/cli.js';
@@ -156,6 +158,17 @@ describe('aigov eval: .env', () => {
     expect(r.stderr).toContain('.env:3:1 warning OTHER: the " quote is never closed; the line is ignored');
     expect(r.stderr).not.toContain('sk-do-not-print');
     expect(r.stderr).not.toContain('sk-unclosed-secret');
+  });
+
+  it('a .env that is a folder is named as such (exit 2) before anything is sent', async () => {
+    answers = { power: 'utilities' };
+    const w = await workspace({ power: 'utilities' });
+    mkdirSync(join(w.root, '.env'));
+    const before = server.requests.length;
+    const r = await aigov(['eval', '--no-cache'], { cwd: w.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error E_FILE_UNREADABLE: .env: is a folder, not a file$/m);
+    expect(server.requests.length).toBe(before);
   });
 
   it('the environment wins over .env, and --quiet keeps the warnings off', async () => {
