@@ -17,10 +17,33 @@ function onTarget(err: unknown, tmp: string, path: string): unknown {
   return err;
 }
 
+/**
+ * The folder a file goes into, made where missing. A file in the way of one of its
+ * folders fails mkdir with EEXIST ("already exists", of a folder nobody asked
+ * for): it is reported as the file's path running through a file.
+ */
+function makeFolderFor(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw throughFile(err, path);
+  }
+}
+
+async function makeFolderForQuick(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true }).catch((err: unknown) => Promise.reject(throughFile(err, path)));
+}
+
+function throughFile(err: unknown, path: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EEXIST' || e?.code === 'ENOTDIR') Object.assign(e, { code: 'ENOTDIR', path, syscall: 'write' });
+  return err;
+}
+
 /** `durable: false` skips the fsync, for rebuildable files such as caches: never torn, but a crash may lose them. */
 export function writeFileAtomic(path: string, content: string | Uint8Array, opts: { durable?: boolean } = {}): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  makeFolderFor(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(tmp, 'w', 0o644);
@@ -43,7 +66,7 @@ export function writeFilesAtomic(files: { path: string; content: string }[]): vo
   try {
     for (const f of files) {
       const dir = dirname(f.path);
-      mkdirSync(dir, { recursive: true });
+      makeFolderFor(f.path);
       const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
       try {
         const fd = openSync(tmp, 'w', 0o644);
@@ -78,7 +101,7 @@ export function writeFilesAtomic(files: { path: string; content: string }[]): vo
  */
 export async function writeFileAtomicQuick(path: string, content: string): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await makeFolderForQuick(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await writeFile(tmp, content);
@@ -103,7 +126,7 @@ export interface StagedFile {
 
 export function stageFile(path: string, content: string): StagedFile {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  makeFolderFor(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(tmp, 'w', 0o644);
