@@ -4,7 +4,7 @@
 // (CI in a container) the binary runs as the unprivileged `nobody` (setpriv),
 // over a workspace that user owns.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,33 @@ describe.skipIf(ROOT && !setpriv)('files the user may not read or write', () => 
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(server.requests.length).toBe(before);
     expect(existsSync(join(w.root, 'reports/report.json'))).toBe(false);
+  });
+
+  it('init into a folder whose automations/ is read-only: names the file it could not write, and leaves nothing behind', async () => {
+    const w = tempWorkspace({});
+    cleanup.push(w.cleanup);
+    mkdirSync(join(w.root, 'automations'));
+    own(w.root);
+    chmodSync(join(w.root, 'automations'), 0o555);
+    const r = await asUser(['init'], w.root);
+    chmodSync(join(w.root, 'automations'), 0o755);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error E_FILE_UNWRITABLE: \S*automations\/sentiment.yaml: permission denied: it cannot be written$/m);
+    expect(readdirSync(w.root)).toEqual(['automations']);
+    expect(readdirSync(join(w.root, 'automations'))).toEqual([]);
+  });
+
+  it('eval --accept on a read-only suite file: exit 2 naming it, the file unchanged', async () => {
+    const w = await pinned();
+    w.write('evals/inv.yaml', 'suite: inv\nprompt: inv\ncases:\n  - { id: power, vars: { text: power }, expect: other }\n');
+    own(w.root);
+    chmodSync(join(w.root, 'evals/inv.yaml'), 0o444);
+    chmodSync(join(w.root, 'evals'), 0o555);
+    const r = await asUser(['eval', '--no-cache', '--accept', 'power'], w.root);
+    chmodSync(join(w.root, 'evals'), 0o755);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error E_FILE_UNWRITABLE: \S*evals\/inv.yaml: permission denied: it cannot be written$/m);
+    expect(readFileSync(join(w.root, 'evals/inv.yaml'), 'utf8')).toContain('expect: other');
   });
 
   it('aigov.lock in a folder the user may not write in: pin names aigov.lock as unwritable, not its temporary file as unreadable', async () => {
