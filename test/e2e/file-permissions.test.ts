@@ -156,6 +156,22 @@ describe.skipIf(ROOT && !setpriv)('files the user may not read or write', () => 
     expect(readFileSync(join(w.root, 'evals/inv.yaml'), 'utf8')).toContain('expect: other');
   });
 
+  it.each<[string, (root: string) => void, RegExp]>([
+    ['a fixtures/ the user may not write in', (root) => (mkdirSync(join(root, 'fixtures')), own(root), chmodSync(join(root, 'fixtures'), 0o555)), /^error E_OUTPUT_PATH: --record fixtures: permission denied: nothing can be written in it$/m],
+    ['a file where fixtures/ should be', (root) => (writeFileSync(join(root, 'fixtures'), 'x'), own(root)), /^error E_OUTPUT_PATH: --record fixtures: is a file, not a folder$/m],
+  ])('eval --record into %s: exit 2 before any model is called, not after the paid-for run', async (_n, make, message) => {
+    const w = await pinned();
+    make(w.root);
+    const before = server.requests.length;
+    const r = await asUser(['eval', '--record'], w.root);
+    chmodSync(w.root, 0o755);
+    if (existsSync(join(w.root, 'fixtures')) && statSync(join(w.root, 'fixtures')).isDirectory()) chmodSync(join(w.root, 'fixtures'), 0o755);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(server.requests.length).toBe(before);
+  });
+
   it('aigov.lock in a folder the user may not write in: pin names aigov.lock as unwritable, not its temporary file as unreadable', async () => {
     const w = await pinned();
     // A new prompt version: pin has something to write.
