@@ -172,6 +172,27 @@ describe.skipIf(ROOT && !setpriv)('files the user may not read or write', () => 
     expect(server.requests.length).toBe(before);
   });
 
+  it('pin --upgrade with aigov.lock in a folder the user may not write in: refused before the suites run on either snapshot', async () => {
+    const w = await pinned();
+    // A newer snapshot appears.
+    const newer = await startModelServer({ models: { openai: ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini-2025-06-01'] }, answer: () => 'utilities' });
+    try {
+      w.write('aigov.yaml', readFileSync(join(w.root, 'aigov.yaml'), 'utf8').replace(server.openaiBaseURL, newer.openaiBaseURL));
+      own(w.root);
+      const lock = readFileSync(join(w.root, 'aigov.lock'), 'utf8');
+      chmodSync(w.root, 0o555);
+      const r = await asUser(['pin', '--upgrade', 'fast'], w.root);
+      chmodSync(w.root, 0o755);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/^error E_FILE_UNWRITABLE: aigov.lock: permission denied: it cannot be written$/m);
+      // Resolving the snapshot and asking it its name are all that was sent: no case of the suite.
+      expect(newer.requests.filter((q) => q.path.endsWith('/chat/completions') && JSON.stringify(q.body.messages).includes('Invoice'))).toEqual([]);
+      expect(readFileSync(join(w.root, 'aigov.lock'), 'utf8')).toBe(lock);
+    } finally {
+      await newer.close();
+    }
+  });
+
   it('aigov.lock in a folder the user may not write in: pin names aigov.lock as unwritable, not its temporary file as unreadable', async () => {
     const w = await pinned();
     // A new prompt version: pin has something to write.
