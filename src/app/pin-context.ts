@@ -1,12 +1,15 @@
 // What pinning needs from the outside world: a live gateway without cache, a clock, an identity.
 import { providerSettings, runDefaults } from '../core/providers-config.js';
+import { InvalidWorkspaceError } from '../errors.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import type { Context } from './context.js';
 import type { ModelGateway } from '../providers/gateway.js';
 import { workspaceEnv } from './read-workspace.js';
 
 export async function pinContext(ctx: Context, ws: Workspace, as?: string, onWarning?: (message: string) => void): Promise<{ by: string; now: () => Date; gateway: ModelGateway; context: Context }> {
-  const config = ws.config!.value;
+  // pin tolerates a broken lock (it rewrites it), but not an aigov.yaml it cannot read: its errors, exit 2.
+  if (!ws.config) throw new InvalidWorkspaceError(ws.problems);
+  const config = ws.config.value;
   const d = runDefaults(config);
   const gateway = await ctx.gateway({
     root: ws.root,

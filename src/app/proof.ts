@@ -10,6 +10,7 @@ import { newestSeal, type Seal } from '../core/log/seal.js';
 import type { SealKey } from '../core/log/seal-keys.js';
 import { GateError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { fileError } from '../fs/file-errors.js';
 import type { Store } from '../store/types.js';
 import { logPages } from './log-pages.js';
 import { findRoot, readWorkspace } from './read-workspace.js';
@@ -83,8 +84,9 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new UsageError(missing ? `no ${what} at ${path}` : `cannot read ${path}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no ${what} at ${path}`);
+    // A folder, a looping link, no permission: said as the other files are (E_FILE_UNREADABLE).
+    throw fileError(err, path, 'read') ?? new UsageError(`cannot read ${path}: ${(err as Error).message}`);
   }
 }
 

@@ -8,7 +8,7 @@ import { AigovError, UsageError, type Problem } from '../errors.js';
 import { parseDotenv } from '../core/dotenv.js';
 import { buildWorkspace } from '../core/workspace/build.js';
 import { decodeWorkspaceFile, MAX_FILE_BYTES, tooLarge } from '../core/workspace/decode.js';
-import { describeErrno } from '../fs/file-errors.js';
+import { describeErrno, fileError } from '../fs/file-errors.js';
 import { cachingJsonSchemaCheck } from './output-schema.js';
 import { cachingParse } from './parse-cache.js';
 import type { RawFile, Workspace } from '../core/workspace/workspace.js';
@@ -20,8 +20,18 @@ const FOLDERS = ['prompts', 'evals', 'automations'];
 function entryExists(path: string): boolean {
   try {
     return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch (err) {
+    // A file where a folder of the path should be: nothing can be there.
+    return (err as NodeJS.ErrnoException).code !== 'ENOTDIR';
+  }
+}
+
+/** Whether `path` is there and is something other than a folder (a link followed). */
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === false;
   } catch {
-    return true;
+    return false;
   }
 }
 
@@ -30,6 +40,10 @@ export function findRoot(opts: { root?: string; cwd?: string; env?: NodeJS.Proce
   const explicit = opts.root ?? opts.env?.AIGOV_ROOT;
   if (explicit) {
     const root = resolve(opts.cwd ?? process.cwd(), explicit);
+    const where = opts.root ? '--root' : 'AIGOV_ROOT';
+    if (isFile(root)) {
+      throw new UsageError(`${where} ${explicit}: is a file, not a folder`, { code: 'E_NO_WORKSPACE', hint: 'point it at the folder that holds aigov.yaml' });
+    }
     if (!entryExists(join(root, 'aigov.yaml'))) throw new UsageError(`no aigov.yaml in ${root}`, { code: 'E_NO_WORKSPACE', hint: 'run `aigov init` there, or point --root at a workspace' });
     return root;
   }
@@ -141,7 +155,14 @@ export function readWorkspace(root: string): Workspace {
 export function workspaceEnv(root: string, env: NodeJS.ProcessEnv = process.env, onProblem?: (p: Problem) => void): Record<string, string | undefined> {
   const file = join(root, '.env');
   if (!existsSync(file)) return { ...env };
-  const dotenv = parseDotenv(readFileSync(file, 'utf8'), '.env');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    // A folder, no permission: the user's, named by its path.
+    throw fileError(err, '.env', 'read') ?? err;
+  }
+  const dotenv = parseDotenv(text, '.env');
   if (onProblem) dotenv.problems.forEach(onProblem);
   return { ...dotenv.values, ...env };
 }

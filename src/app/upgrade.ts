@@ -1,5 +1,6 @@
 // `aigov pin --upgrade NAME`: the newest snapshot, tested on every suite that uses
 // the model, switched to only if they all pass.
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { GateError, UsageError } from '../errors.js';
 import { suitePassed, type EvalReport } from '../core/eval/report.js';
@@ -10,6 +11,7 @@ import { didYouMean } from '../core/suggest.js';
 import type { Lockfile } from '../core/workspace/schemas.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { fileError } from '../fs/file-errors.js';
 import { keepWritten } from './parse-cache.js';
 import type { ModelGateway } from '../providers/gateway.js';
 import type { Store } from '../store/types.js';
@@ -79,6 +81,8 @@ export async function upgrade(
     if (r.recordError) opts.onWarning?.(`the results were not recorded in the run log: ${r.recordError.message}`);
     return r.report;
   };
+  // The lock is written after the suites have run on both snapshots: a folder it cannot be written in is said before they are paid for.
+  lockWritable(ws.root);
   const before = suites.length ? await evidence(ws) : undefined;
   const after = suites.length ? await evidence(withCandidate) : undefined;
   const rows = suites.map((suite) => {
@@ -94,4 +98,13 @@ export async function upgrade(
   const forced = !allPass;
   await recordEvents(ws, pinEvents([{ name, from: current.resolved, to: resolved, how: 'upgrade', served }], opts.by, opts.now().toISOString(), { suites: rows, forced }), opts.store, opts.context?.openStore);
   return { name, from: current.resolved, to: resolved, served, suites: rows, switched: true, forced, report: after };
+}
+
+/** aigov.lock is replaced by a rename in its folder: the folder must take a new file. */
+function lockWritable(root: string): void {
+  try {
+    accessSync(root, constants.W_OK);
+  } catch (err) {
+    throw fileError(err, 'aigov.lock', 'write') ?? err;
+  }
 }

@@ -48,9 +48,14 @@ export async function main(argv: readonly string[], version: string, ctx: Contex
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0; usage errors are 2.
       code = err.exitCode === 0 ? 0 : 2;
+      // A command group without its command (`aigov prompt`): commander prints the
+      // group's help and says only "(outputHelp)"; the error names what is missing.
+      const missing = code !== 0 && err.code === 'commander.help' ? groupAt(program, argv) : undefined;
+      const message = missing ? `${missing.name} needs a command: ${missing.commands.join(', ')}` : err.message.replace(/^error: /, '');
+      if (missing) ctx.terminal.stderr.write(`error E_USAGE: ${message}\n`);
       // Commander stops before any action has made the output, so --json is read from argv.
       if (code !== 0 && (output.json || wantsJson(argv))) {
-        output.out(JSON.stringify({ error: errorJson(new UsageError(err.message.replace(/^error: /, ''))) }, null, 2));
+        output.out(JSON.stringify({ error: errorJson(new UsageError(message)) }, null, 2));
       }
     } else {
       const globals = program.opts() as GlobalOptions;
@@ -65,4 +70,19 @@ export async function main(argv: readonly string[], version: string, ctx: Contex
 function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** The deepest command group that argv names (aigov itself where it names none), with its commands. */
+function groupAt(program: Command, argv: readonly string[]): { name: string; commands: string[] } | undefined {
+  let cmd = program;
+  const path = ['aigov'];
+  for (const arg of argv.slice(2)) {
+    if (arg === '--') break;
+    const sub = arg.startsWith('-') ? undefined : cmd.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!sub) continue;
+    cmd = sub;
+    path.push(sub.name());
+  }
+  const commands = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  return commands.length === 0 ? undefined : { name: path.join(' '), commands };
 }

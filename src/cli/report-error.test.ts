@@ -42,6 +42,23 @@ describe('reportError, text', () => {
     expect(c.out).toEqual([]);
   });
 
+  it('shows what a command or a server said with its terminal controls as visible stand-ins; --json keeps it exactly', () => {
+    const said = 'boom \u001b[2J\u001b]0;pwned\u0007 \u202eevil\r';
+    const err = new ProviderError('exec', `exec provider "house": \`node house.mjs\` exited with code 1: ${said}`, { hint: `it said: ${said}` });
+    const text = capture();
+    expect(reportError(err, text.o, false)).toBe(3);
+    expect(text.err).toEqual([
+      'error E_PROVIDER_EXEC: exec provider "house": `node house.mjs` exited with code 1: boom ␛[2J␛]0;pwned␇ ⟨U+202E⟩evil␍',
+      '  hint: it said: boom ␛[2J␛]0;pwned␇ ⟨U+202E⟩evil␍',
+    ]);
+    const json = capture(true);
+    reportError(err, json.o, false);
+    expect(JSON.parse(json.out[0]).error.message).toBe(err.message);
+    const workspace = capture();
+    reportError(new InvalidWorkspaceError([{ ...problems[0], message: `unknown model "\u001b[31mfats"` }]), workspace.o, false);
+    expect(workspace.err[0]).toBe('prompts/a.yaml:3:8 error model: unknown model "␛[31mfats" (did you mean "fast"?)');
+  });
+
   it('shows the stack of an internal error only with --debug', () => {
     const cause = new TypeError('boom');
     const plain = capture();

@@ -3,6 +3,7 @@
 import { AigovError, formatLocation, formatProblem, InternalError, InvalidWorkspaceError, type ErrorCode, type ExitCode, type Location, type Problem } from '../errors.js';
 import { classifyThrown } from '../fs/file-errors.js';
 import { paint, type Output } from './output.js';
+import { terminalSafe as safe } from './render/terminal-safe.js';
 
 /** The `--json` shape of an error, the same for every command. */
 export interface ErrorJson {
@@ -17,19 +18,22 @@ export interface ErrorJson {
 export function reportError(err: unknown, o: Output, debug: boolean): ExitCode {
   const e = classify(err);
   if (o.json) o.out(JSON.stringify({ error: errorJson(e) }, null, 2));
+  // A message can carry what a command, a server or a file said (an exec
+  // provider's stderr, a reversal command's output): untrusted text, shown with
+  // its control characters as visible stand-ins. --json keeps it exactly.
   if (e instanceof InvalidWorkspaceError) {
-    for (const p of e.problems) o.err(paint(o, p.severity === 'error' ? 'red' : 'yellow', formatProblem(p)));
-    o.err(`${paint(o, 'red', 'error')} ${e.code}: ${workspaceSummary(e)}`);
+    for (const p of e.problems) o.err(paint(o, p.severity === 'error' ? 'red' : 'yellow', safe(formatProblem(p))));
+    o.err(`${paint(o, 'red', 'error')} ${e.code}: ${safe(workspaceSummary(e))}`);
   } else if (e instanceof InternalError) {
     // One line, whatever went wrong: the stack is for whoever fixes the bug.
-    o.err(`${paint(o, 'red', 'internal error')} ${e.code}: ${oneLine(e.message)}; ${e.hint}`);
-    if (debug) o.err(stackOf(e));
+    o.err(`${paint(o, 'red', 'internal error')} ${e.code}: ${safe(oneLine(e.message))}; ${e.hint}`);
+    if (debug) o.err(safe(stackOf(e)));
   } else {
     // A message that names its file already says where.
     const where = e.location && !e.message.includes(e.location.file) ? `${formatLocation(e.location)} ` : '';
-    o.err(`${where}${paint(o, 'red', 'error')} ${e.code}: ${e.message}`);
-    if (e.hint) o.err(`  hint: ${e.hint}`);
-    if (debug && e.stack) o.err(e.stack);
+    o.err(`${safe(where)}${paint(o, 'red', 'error')} ${e.code}: ${safe(e.message)}`);
+    if (e.hint) o.err(`  hint: ${safe(e.hint)}`);
+    if (debug && e.stack) o.err(safe(e.stack));
   }
   return e.exitCode;
 }

@@ -5,10 +5,45 @@ import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 
+/**
+ * A failure on the temporary file is a failure to write the target: the error
+ * names the target and counts as a write, so the user reads "aigov.lock:
+ * permission denied: it cannot be written", not a read error on a file they never
+ * heard of. The errno stays as it was.
+ */
+function onTarget(err: unknown, tmp: string, path: string): unknown {
+  const e = err as { path?: unknown; dest?: unknown } | null;
+  if (e && typeof e === 'object' && (e.path === tmp || e.dest === path)) Object.assign(e, { path, dest: undefined, syscall: 'write' });
+  return err;
+}
+
+/**
+ * The folder a file goes into, made where missing. A file in the way of one of its
+ * folders fails mkdir with EEXIST ("already exists", of a folder nobody asked
+ * for): it is reported as the file's path running through a file.
+ */
+function makeFolderFor(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw throughFile(err, path);
+  }
+}
+
+async function makeFolderForQuick(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true }).catch((err: unknown) => Promise.reject(throughFile(err, path)));
+}
+
+function throughFile(err: unknown, path: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EEXIST' || e?.code === 'ENOTDIR') Object.assign(e, { code: 'ENOTDIR', path, syscall: 'write' });
+  return err;
+}
+
 /** `durable: false` skips the fsync, for rebuildable files such as caches: never torn, but a crash may lose them. */
 export function writeFileAtomic(path: string, content: string | Uint8Array, opts: { durable?: boolean } = {}): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  makeFolderFor(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(tmp, 'w', 0o644);
@@ -21,7 +56,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, opts
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    throw onTarget(err, tmp, path);
   }
 }
 
@@ -31,14 +66,19 @@ export function writeFilesAtomic(files: { path: string; content: string }[]): vo
   try {
     for (const f of files) {
       const dir = dirname(f.path);
-      mkdirSync(dir, { recursive: true });
+      makeFolderFor(f.path);
       const tmp = join(dir, `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      const fd = openSync(tmp, 'w', 0o644);
       try {
-        writeSync(fd, Buffer.from(f.content, 'utf8'));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+        const fd = openSync(tmp, 'w', 0o644);
+        try {
+          writeSync(fd, Buffer.from(f.content, 'utf8'));
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      } catch (err) {
+        rmSync(tmp, { force: true });
+        throw onTarget(err, tmp, f.path);
       }
       staged.push({ tmp, path: f.path });
     }
@@ -46,7 +86,13 @@ export function writeFilesAtomic(files: { path: string; content: string }[]): vo
     for (const s of staged) rmSync(s.tmp, { force: true });
     throw err;
   }
-  for (const s of staged) renameSync(s.tmp, s.path);
+  for (const s of staged) {
+    try {
+      renameSync(s.tmp, s.path);
+    } catch (err) {
+      throw onTarget(err, s.tmp, s.path);
+    }
+  }
 }
 
 /**
@@ -55,14 +101,14 @@ export function writeFilesAtomic(files: { path: string; content: string }[]): vo
  */
 export async function writeFileAtomicQuick(path: string, content: string): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await makeFolderForQuick(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await writeFile(tmp, content);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    throw onTarget(err, tmp, path);
   }
 }
 
@@ -80,7 +126,7 @@ export interface StagedFile {
 
 export function stageFile(path: string, content: string): StagedFile {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  makeFolderFor(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fd = openSync(tmp, 'w', 0o644);
@@ -92,11 +138,17 @@ export function stageFile(path: string, content: string): StagedFile {
     }
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    throw onTarget(err, tmp, path);
   }
   return {
     path,
-    commit: () => renameSync(tmp, path),
+    commit: () => {
+      try {
+        renameSync(tmp, path);
+      } catch (err) {
+        throw onTarget(err, tmp, path);
+      }
+    },
     discard: () => rmSync(tmp, { force: true }),
   };
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AigovError } from '../errors.js';
-import { checkOutputPath } from './output-path.js';
+import { checkOutputFolder, checkOutputPath } from './output-path.js';
 
 let dir: string;
 beforeEach(() => {
@@ -52,5 +52,29 @@ describe('checkOutputPath', () => {
     expect(e).toMatchObject({ code: 'E_OUTPUT_PATH', exitCode: 2, location: { file: path } });
     expect(e!.message).toMatch(message);
     if (hint) expect(e!.hint).toMatch(hint);
+  });
+});
+
+describe('checkOutputFolder', () => {
+  const folder = (path: string): AigovError | undefined => {
+    try {
+      checkOutputFolder({ path, label: '--record' }, dir);
+      return undefined;
+    } catch (err) {
+      return err as AigovError;
+    }
+  };
+
+  it.each([['reports'], ['fixtures'], ['reports/new']])('accepts %s: a folder there, or one that can be made', (path) => expect(folder(path)).toBeUndefined());
+
+  it.each<[string, RegExp]>([
+    ['a-file', /^--record a-file: is a file, not a folder$/],
+    ['dangling.json', /^--record dangling.json: is a symbolic link to nothing$/],
+    ['loop.json', /^--record loop.json: is a symbolic link that loops$/],
+    ['a-file/fixtures', /^--record a-file\/fixtures: a part of its path is a file, not a folder$/],
+  ])('refuses %s with E_OUTPUT_PATH, exit 2', (path, message) => {
+    const e = folder(path);
+    expect(e).toMatchObject({ code: 'E_OUTPUT_PATH', exitCode: 2, location: { file: path } });
+    expect(e!.message).toMatch(message);
   });
 });

@@ -42,6 +42,29 @@ export function checkOutputPath(target: OutputTarget, cwd: string = process.cwd(
   writable(dir, (errno) => fail(errno === 'EROFS' ? `its folder ${dirname(target.path)} is on a read-only file system` : `permission denied: nothing can be written in ${dirname(target.path)}`));
 }
 
+/**
+ * Throws E_OUTPUT_PATH (exit 2) when files cannot be written into the folder
+ * `target.path` (made where missing, as `--record` makes fixtures/): checked
+ * before the calls whose answers it would keep.
+ */
+export function checkOutputFolder(target: OutputTarget, cwd: string = process.cwd()): void {
+  const full = resolve(cwd, target.path);
+  const fail: (reason: string, hint?: string) => never = (reason, hint) => {
+    throw new AigovError('E_OUTPUT_PATH', `${target.label} ${target.path}: ${reason}`, { exitCode: 2, hint, location: { file: target.path } });
+  };
+  const st = statOrErrno(full);
+  if (st === 'ENOENT') {
+    if (lstatSync(full, { throwIfNoEntry: false })?.isSymbolicLink()) fail('is a symbolic link to nothing', 'remove the link, or point it at a folder');
+    // Made by the first write: what matters is the folder it goes into.
+    const parent = dirname(full);
+    writable(parent, (errno) => fail(errno === 'EROFS' ? 'its folder is on a read-only file system' : `it does not exist, and permission denied: it cannot be made in ${dirname(target.path)}`));
+    return;
+  }
+  if (typeof st === 'string') fail(describeErrno(st).reason);
+  if (!st.isDirectory()) fail('is a file, not a folder', `${target.path}/ holds one YAML file per prompt: move the file away`);
+  writable(full, (errno) => fail(errno === 'EROFS' ? 'is on a read-only file system' : 'permission denied: nothing can be written in it'));
+}
+
 function statOrErrno(path: string): Stats | string {
   try {
     return statSync(path);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InterruptedError, ProviderError, UsageError } from '../errors.js';
+import { InternalError, InterruptedError, ProviderError, UsageError } from '../errors.js';
 import { deadline, retryAfterMs, toProviderError } from './errors.js';
 
 const NOW = Date.parse('2026-11-24T10:00:00Z');
@@ -61,6 +61,25 @@ describe('toProviderError', () => {
     expect(toProviderError('p', new Error('aborted'), { ...ctx, signal: AbortSignal.abort() })).toBeInstanceOf(InterruptedError);
     const reason = new UsageError('stop');
     expect(toProviderError('p', new Error('aborted'), { ...ctx, signal: AbortSignal.abort(reason) })).toBe(reason);
+  });
+
+  it.each([
+    ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'content')"), /^the p provider threw: TypeError: Cannot read properties of undefined \(reading 'content'\)$/],
+    ['a RangeError', new RangeError('Invalid array length'), /^the p provider threw: RangeError: Invalid array length$/],
+    ['a ReferenceError', new ReferenceError('x is not defined'), /^the p provider threw: ReferenceError: x is not defined$/],
+  ])('%s thrown by code (no cause) is an internal error, not a malformed answer', (_n, err, message) => {
+    const e = toProviderError('p', err, ctx);
+    expect(e).toBeInstanceOf(InternalError);
+    expect(e).toMatchObject({ code: 'E_INTERNAL', exitCode: 70 });
+    expect(e.message).toMatch(message);
+    expect(e.cause).toBe(err);
+  });
+
+  it('a TypeError that fetch threw for the wire (it has a cause) stays the provider’s', () => {
+    const err = new TypeError('fetch failed', { cause: Object.assign(new Error('unexpected HTTP'), { code: 'HPE_INVALID_CONSTANT' }) });
+    expect(toProviderError('p', err, ctx)).toMatchObject({ kind: 'network' });
+    const odd = new TypeError('bad answer', { cause: new Error('a parser said no') });
+    expect(toProviderError('p', odd, ctx)).toMatchObject({ kind: 'malformed' });
   });
 
   it('passes AigovErrors through', () => {

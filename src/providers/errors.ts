@@ -1,7 +1,7 @@
 // Turns whatever an SDK, fetch or a child process throws into a ProviderError whose
 // kind decides retrying and whose message is one sentence a person can read.
 // Duck-typed on purpose: importing the SDKs' error classes here would load the SDKs.
-import { AigovError, InterruptedError, ProviderError } from '../errors.js';
+import { AigovError, asInternal, InterruptedError, ProviderError } from '../errors.js';
 
 export interface ErrorContext {
   timeoutMs: number;
@@ -74,7 +74,15 @@ export function toProviderError(provider: string, err: unknown, ctx: ErrorContex
   if (chain.some((c) => NETWORK_CODES.has(c.code) || NETWORK_TEXT.test(c.message))) {
     return new ProviderError('network', `${provider} connection failed: ${deepest(chain)}`, { cause: err });
   }
+  // What is left and is a TypeError, RangeError or ReferenceError of its own (no cause:
+  // fetch's failures carry theirs, and the wire's were named above) was thrown by code,
+  // an adapter's or an SDK's: a bug, exit 70, never an answer the provider got wrong.
+  if (isProgrammingError(err)) return asInternal(err, `the ${provider} provider threw`);
   return new ProviderError('malformed', `${provider} call failed: ${oneLine(chain[0]?.message || String(err))}`, { cause: err });
+}
+
+function isProgrammingError(err: unknown): boolean {
+  return (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError) && err.cause === undefined;
 }
 
 function fromStatus(provider: string, status: number, e: Record<string, unknown>, ctx: ErrorContext): ProviderError {

@@ -28,6 +28,15 @@ function ws(files: Record<string, string> = {}) {
 const read = (root: string, path: string) => readFileSync(join(root, path), 'utf8');
 
 describe('aigov docs', () => {
+  it('a file where docs/automations should be: exit 2 saying the path runs through a file, not "already exists"', async () => {
+    const w = ws({ 'docs/automations': 'notes\n' });
+    const r = await aigov(['docs'], { cwd: w.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error E_FILE_UNWRITABLE: \S*docs\/automations\/\S+\.md: a part of its path is a file, not a folder$/m);
+    expect(r.stderr).not.toMatch(/already exists|internal error/);
+    expect(read(w.root, 'docs/automations')).toBe('notes\n');
+  });
+
   it('--check fails naming each missing page and writes nothing; docs writes them; --check then passes', async () => {
     const w = ws();
     const before = await aigov(['docs', '--check'], { cwd: w.root });

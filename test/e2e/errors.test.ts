@@ -1,14 +1,16 @@
 // Every error classed right, as a user meets it through the built binary.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startModelServer, type ModelServer } from '../support/model-server.mjs';
 import { aigov } from '../support/cli.js';
-import { classifierFiles, tempWorkspace } from '../support/workspace.js';
+import { automationYaml, classifierFiles, tempWorkspace } from '../support/workspace.js';
 
 const CRASH = fileURLToPath(new URL('../support/crash-in-assertion.mjs', import.meta.url));
+const CRASH_ADAPTER = fileURLToPath(new URL('../support/crash-in-adapter.mjs', import.meta.url));
+const CRASH_RENDERER = fileURLToPath(new URL('../support/crash-in-renderer.mjs', import.meta.url));
 let server: ModelServer;
 beforeAll(async () => {
   server = await startModelServer({ models: { openai: ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18'] }, aliases: { 'gpt-4o-mini': 'gpt-4o-mini-2024-07-18' } });
@@ -58,6 +60,48 @@ describe('an exception inside an assertion is an internal error', () => {
   });
 });
 
+describe('an exception inside a provider adapter is an internal error', () => {
+  it('exits 70 naming the provider, not a malformed answer (exit 3) or a failed case, and is not retried', async () => {
+    const w = await pinned();
+    server.setAnswer(() => 'CRASH-IN-ADAPTER');
+    const before = server.requests.length;
+    const [text, json] = await Promise.all([
+      aigov(['eval', '--no-cache', 'inv'], { cwd: w.root, env: { NODE_OPTIONS: `--import=${CRASH_ADAPTER}` } }),
+      aigov(['eval', '--no-cache', '--json', 'inv'], { cwd: w.root, env: { NODE_OPTIONS: `--import=${CRASH_ADAPTER}` } }),
+    ]);
+    expect(text.exitCode).toBe(70);
+    expect(text.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^internal error E_INTERNAL: in case "(power|flight)" of suite "inv", the openai provider threw: TypeError: simulated bug in a provider adapter; this is a bug in aigov: please report it/),
+    ]);
+    expect(text.stdout).not.toMatch(/FAIL|ERROR|malformed/);
+    expect(json.exitCode).toBe(70);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'E_INTERNAL', message: expect.stringContaining('the openai provider threw') });
+    // A bug is not a transient fault: no retry (retries: 2 in this workspace), at most one call a case per run.
+    expect(server.requests.length - before).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('an exception inside a renderer is an internal error', () => {
+  it.each<[string, string[], Record<string, string>, string]>([
+    ['the table', [], {}, 'table'],
+    ['--format markdown', ['--format', 'markdown'], {}, 'markdown'],
+    ['--format junit', ['--format', 'junit'], {}, 'junit'],
+    ['--format github', ['--format', 'github'], {}, 'github'],
+    ['-o report.xml', ['-o', 'report.xml'], {}, 'junit'],
+    ['the GITHUB_STEP_SUMMARY markdown', [], { GITHUB_STEP_SUMMARY: 'summary.md' }, 'markdown'],
+  ])('%s: exit 70 naming the renderer, not a gate result', async (_n, args, env, renderer) => {
+    const w = await pinned();
+    server.setAnswer(() => 'CRASH-IN-RENDERER');
+    const r = await aigov(['eval', '--no-cache', ...args], { cwd: w.root, env: { NODE_OPTIONS: `--import=${CRASH_RENDERER}`, ...env } });
+    expect(r.exitCode).toBe(70);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `internal error E_INTERNAL: the ${renderer} report renderer threw: TypeError: simulated bug in a renderer; this is a bug in aigov: please report it with the command you ran (--debug shows the stack)`,
+    ]);
+    expect(r.stdout).toBe('');
+    expect(existsSync(join(w.root, 'report.xml'))).toBe(false);
+  });
+});
+
 describe('--json errors, for every command', () => {
   it.each<[string, string[], string, number]>([
     ['no workspace', ['validate', '--json'], 'E_NO_WORKSPACE', 2],
@@ -75,6 +119,44 @@ describe('--json errors, for every command', () => {
     expect(Object.keys(out)).toEqual(['error']);
     expect(out.error).toMatchObject({ code, message: expect.any(String) });
     expect(Object.keys(out.error)).toEqual(['code', 'message', 'hint', 'location']);
+  });
+
+  it.each<[string, string[], string]>([
+    ['aigov with no command', [], 'aigov needs a command: init, validate,'],
+    ['a command group without its command', ['prompt'], 'aigov prompt needs a command: show, diff, history'],
+    ['a nested group, after a global option', ['--root', '.', 'log'], 'aigov log needs a command: verify, seal,'],
+  ])('%s: exit 2, says what is missing, in --json and in text (never "(outputHelp)")', async (_n, args, message) => {
+    const w = ws({ 'empty.txt': '' });
+    const [json, text] = await Promise.all([aigov([...args, '--json'], { cwd: w.root }), aigov(args, { cwd: w.root })]);
+    expect(json.exitCode).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'E_USAGE', message: expect.stringContaining(message), hint: null, location: null } });
+    expect(json.stdout).not.toContain('outputHelp');
+    expect(text.exitCode).toBe(2);
+    expect(text.stderr).toMatch(/^Usage: aigov/);
+    expect(text.stderr.trimEnd().split('\n').at(-1)).toContain(`error E_USAGE: ${message}`);
+  });
+
+  it('every command and group, as --help lists them: a usage error is one {"error"} object with its code', async () => {
+    const w = ws({ 'empty.txt': '' });
+    /** The commands a help text lists, but `help`. */
+    const listed = (help: string): string[] =>
+      [...(help.split(/^Commands:$/m)[1] ?? '').matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    // Each command, and each command of a group (`runs` is both).
+    const names = listed((await aigov(['--help'])).stdout);
+    const helps = await Promise.all(names.map((name) => aigov([name, '--help'])));
+    const leaves = names.flatMap((name, i) => [[name], ...listed(helps[i].stdout).map((sub) => [name, sub])]);
+    // Every command of the README's table is among them (a guard against a help text this test misreads).
+    expect(leaves.map((l) => l.join(' '))).toEqual(expect.arrayContaining(['init', 'validate', 'eval', 'pin', 'prompt show', 'runs', 'review approve', 'log verify', 'log check-proof', 'promote', 'calibrate', 'github comment']));
+    const results = await Promise.all(leaves.map((cmd) => aigov([...cmd, '--json', '--no-such-flag'], { cwd: w.root })));
+    results.forEach((r, i) => {
+      const what = leaves[i].join(' ');
+      expect(r.exitCode, what).toBe(2);
+      // An unknown option, or first a missing argument the command needs.
+      const { error } = JSON.parse(r.stdout);
+      expect(Object.keys(error), what).toEqual(['code', 'message', 'hint', 'location']);
+      expect(error, what).toMatchObject({ code: 'E_USAGE', message: expect.stringMatching(/^(unknown option '--no-such-flag'|missing required argument|required option)/) });
+      expect(r.stderr, what).toContain(`error E_USAGE: ${error.message}`);
+    });
   });
 
   it('text output shows the code beside the message', async () => {
@@ -134,6 +216,29 @@ describe('environment errors are the user\'s, with the path, never a bug', () =>
     const r = await aigov(['eval', '--json'], { cwd: w.root });
     expect(r.exitCode).toBe(2);
     expect(JSON.parse(r.stdout).error.problems).toEqual([expect.objectContaining({ code: 'E_FILE_UNREADABLE', file: 'prompts/other.yaml', severity: 'error' })]);
+  });
+});
+
+describe('one root cause, one error', () => {
+  // An automation names the suite and the prompt, and the lock holds the prompt: a
+  // broken file must not also show up as a missing one in each of them.
+  const AUTOMATION = automationYaml('inv', 1, 'inv', 'evals: [inv]\n');
+  it.each<[string, string, string, RegExp]>([
+    ['a suite file that fails to parse', 'evals/inv.yaml', 'suite: [inv\n', /^evals\/inv.yaml:\d+:\d+ error invalid YAML/m],
+    ['a suite file whose id differs from its name', 'evals/inv.yaml', 'suite: invoices\nprompt: inv\ncases:\n  - { id: a, vars: { text: x }, expect: y }\n', /^evals\/inv.yaml:1:8 error suite: suite "invoices" must equal the file name "inv"/m],
+    ['a prompt file that fails to parse', 'prompts/inv.yaml', 'id: [inv\n', /^prompts\/inv.yaml:\d+:\d+ error invalid YAML/m],
+    ['a prompt file with a schema error', 'prompts/inv.yaml', classifierFiles()['prompts/inv.yaml'].replace('version: 1', 'version: one'), /^prompts\/inv.yaml:2:10 error version: /m],
+  ])('%s: validate, eval and pin --check print its error alone', async (_n, file, text, message) => {
+    const w = await pinned({ 'automations/inv.yaml': AUTOMATION });
+    expect(readFileSync(join(w.root, 'aigov.lock'), 'utf8')).toMatch(/prompts:\n {2}inv:[\s\S]*automations:\n {2}inv:/);
+    w.write(file, text);
+    const results = await Promise.all([['validate'], ['eval', '--no-cache'], ['pin', '--check']].map((args) => aigov(args, { cwd: w.root })));
+    for (const r of results) {
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/unknown eval suite|unknown prompt|its file is gone|internal error/);
+      expect(r.stderr.split('\n').filter((line) => /^\S+ error /.test(line))).toHaveLength(1);
+    }
   });
 });
 

@@ -59,6 +59,41 @@ describe('aigov eval --repeat', () => {
   });
 });
 
+describe('aigov eval --concurrency and --retries', () => {
+  it.each([
+    ['--concurrency', '1025', 'at most 1024, got "1025"'],
+    ['--concurrency', '1e9', 'at most 1024, got "1e9"'],
+    ['--concurrency', '0', 'above 0'],
+    ['--retries', '21', 'at most 20, got "21"'],
+    ['--retries', '1e6', 'at most 20, got "1e6"'],
+  ])('refuses %s %s at once (exit 2), as aigov.yaml\'s defaults would, sending nothing', async (flag, value, message) => {
+    const w = tempWorkspace(classifierFiles({ baseURL: server.openaiBaseURL }));
+    cleanup.push(w.cleanup);
+    const before = completions();
+    const r = await aigov(['eval', flag, value], { cwd: w.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error E_USAGE: option '${flag} <n>' argument '${value}' is invalid\\. expected a whole number`, 'm'));
+    expect(r.stderr).toContain(message);
+    expect(completions()).toBe(before);
+  });
+
+  it('the same bounds as aigov.yaml: defaults.concurrency 1025 and retries 21 are validation errors', async () => {
+    const files = classifierFiles({ baseURL: server.openaiBaseURL });
+    const w = tempWorkspace({ ...files, 'aigov.yaml': files['aigov.yaml'].replace(/defaults: .*/, 'defaults: { concurrency: 1025, retries: 21 }') });
+    cleanup.push(w.cleanup);
+    const r = await aigov(['validate'], { cwd: w.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^aigov.yaml:\d+:\d+ error defaults.concurrency: .*1024/m);
+    expect(r.stderr).toMatch(/^aigov.yaml:\d+:\d+ error defaults.retries: .*20/m);
+  });
+
+  it('takes --concurrency 1024 and --retries 20, the aigov.yaml limits', async () => {
+    const w = await pinned(1);
+    const r = await aigov(['eval', '--concurrency', '1024', '--retries', '20'], { cwd: w.root });
+    expect(r.exitCode).toBe(0);
+  });
+});
+
 describe('aigov eval: the planned case count', () => {
   it('refuses more than 100,000 case samples before anything is sent (exit 2), from the suite file or from --repeat', async () => {
     const w = await pinned(1001, 100);

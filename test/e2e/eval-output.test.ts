@@ -1,5 +1,7 @@
 // What `aigov eval` prints, through the built binary: --quiet, --format junit,
 // --json with --format, model output that tries to drive the terminal, and .env.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startModelServer, type ModelServer } from '../support/model-server.mjs';
 import { aigov } from '../support/cli.js';
@@ -109,6 +111,40 @@ describe('aigov eval: model output is untrusted', () => {
   });
 });
 
+describe('command output is untrusted too', () => {
+  // An exec provider whose command fails, saying something hostile on stderr: aigov
+  // quotes it in the error, which reaches the terminal on every command that calls it.
+  const HOSTILE = 'down\x1b[2J\x1b]0;pwned\x07\rok \u009b31m \u202Etxt.exe';
+  async function execWorkspace() {
+    const w = tempWorkspace({
+      ...classifierFiles(),
+      'aigov.yaml': 'version: 1\nmodels:\n  fast: house:house-1\nproviders:\n  house: { type: exec, command: [node, house.mjs] }\n',
+      'house.mjs': `process.stderr.write(${JSON.stringify(HOSTILE)});\nprocess.exit(1);\n`,
+    });
+    cleanup.push(w.cleanup);
+    return w;
+  }
+
+  it('a failing command quoted in an error (pin) shows its controls as stand-ins; --json keeps them exactly', async () => {
+    const w = await execWorkspace();
+    const [text, json] = await Promise.all([aigov(['pin'], { cwd: w.root }), aigov(['pin', '--json'], { cwd: w.root })]);
+    expect(text.exitCode).toBe(3);
+    expect(text.stderr).toMatch(/^error E_PROVIDER_EXEC: .*`node house.mjs` exited with code 1: down␛\[2J␛\]0;pwned␇␍ok ⟨U\+009B⟩31m ⟨U\+202E⟩txt.exe/m);
+    expect(text.stderr).not.toMatch(UNSAFE);
+    expect(json.exitCode).toBe(3);
+    expect(JSON.parse(json.stdout).error.message).toContain(HOSTILE);
+  });
+
+  it('and in the ERROR block of an eval', async () => {
+    const w = await execWorkspace();
+    const r = await aigov(['eval', '--unlocked', '--no-cache'], { cwd: w.root });
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toMatch(/^ERROR inv\/power/m);
+    expect(r.stdout).toContain('down␛[2J');
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(UNSAFE);
+  });
+});
+
 describe('aigov eval: .env', () => {
   it('a UTF-8 BOM does not hide the first key; a malformed line is a warning with .env:line, never its value', async () => {
     answers = { power: 'utilities' };
@@ -122,6 +158,17 @@ describe('aigov eval: .env', () => {
     expect(r.stderr).toContain('.env:3:1 warning OTHER: the " quote is never closed; the line is ignored');
     expect(r.stderr).not.toContain('sk-do-not-print');
     expect(r.stderr).not.toContain('sk-unclosed-secret');
+  });
+
+  it('a .env that is a folder is named as such (exit 2) before anything is sent', async () => {
+    answers = { power: 'utilities' };
+    const w = await workspace({ power: 'utilities' });
+    mkdirSync(join(w.root, '.env'));
+    const before = server.requests.length;
+    const r = await aigov(['eval', '--no-cache'], { cwd: w.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error E_FILE_UNREADABLE: .env: is a folder, not a file$/m);
+    expect(server.requests.length).toBe(before);
   });
 
   it('the environment wins over .env, and --quiet keeps the warnings off', async () => {

@@ -283,6 +283,25 @@ describe('aigov pin: served, the ledger of tiers, a broken lock', () => {
     expect((await aigov(['pin', '--check'], { cwd: w.root })).exitCode).toBe(0);
   });
 
+  it('an aigov.yaml with errors: pin, pin NAME and pin --upgrade print them (exit 2), call nothing and write nothing', async () => {
+    const w = ws();
+    expect((await aigov(['pin'], { cwd: w.root })).exitCode).toBe(0);
+    const before = lock(w.root);
+    // `input:0.15` without a space is one key in YAML, so the price has no input.
+    w.write('aigov.yaml', readFileSync(join(w.root, 'aigov.yaml'), 'utf8').replace(/gpt-4o-mini-2024-07-18: .*/, 'gpt-4o-mini-2024-07-18: {input:0.15,output:0.60}'));
+    const requests = server.requests.length;
+    const results = await Promise.all([['pin'], ['pin', 'fast'], ['pin', '--upgrade', 'fast'], ['pin', '--json']].map((args) => aigov(args, { cwd: w.root })));
+    for (const r of results) {
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/^aigov.yaml:\d+:\d+ error pricing.gpt-4o-mini-2024-07-18.input: /m);
+      expect(r.stderr).toMatch(/^error E_INVALID: \d+ errors in the workspace: nothing was run or written$/m);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+    expect(JSON.parse(results[3].stdout).error).toMatchObject({ code: 'E_INVALID', location: { file: 'aigov.yaml' } });
+    expect(server.requests.length).toBe(requests);
+    expect(lock(w.root)).toBe(before);
+  });
+
   it('says what is wrong without hinting at flags pin does not have', async () => {
     const w = ws();
     const force = await aigov(['pin', '--force'], { cwd: w.root });

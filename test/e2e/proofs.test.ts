@@ -3,7 +3,7 @@
 // proved, and the proof checked in another folder that holds only proof.json
 // and aigov.seals, as an auditor would, with no database anywhere near.
 import { generateKeyPairSync } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,26 @@ describe('aigov log prove / check-proof, unsigned seals', () => {
     const out = await w.cli(['log', 'prove', w.runs[0].id]);
     expect(out.exitCode).toBe(0);
     expect(json<RunProof>(out.stdout)).toMatchObject({ format: 'aigov-run-proof', version: 1, runId: w.runs[0].id });
+  });
+});
+
+describe('aigov log check-proof, a proof file that cannot be read', () => {
+  it.each<[string, (dir: string) => void, RegExp]>([
+    ['not there', () => {}, /^error E_USAGE: no proof at \S+proof.json$/m],
+    ['a folder', (dir) => mkdirSync(join(dir, 'proof.json')), /^error E_FILE_UNREADABLE: \S+proof.json: is a folder, not a file$/m],
+    ['a looping link', (dir) => symlinkSync('proof.json', join(dir, 'proof.json')), /^error E_FILE_UNREADABLE: \S+proof.json: is a symbolic link that loops$/m],
+  ])('%s: exit 2 with its path, in the words every other file gets', async (_n, make, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'aigov-proof-'));
+    try {
+      writeFileSync(join(dir, 'aigov.seals'), '# nothing sealed yet\n');
+      make(dir);
+      const r = await aigov(['log', 'check-proof', 'proof.json'], { cwd: dir });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/EISDIR|ELOOP|internal error|\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // The human side of the run log through the built binary: runs, review, revert,
 // trace, log verify/seal. Runs are made by the library against a real model
 // server, in a workspace pinned by `aigov pin`, as production would make them.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,12 @@ function files(baseURL: string): Record<string, string> {
 for await (const c of process.stdin) s += c;
 const run = JSON.parse(s);
 if (run.reason.includes('erp down')) { console.error('ERP refused: period closed'); process.exit(4); }
+if (run.reason.includes('hostile')) {
+  const said = 'unbooked\\x1b[2J\\x1b]0;pwned\\x07\\r \\u202Eevil';
+  if (run.reason.includes('fails')) { console.error(said); process.exit(4); }
+  console.log(said);
+  process.exit(0);
+}
 console.log('unbooked ' + run.impacts.map((i) => i.ref).join(',') + ' of ' + run.runId + ' for ' + run.by);
 `,
   };
@@ -236,6 +242,41 @@ describe('aigov revert', () => {
     expect(r.stderr).toContain('ERP refused: period closed');
     const last = (await w.gov.runs.query({ runId: run.id, order: 'desc', limit: 1 }))[0];
     expect(last).toMatchObject({ type: 'action_reverted', data: { result: { ok: false, exitCode: 4 } } });
+  });
+});
+
+describe('aigov revert: the reversal command’s output is untrusted', () => {
+  // What a terminal acts on: C0 but \t and \n, DEL, C1, bidi overrides and isolates.
+  // eslint-disable-next-line no-control-regex
+  const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+  it.each([
+    ['what it prints on success', 'hostile', 0],
+    ['what it says when it fails', 'hostile, fails', 3],
+  ])('%s is shown with its controls as visible stand-ins', async (_n, reason, exitCode) => {
+    const w = await workspace();
+    const run = await w.gov.run('book', { text: 'sure' });
+    await w.gov.act(run, () => undefined, { impacts: [{ system: 'erp', ref: 'INV-31' }] });
+    const r = await w.cli('revert', run.id, '--reason', reason, '--as', 'ann@example.com');
+    expect(r.exitCode).toBe(exitCode);
+    expect(r.stderr).toContain('unbooked␛[2J␛]0;pwned␇␍ ⟨U+202E⟩evil');
+    expect(r.stderr).not.toMatch(UNSAFE);
+  });
+});
+
+describe('aigov review override --output-file', () => {
+  it.each<[string, (root: string) => string[], RegExp, number]>([
+    ['a file that is not there', () => ['--output-file', 'missing.txt'], /^error E_FILE_UNREADABLE: --output-file missing.txt: does not exist/m, 2],
+    ['a folder', (root) => (mkdirSync(join(root, 'corrections')), ['--output-file', 'corrections']), /^error E_FILE_UNREADABLE: --output-file corrections: is a folder, not a file/m, 2],
+    ['given beside --output', (root) => (writeFileSync(join(root, 'fixed.txt'), 'utilities'), ['--output-file', 'fixed.txt', '--output', 'travel']), /^error E_USAGE: --output and --output-file do not go together/m, 2],
+  ])('%s: exit 2 naming the flag and the path, and the run stays in review', async (_n, args, message, exitCode) => {
+    const w = await workspace();
+    const low = await w.gov.run('book', { text: 'unsure' });
+    const r = await w.cli('review', 'override', low.id, '--reason', 'power bill', ...args(w.root), '--as', 'ann@example.com');
+    expect(r.exitCode).toBe(exitCode);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/a file:|internal error|\n\s+at /);
+    const pending = json<{ runId: string }[]>((await w.cli('review', 'list', '--json')).stdout);
+    expect(pending.map((p) => p.runId)).toContain(low.id);
   });
 });
 

@@ -148,6 +148,45 @@ describe('truncation', () => {
   });
 });
 
+describe('Anthropic answers', () => {
+  it('count cache writes and reads as input, price each kind at its own rate, and are marked truncated at max_tokens', async () => {
+    const server = await serve({ cachedTokens: { read: 300, write: 120 }, enforceMaxTokens: true, answer: (req) => (/Invoice: power/.test(req.messages.at(-1)!.content) ? 'utilities and more words' : 'travel') });
+    const price = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+    const w = tempWorkspace({
+      ...classifierFiles({ expect: { power: 'utilities and more words', flight: 'travel' } }),
+      'aigov.yaml': `version: 1
+models:
+  fast: anthropic:claude-sonnet-4-5-20250929
+providers:
+  anthropic: { baseURL: ${server.anthropicBaseURL}, apiKeyEnv: TEST_ANTHROPIC_KEY }
+pricing:
+  claude-sonnet-4-5-20250929: { input: ${price.input}, output: ${price.output}, cacheRead: ${price.cacheRead}, cacheWrite: ${price.cacheWrite} }
+defaults: { concurrency: 2, timeoutMs: 5000, retries: 0 }
+`,
+      'prompts/inv.yaml': promptYaml('inv').replace('params: { temperature: 0 }', 'params: { temperature: 0, max_tokens: 2 }'),
+    });
+    cleanups.push(w.cleanup);
+    expect((await aigov(['pin'], { cwd: w.root })).exitCode).toBe(0);
+    const [json, text] = await Promise.all([aigov(['eval', '--no-cache', '--json'], { cwd: w.root }), aigov(['eval', '--no-cache'], { cwd: w.root })]);
+    expect(json.exitCode).toBe(1);
+    type Sample = { output: string; truncated?: boolean; costUsd: number; tokens: { input: number; output: number; cacheRead?: number; cacheWrite?: number } };
+    const samples = (JSON.parse(json.stdout).suites[0].cases as { id: string; samples: Sample[] }[]).map((c) => [c.id, c.samples[0]] as const);
+    const sent = completions(server).filter((r) => /Invoice/.test(JSON.stringify(r.body.messages)));
+    for (const [id, sample] of samples) {
+      const words = id === 'power' ? 2 : 1;
+      // input_tokens (what was neither read from nor written to the cache) + writes + reads
+      expect(sample.tokens).toMatchObject({ output: words, cacheRead: 300, cacheWrite: 120 });
+      const uncached = sample.tokens.input - 300 - 120;
+      expect(uncached).toBeGreaterThan(0);
+      expect(sample.costUsd).toBeCloseTo((uncached * price.input + 300 * price.cacheRead + 120 * price.cacheWrite + words * price.output) / 1e6, 12);
+    }
+    expect(Object.fromEntries(samples.map(([id, s]) => [id, [s.output, s.truncated ?? false]]))).toEqual({ power: ['utilities and', true], flight: ['travel', false] });
+    expect(sent.every((r) => r.body.max_tokens === 2)).toBe(true);
+    expect(text.stdout).toContain('FAIL inv/power');
+    expect(text.stdout).toContain('(truncated: the answer was cut off at the token limit (finish_reason: length / stop_reason: max_tokens))');
+  });
+});
+
 describe('what is sent', () => {
   const ticket = `id: ticket
 version: 1

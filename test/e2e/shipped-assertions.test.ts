@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JUDGE_MAX_TOKENS } from '../../src/app/judge.js';
 import { aigov, type CliResult } from '../support/cli.js';
 import { startModelServer, type ModelServer, type ModelServerRequest } from '../support/model-server.mjs';
 import { configYaml, promptYaml, tempWorkspace } from '../support/workspace.js';
@@ -210,6 +211,15 @@ describe('every assertion through the shipped binary', () => {
     expect(block, `no FAIL block for ${suite}/${c.id} in:\n${failRun.stdout}`).toBeDefined();
     expect(block!.split('\n')[0]).toMatch(new RegExp(`^FAIL ${suite}/${c.id}\\s+evals/${suite}\\.yaml:${HEADER_LINES + 1 + i}$`));
     expect(block).toMatch(c.reason!);
+  });
+
+  it('a judge call bounds its answer: max_tokens set, temperature 0, on the judge model', () => {
+    const judged = server.requests.filter((r) => r.path.endsWith('/chat/completions') && JSON.stringify(r.body.messages).includes('You grade'));
+    // One judge case passes, one fails.
+    expect(judged).toHaveLength(2);
+    for (const r of judged) expect(r.body).toMatchObject({ model: 'gpt-4o-2024-08-06', max_tokens: JUDGE_MAX_TOKENS, temperature: 0 });
+    expect(JUDGE_MAX_TOKENS).toBeGreaterThan(0);
+    expect(JUDGE_MAX_TOKENS).toBeLessThanOrEqual(1024);
   });
 
   it('the summary counts every failing case', () => {

@@ -57,6 +57,19 @@ describe('aigov validate', () => {
     expect(none.stderr).toContain('no aigov.yaml here or in any parent folder');
   });
 
+  it('--root or AIGOV_ROOT naming a file: one error saying so, not a folder\'s files "under" it', async () => {
+    const w = ws({ ...classifierFiles(), 'notes.txt': 'x' });
+    const [flag, env] = await Promise.all([aigov(['validate', '--root', 'notes.txt'], { cwd: w.root }), aigov(['validate', '--json'], { cwd: w.root, env: { AIGOV_ROOT: 'notes.txt' } })]);
+    expect(flag.exitCode).toBe(2);
+    expect(flag.stderr.trim()).toBe('error E_NO_WORKSPACE: --root notes.txt: is a file, not a folder\n  hint: point it at the folder that holds aigov.yaml');
+    expect(env.exitCode).toBe(2);
+    expect(JSON.parse(env.stdout).error).toMatchObject({ code: 'E_NO_WORKSPACE', message: 'AIGOV_ROOT notes.txt: is a file, not a folder' });
+    // Below a file, nothing can be: the walk up from a path through a file finds no aigov.yaml there.
+    const below = await aigov(['validate', '--root', 'notes.txt/sub'], { cwd: w.root });
+    expect(below.exitCode).toBe(2);
+    expect(below.stderr).toMatch(/^error E_NO_WORKSPACE: no aigov.yaml in \S+notes.txt\/sub$/m);
+  });
+
   it('exits 2 on an unknown command or option', async () => {
     expect((await aigov(['evaluate'])).exitCode).toBe(2);
     expect((await aigov(['validate', '--frobnicate'])).exitCode).toBe(2);

@@ -16,7 +16,7 @@ import { formatProblem, UsageError, type ExitCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { fileError } from '../../fs/file-errors.js';
 import { tuneGcForManyCalls } from '../gc-tuning.js';
-import { checkOutputPath } from '../../fs/output-path.js';
+import { checkOutputFolder, checkOutputPath } from '../../fs/output-path.js';
 import type { GlobalOptions } from '../main.js';
 import type { Output } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -49,6 +49,8 @@ export async function evalAction(o: Output, g: GlobalOptions, suites: string[], 
   checkOutputs(opts.output, ctx.env.GITHUB_STEP_SUMMARY);
   tuneGcForManyCalls();
   const ws = openWorkspace({ root: g.root, cwd: ctx.cwd, env: ctx.env });
+  // --record keeps the answers in fixtures/: a folder it cannot write in would throw the paid-for run away.
+  if (opts.record) checkOutputFolder({ path: 'fixtures', label: '--record' }, ws.root);
   let bar = progressBar(o, 'eval');
   // The renderers are not needed to start the calls: loaded at the run's first pause, or when the report is due.
   // A quiet run that writes no report file needs only the one that names the failing cases.

@@ -1,6 +1,6 @@
 import type { DefineCommand } from './index.js';
 import type { EvalFlags } from './eval-action.js';
-import { MAX_REPEAT } from '../../core/workspace/schemas.js';
+import { MAX_CONCURRENCY, MAX_REPEAT, MAX_RETRIES } from '../../core/workspace/schemas.js';
 import { positiveInt } from './parse-args.js';
 
 export const defineEval: DefineCommand = (program, wrap, ctx) =>
@@ -11,9 +11,9 @@ export const defineEval: DefineCommand = (program, wrap, ctx) =>
     .option('--record', 'call the models and write the answers to fixtures/')
     .option('--no-cache', 'bypass .aigov/cache')
     .option('--repeat <n>', `samples per case, at most ${MAX_REPEAT} (overrides the suites)`, (v) => positiveInt(v, { max: MAX_REPEAT }))
-    .option('--concurrency <n>', 'calls in flight at once', (v) => positiveInt(v))
+    .option('--concurrency <n>', `calls in flight at once, at most ${MAX_CONCURRENCY}`, (v) => positiveInt(v, { max: MAX_CONCURRENCY }))
     .option('--timeout <ms>', 'per call', (v) => positiveInt(v))
-    .option('--retries <n>', 'retries on 429, 5xx, timeouts and resets', (v) => positiveInt(v, true))
+    .option('--retries <n>', `retries on 429, 5xx, timeouts and resets, at most ${MAX_RETRIES}`, (v) => positiveInt(v, { allowZero: true, max: MAX_RETRIES }))
     .option('--changed-since <ref>', 'only suites whose suite file, prompt file or model pin changed since a git ref')
     .option('--baseline <ref>', 'run the suites the change touched at a git ref and at the working tree, and compare them case by case')
     .option('--shard <i/n>', 'run a deterministic slice i of n, for CI matrices')

@@ -9,14 +9,20 @@ export const defineRevert: DefineCommand = (program, wrap, ctx) =>
     .option('--force', 'reverse an action in doubt (it may not have happened) or retry a revert in doubt; the command is told so')
     .action(
       wrap(async (o, g, runId: string, opts: { reason: string; as?: string; force?: boolean }) => {
-        const [{ withStore }, { revertRun }, { killableOnSecondCtrlC }] = await Promise.all([import('../../app/open-store.js'), import('../../app/revert.js'), import('../interrupt.js')]);
+        const [{ withStore }, { revertRun }, { killableOnSecondCtrlC }, { terminalSafe }] = await Promise.all([
+          import('../../app/open-store.js'),
+          import('../../app/revert.js'),
+          import('../interrupt.js'),
+          import('../render/terminal-safe.js'),
+        ]);
         return withStore(ctx, g.root, async (store, ws) => {
           const { name, identity } = await ctx.identity.reviewer(ws.root, opts.as);
           const result = await killableOnSecondCtrlC(o, 'the reversal command', (signal) =>
             revertRun(ws, store, runId, { by: name, identity, reason: opts.reason, now: ctx.clock(), force: opts.force, signal }),
           );
           if (o.json) o.out(JSON.stringify({ runId, reverted: true, result }, null, 2));
-          else if (!o.quiet) o.err(`${runId}: reverted${result.stdout ? `\n${result.stdout}` : ''}`);
+          // What the reversal command printed is untrusted text: its terminal controls are shown, not obeyed.
+          else if (!o.quiet) o.err(`${runId}: reverted${result.stdout ? `\n${terminalSafe(result.stdout)}` : ''}`);
           return 0;
         });
       }),

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { AigovError, UsageError } from '../../errors.js';
+import { fileError } from '../../fs/file-errors.js';
 import type { DefineCommand } from './index.js';
 import type { Decision } from '../../app/review.js';
 
@@ -45,8 +47,8 @@ export const defineReview: DefineCommand = (program, wrap, ctx) => {
     c.action(
       wrap(async (o, g, runId: string, opts: DecisionFlags) => {
         const [{ withStore }, { resolveReview }] = await Promise.all([import('../../app/open-store.js'), import('../../app/review.js')]);
+        const output = correctedOutput(opts);
         return withStore(ctx, g.root, async (store, ws) => {
-          const output = opts.outputFile !== undefined ? readFileSync(opts.outputFile, 'utf8') : opts.output;
           const { name: reviewer, identity } = await ctx.identity.reviewer(ws.root, opts.as);
           const { audit } = await resolveReview(store, runId, { decision, reviewer, identity, reason: opts.reason, output, now: ctx.clock() });
           if (o.json) o.out(JSON.stringify({ runId, decision, reviewer, audit }));
@@ -65,3 +67,16 @@ export const defineReview: DefineCommand = (program, wrap, ctx) => {
   decide('override', 'replace a run’s output with a corrected one', (c) => c.option('--output <text>', 'the corrected output').option('--output-file <file>', 'read the corrected output from a file'));
   decide('reject', 'reject a run: it must not be acted on');
 };
+
+/** The corrected output an override gives, read before the run log is opened: a file that is not there is named with its flag. */
+function correctedOutput(opts: DecisionFlags): string | undefined {
+  if (opts.outputFile === undefined) return opts.output;
+  if (opts.output !== undefined) throw new UsageError('--output and --output-file do not go together', { hint: 'give the corrected output one way' });
+  try {
+    return readFileSync(opts.outputFile, 'utf8');
+  } catch (err) {
+    const e = fileError(err, opts.outputFile, 'read');
+    if (!e) throw err;
+    throw new AigovError(e.code, `--output-file ${e.message}`, { exitCode: e.exitCode, location: e.location, cause: err });
+  }
+}

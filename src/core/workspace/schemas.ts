@@ -5,6 +5,10 @@ import { publicKeyProblem } from '../log/seal-keys.js';
 
 /** Samples per case, in a suite file and from `--repeat`. */
 export const MAX_REPEAT = 100;
+/** Calls in flight, in aigov.yaml's `defaults` and from `--concurrency`. */
+export const MAX_CONCURRENCY = 1024;
+/** Retries of one call, in aigov.yaml's `defaults` and from `--retries`. */
+export const MAX_RETRIES = 20;
 
 // Built on first use, not at import: constructing them costs some 12 ms, which
 // every command paid at start-up, and a read whose files are all in the parse
@@ -42,9 +46,9 @@ function build() {
       .optional(),
     defaults: z
       .strictObject({
-        concurrency: z.int().min(1).max(1024).optional(),
+        concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
         timeoutMs: z.int().min(1).optional(),
-        retries: z.int().min(0).max(20).optional(),
+        retries: z.int().min(0).max(MAX_RETRIES).optional(),
       })
       .optional(),
     seals: z
