@@ -50,9 +50,9 @@ try {
 console.log(`\n${workload.cases} cases, ${workload.latencyMs} ms, concurrency ${workload.concurrency}; limit ${(limit / 1000).toFixed(2)} s; ${runs} runs each${pin ? ', aigov on core 0 and the server on core 1' : ''}; load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`);
 for (const b of builds) {
   const m = (k) => median(b.runs.map((r) => r[k]));
-  const perCall = (m('mainThreadMs') - m('mainThreadBeforeFirstMs')) / workload.cases;
+  const perCall = (m('mainThreadAtLastMs') - m('mainThreadBeforeFirstMs')) / workload.cases;
   console.log(
     `${b.name}: median ${(m('ms') / 1000).toFixed(2)} s = ${(m('ms') / limit).toFixed(2)}x (best ${(Math.min(...b.runs.map((r) => r.ms)) / 1000).toFixed(2)}, worst ${(Math.max(...b.runs.map((r) => r.ms)) / 1000).toFixed(2)}), ` +
-      `peak ${(m('rss') / MiB).toFixed(0)} MiB, main thread ${(m('mainThreadMs') / 1000).toFixed(2)} s (${(m('mainThreadBeforeFirstMs') / 1000).toFixed(2)} s before the first request, then ${perCall.toFixed(3)} ms a call), all threads ${(m('cpuMs') / 1000).toFixed(2)} s, server ${(m('serverCpuMs') / 1000).toFixed(2)} s`,
+      `peak ${(m('rss') / MiB).toFixed(0)} MiB, main thread ${(m('mainThreadMs') / 1000).toFixed(2)} s (${(m('mainThreadBeforeFirstMs') / 1000).toFixed(2)} s before the first request, then ${perCall.toFixed(3)} ms a call to the last answer, ${((m('mainThreadMs') - m('mainThreadAtLastMs')) / 1000).toFixed(2)} s after it), all threads ${(m('cpuMs') / 1000).toFixed(2)} s, server ${(m('serverCpuMs') / 1000).toFixed(2)} s`,
   );
 }

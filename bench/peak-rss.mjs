@@ -3,6 +3,9 @@
 // (bytes), its CPU time (all threads: main, GC helpers, the libuv pool), its main
 // thread's CPU time alone, and when the first model request was made (wall time
 // since the process started, and the main thread's CPU by then), all in ms.
+// With BENCH_CALLS=N it also records the main thread's CPU when the Nth answer is
+// in (`mainThreadAtLastMs`): what the calls cost, apart from the fixed cost of
+// the report and the run log after them.
 // With BENCH_HEAP_AT=N it also collects all garbage once the Nth answer is in and
 // records the heap then in use (`liveHeap`, bytes): what the run keeps, not what
 // the collector has yet to free.
@@ -50,6 +53,17 @@ if (file) {
     for (const name of REQUESTS) unsubscribe(name, onCreate);
   };
   for (const name of REQUESTS) subscribe(name, onCreate);
+  let last = null;
+  const calls = Number(process.env.BENCH_CALLS);
+  if (calls > 0) {
+    let answers = 0;
+    const onAnswer = () => {
+      if (++answers < calls) return;
+      for (const name of ANSWERS) unsubscribe(name, onAnswer);
+      last = { mainThreadAtLastMs: mainThreadMs(), lastAnswerMs: performance.now() };
+    };
+    for (const name of ANSWERS) subscribe(name, onAnswer);
+  }
   let liveHeap;
   const heapAt = Number(process.env.BENCH_HEAP_AT);
   if (heapAt > 0) {
@@ -66,6 +80,6 @@ if (file) {
   }
   process.on('exit', () => {
     const u = process.resourceUsage();
-    writeFileSync(file, JSON.stringify({ rss: peakBytes(), cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, mainThreadMs: mainThreadMs(), wallMs: performance.now(), liveHeap, ...first }));
+    writeFileSync(file, JSON.stringify({ rss: peakBytes(), cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, mainThreadMs: mainThreadMs(), wallMs: performance.now(), liveHeap, ...first, ...last }));
   });
 }
