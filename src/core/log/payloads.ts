@@ -14,6 +14,7 @@
 // A version-1 event parses with the same schemas: every field added since is
 // optional, and what a version-1 writer could leave out is optional too.
 import * as z from 'zod';
+import { compileFits, type Fits } from './payload-fits.js';
 
 const text = z.string();
 const nonEmpty = z.string().min(1);
@@ -112,35 +113,41 @@ export const PAYLOAD_SCHEMAS = {
 
 export type PayloadSchemas = { [K in keyof typeof PAYLOAD_SCHEMAS]: ReturnType<(typeof PAYLOAD_SCHEMAS)[K]> };
 
-const built = new Map<string, z.ZodType>();
+const built = new Map<string, { schema: z.ZodType; fits: Fits }>();
 
-/** The schema of an event type's payload, built once; undefined for a type there is none of. */
-function schemaOf(type: string): z.ZodType | undefined {
-  let schema = built.get(type);
-  if (!schema && Object.hasOwn(PAYLOAD_SCHEMAS, type)) {
-    schema = PAYLOAD_SCHEMAS[type as keyof typeof PAYLOAD_SCHEMAS]() as z.ZodType;
-    built.set(type, schema);
+/** The schema of an event type's payload and its predicate, built once; undefined for a type there is none of. */
+function schemaOf(type: string): { schema: z.ZodType; fits: Fits } | undefined {
+  let entry = built.get(type);
+  if (!entry && Object.hasOwn(PAYLOAD_SCHEMAS, type)) {
+    const schema = PAYLOAD_SCHEMAS[type as keyof typeof PAYLOAD_SCHEMAS]() as z.ZodType;
+    entry = { schema, fits: compileFits(schema) };
+    built.set(type, entry);
   }
-  return schema;
+  return entry;
 }
 export type StoredImpact = z.infer<typeof impactSchema>;
 
 /** Where a payload breaks its type's schema, as `data.path: message`; null when it fits. */
 export function payloadProblem(type: keyof PayloadSchemas, data: unknown): string | null {
-  const schema = schemaOf(type);
-  if (!schema) return `unknown event type ${JSON.stringify(type)}`;
-  const result = schema.safeParse(data);
+  const entry = schemaOf(type);
+  if (!entry) return `unknown event type ${JSON.stringify(type)}`;
+  if (entry.fits(data)) return null;
+  const result = entry.schema.safeParse(data);
   if (result.success) return null;
   const issue = result.error.issues[0];
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
   return `data${path}: ${issue.message}`;
 }
 
-/** The typed payload of a stored event, or the problem that keeps it from being one. */
+/**
+ * The typed payload of a stored event, or the problem that keeps it from being
+ * one. A payload that fits is handed back as it is (the schemas transform nothing).
+ */
 export function parsePayload(type: keyof PayloadSchemas, data: unknown): { ok: true; data: unknown } | { ok: false; problem: string } {
-  const schema = schemaOf(type);
-  if (!schema) return { ok: false, problem: `unknown event type ${JSON.stringify(type)}` };
-  const result = schema.safeParse(data);
+  const entry = schemaOf(type);
+  if (!entry) return { ok: false, problem: `unknown event type ${JSON.stringify(type)}` };
+  if (entry.fits(data)) return { ok: true, data };
+  const result = entry.schema.safeParse(data);
   if (result.success) return { ok: true, data: result.data };
   return { ok: false, problem: payloadProblem(type, data)! };
 }
