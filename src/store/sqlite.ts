@@ -1,5 +1,5 @@
 // The embedded run log: one SQLite file, safe with several writing processes.
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -8,6 +8,7 @@ import { prepareRows, type ChainHead, type StoredEvent } from '../core/log/chain
 import { RUN_COLUMNS, type ImpactRow, type RunRecord } from '../core/log/derived.js';
 import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { AigovError, UsageError } from '../errors.js';
+import { fileError } from '../fs/file-errors.js';
 import { AppendQueue, type AppendRequest, type Outcome } from './group-commit.js';
 import { checkChainInThread, type ChainReport } from './chain-thread.js';
 import { RangeThreads } from './sqlite-verify.js';
@@ -56,9 +57,44 @@ function sqliteCode(err: unknown): string {
   return typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : '';
 }
 
-function openDatabase(Driver: typeof BetterSqlite3, path: string): Database {
+/** A file-system failure on the run log's path, said as the run log's, with what to do. */
+function runLogFileError(err: unknown, path: string, use: 'read' | 'write'): AigovError | undefined {
+  const e = fileError(err, path, use);
+  return e && new AigovError(e.code, `the run log ${e.message}`, { exitCode: e.exitCode, location: e.location, cause: err, hint: 'point `store:` in aigov.yaml at a file in a folder aigov can write' });
+}
+
+/** The run log's folder, made where it is missing; a file in its way is the user's to move. */
+function makeFolder(path: string): void {
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    // mkdir says EEXIST when a part of the path is a file, not a folder.
+    const errno = (err as { code?: unknown }).code === 'EEXIST' ? Object.assign(err as object, { code: 'ENOTDIR' }) : err;
+    throw runLogFileError(errno, path, 'write') ?? err;
+  }
+}
+
+/** Why SQLite could not open `path`, where the file system can say: a folder in its place, no permission. */
+function whyCannotOpen(path: string): AigovError | undefined {
+  try {
+    if (statSync(path).isDirectory()) return runLogFileError({ code: 'EISDIR' }, path, 'read');
+    accessSync(path, constants.R_OK | constants.W_OK);
+    return undefined;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ENOENT') return runLogFileError(err, path, 'write');
+  }
+  // Missing: then it is the folder that cannot take it.
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return undefined;
+  } catch (err) {
+    return runLogFileError(err, dirname(path), 'write');
+  }
+}
+
+function openDatabase(Driver: typeof BetterSqlite3, path: string): Database {
+  if (path !== ':memory:') makeFolder(path);
+  try {
     const db = new Driver(path);
     // Opening is rare and may meet another process creating the schema: wait long here.
     db.pragma('busy_timeout = 10000');
@@ -78,6 +114,8 @@ function openDatabase(Driver: typeof BetterSqlite3, path: string): Database {
     if (sqliteCode(err) === 'SQLITE_NOTADB') {
       throw new UsageError(`${path} is not a SQLite database`, { hint: 'point `store:` in aigov.yaml at a run log file' });
     }
+    const why = sqliteCode(err) === 'SQLITE_CANTOPEN' && path !== ':memory:' ? whyCannotOpen(path) : undefined;
+    if (why) throw why;
     throw new UsageError(`cannot open the run log ${path}: ${message}`);
   }
 }

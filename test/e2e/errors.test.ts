@@ -219,6 +219,24 @@ describe('environment errors are the user\'s, with the path, never a bug', () =>
   });
 });
 
+describe('the run log where the file system will not have it', () => {
+  it.each<[string, (root: string) => void, string, RegExp]>([
+    ['.aigov is a file', (root) => writeFileSync(join(root, '.aigov'), ''), 'E_FILE_UNWRITABLE', /^error E_FILE_UNWRITABLE: the run log \S+\.aigov\/runs\.db: a part of its path is a file, not a folder$/m],
+    ['the run log is a folder', (root) => mkdirSync(join(root, '.aigov/runs.db'), { recursive: true }), 'E_FILE_UNREADABLE', /^error E_FILE_UNREADABLE: the run log \S+\.aigov\/runs\.db: is a folder, not a file$/m],
+  ])('%s: exit 2 with the path and what to do, never a bug', async (_n, make, code, message) => {
+    const w = ws({ ...classifierFiles(), 'aigov.yaml': `${classifierFiles()['aigov.yaml']}store: sqlite:.aigov/runs.db\n` });
+    make(w.root);
+    const r = await aigov(['runs'], { cwd: w.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/hint: point `store:` in aigov.yaml/);
+    expect(r.stderr).not.toMatch(/internal error|EEXIST|\n\s+at /);
+    const json = await aigov(['runs', '--json'], { cwd: w.root });
+    expect(json.exitCode).toBe(2);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code, location: { file: expect.stringMatching(/\.aigov\/runs\.db$/) } });
+  });
+});
+
 describe('one root cause, one error', () => {
   // An automation names the suite and the prompt, and the lock holds the prompt: a
   // broken file must not also show up as a missing one in each of them.
