@@ -237,6 +237,43 @@ describe('the run log where the file system will not have it', () => {
   });
 });
 
+describe('the run log is not read through a workspace with errors', () => {
+  it.each([['dashboard'], ['report', '--month', '2026-11'], ['calibrate', 'inv']])('%s: an automation file with an error is refused (exit 2), not left off the board', async (...args) => {
+    const w = ws({ ...classifierFiles(), 'automations/inv.yaml': automationYaml('inv', 7, 'inv') });
+    const r = await aigov(args, { cwd: w.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^automations\/inv.yaml:\d+:\d+ error tier/m);
+    expect(r.stderr).toMatch(/error E_INVALID: 1 error in the workspace/);
+  });
+
+  it('runs: an error in aigov.yaml is refused (its store: may name another log), one in a prompt is not', async () => {
+    const broken = ws({ ...classifierFiles(), 'aigov.yaml': 'version: 1\nmodels: [\n' });
+    const r = await aigov(['runs', '--json'], { cwd: broken.root });
+    expect(r.exitCode).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'E_INVALID', problems: [expect.objectContaining({ file: 'aigov.yaml' })] });
+    const prompt = ws({ ...classifierFiles(), 'prompts/inv.yaml': 'id: inv\nversion: [\n' });
+    const ok = await aigov(['runs', '--json'], { cwd: prompt.root });
+    expect(ok.exitCode).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual([]);
+  });
+});
+
+describe('dashboard --html and report -o check where they write before reading the log', () => {
+  it.each([
+    ['dashboard', '--html', 'missing/board.html', /^error E_OUTPUT_PATH: --html missing\/board.html: its folder missing does not exist$/m],
+    ['dashboard', '--html', '.', /^error E_OUTPUT_PATH: --html \.: is a folder, not a file$/m],
+    ['report --month 2026-11', '-o', 'missing/review.md', /^error E_OUTPUT_PATH: -o missing\/review.md: its folder missing does not exist$/m],
+  ])('%s %s %s: exit 2, nothing made, no sign-off', async (command, flag, path, message) => {
+    const w = ws(classifierFiles());
+    const r = await aigov([...command.split(' '), flag, path, ...(command.startsWith('report') ? ['--sign-off', '--as', 'ann'] : [])], { cwd: w.root });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(join(w.root, 'missing'))).toBe(false);
+    // Nothing was read or logged: the run log was never opened.
+    expect(existsSync(join(w.root, '.aigov'))).toBe(false);
+  });
+});
+
 describe('one root cause, one error', () => {
   // An automation names the suite and the prompt, and the lock holds the prompt: a
   // broken file must not also show up as a missing one in each of them.

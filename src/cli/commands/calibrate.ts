@@ -20,8 +20,8 @@ export const defineCalibrate: DefineCommand = (program, wrap, ctx) =>
         const target = opts.targetPrecision === undefined ? undefined : Number(opts.targetPrecision);
         if (target !== undefined && !(target > 0 && target < 1)) throw new UsageError(`--target-precision ${opts.targetPrecision}: not a number between 0 and 1`, { hint: 'e.g. 0.95' });
         if (opts.as && !opts.apply) throw new UsageError('--as goes only with --apply');
-        const [{ withStore }, app, { renderCalibration, neededText }] = await Promise.all([import('../../app/open-store.js'), import('../../app/calibrate.js'), import('../render/calibration.js')]);
-        return withStore(ctx, g.root, async (store, ws) => {
+        const [{ withValidStore }, app, { renderCalibration, neededText }] = await Promise.all([import('../../app/open-store.js'), import('../../app/calibrate.js'), import('../render/calibration.js')]);
+        return withValidStore(ctx, g.root, async (store, ws) => {
           const c = await app.calibrateAutomation(store, ws, { automation, targetPrecision: target, now: ctx.clock() });
           let applied: Awaited<ReturnType<typeof app.applyThreshold>> | null = null;
           if (opts.apply && c.threshold !== null) {

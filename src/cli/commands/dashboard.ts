@@ -15,11 +15,13 @@ export const defineDashboard: DefineCommand = (program, wrap, ctx) =>
     .option('--html <file>', 'also write a self-contained HTML page with charts')
     .action(
       wrap(async (o, g, opts: DashboardFlags) => {
-        const [{ withStore }, app, { renderDashboardTerminal }] = await Promise.all([import('../../app/open-store.js'), import('../../app/dashboard.js'), import('../render/dashboard-terminal.js')]);
+        const [{ withValidStore }, app, { renderDashboardTerminal }] = await Promise.all([import('../../app/open-store.js'), import('../../app/dashboard.js'), import('../render/dashboard-terminal.js')]);
         const now = ctx.clock();
         const until = opts.until === undefined ? now : app.parseSince(opts.until, now, '--until');
         const since = app.parseSince(opts.since, until);
-        return withStore(ctx, g.root, async (store, ws) => {
+        // Before the log is read: a page that cannot be written is found now.
+        if (opts.html) (await import('../../fs/output-path.js')).checkOutputPath({ path: opts.html, label: '--html' });
+        return withValidStore(ctx, g.root, async (store, ws) => {
           const d = await app.dashboard(store, ws, { since, until, now });
           if (opts.html) {
             const [{ renderDashboardHtml }, { writeFileAtomic }, { resolve }] = await Promise.all([import('../render/dashboard-html.js'), import('../../fs/atomic.js'), import('node:path')]);

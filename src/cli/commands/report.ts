@@ -27,7 +27,7 @@ export const defineReport: DefineCommand = (program, wrap, ctx) =>
       wrap(async (o, g, opts: ReportFlags) => {
         if (opts.format && !FORMATS.includes(opts.format as never)) throw new UsageError(`unknown format "${opts.format}"`, { hint: FORMATS.join(' or ') });
         if (opts.as && !opts.signOff) throw new UsageError('--as goes only with --sign-off');
-        const [{ withStore }, report, { renderReportMarkdown }, { writeFileAtomic }, { resolve }] = await Promise.all([
+        const [{ withValidStore }, report, { renderReportMarkdown }, { writeFileAtomic }, { resolve }] = await Promise.all([
           import('../../app/open-store.js'),
           import('../../app/report.js'),
           import('../render/report-markdown.js'),
@@ -36,7 +36,9 @@ export const defineReport: DefineCommand = (program, wrap, ctx) =>
         ]);
         const now = ctx.clock();
         report.checkMonth(opts.month, now);
-        return withStore(ctx, g.root, async (store, ws) => {
+        // Before the log is read or a sign-off logged: a report that cannot be written is found now.
+        if (opts.output) (await import('../../fs/output-path.js')).checkOutputPath({ path: opts.output, label: '-o' });
+        return withValidStore(ctx, g.root, async (store, ws) => {
           const r = await report.monthlyReport(store, ws, { month: opts.month, now });
           const render = (format: string) => (format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : renderReportMarkdown(r));
           const format = o.json ? 'json' : (opts.format ?? 'markdown');
