@@ -300,6 +300,13 @@ describe('the reversal window', () => {
     expect(tier2([...events]).reverted).toBe(reverted);
   });
 
+  it('an event dated ahead does not close the windows of the runs after it', () => {
+    const fold = createStatsFold();
+    fold.add(ev('model_pinned', null, 90 * DAY, {}, 'inv'));
+    for (const e of [started('a', 0, 2), finished('a', MIN, { disposition: 'auto' }), acted('a', 2 * MIN, DAY), ev('tier_changed', null, 60 * DAY), reverted('a', HOUR)]) fold.add(e);
+    expect(fold.result(at(100 * DAY)).automations[0].total.reverted).toBe(1);
+  });
+
   it('a rejected run is never reverted, whatever action follows', () => {
     const t = only([started('a', 0, 2), finished('a', MIN, { disposition: 'review', confidence: 0.1 }), reviewed('a', 2 * MIN, 'reject'), acted('a', 3 * MIN, DAY), reverted('a', HOUR)], at(30 * DAY)).total;
     expect([t.rejections, t.reverted, t.corrected]).toEqual([1, 0, 1]);

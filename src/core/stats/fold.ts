@@ -150,7 +150,11 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
   function add(e: FoldEvent): void {
     const atMs = timeOf(e.at);
     if (atMs === null) return;
-    clock = Math.max(clock, atMs);
+    // The time of the event being folded, not the latest seen: one event dated
+    // ahead (a host whose clock is wrong, a record written at the real time
+    // among back-dated ones) must not make the fold forget runs whose reversal
+    // windows are still open for the rest of the log.
+    clock = atMs;
     // Sweeping costs the open runs, so sweep no more often than there are open runs: O(1) an event.
     if (++sinceSweep >= Math.max(SWEEP_EVERY, open.size)) {
       sinceSweep = 0;
