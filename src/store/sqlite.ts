@@ -33,6 +33,7 @@ import {
 } from './sql.js';
 import { ensureSchema, schemaProblems } from './sqlite-schema.js';
 import type { AppendOptions, EventQuery, EventsTally, FoldRow, ImpactQuery, ImpactTouch, RangeVerify, RunQuery, Store, StoreAudit } from './types.js';
+import { aggregateRuns, type AggregateQuery, type StoreAggregates } from './stats-sql.js';
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -180,6 +181,10 @@ class SqliteStore implements Store {
 
   queryRuns(q: RunQuery): AsyncIterable<RunRecord[]> {
     return runPages(q, () => '?', (sql, params) => this.#read(() => this.#statement(sql).raw(true).all(...params) as unknown[][]));
+  }
+
+  async aggregateRuns(q: AggregateQuery): Promise<StoreAggregates> {
+    return aggregateRuns(q, { floorInt: (x) => `CAST(${x} AS INTEGER)` }, async (sql) => this.#read(() => this.#statement(sql).raw(true).all() as unknown[][]));
   }
 
   async queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]> {
