@@ -59,7 +59,8 @@ export async function readStats(store: Store, req: StatsRequest): Promise<ReadSt
   });
   const snapshots = new Map<string, Snapshot>();
   for (const at of req.snapshotsAt ?? []) {
-    snapshots.set(at, earlier.includes(at) ? snapshotFromAggregates(at, aggregates.waitingAt.get(at) ?? [], evalsBefore(at)) : snapshotOf(stats));
+    const i = earlier.indexOf(at);
+    snapshots.set(at, i >= 0 ? snapshotFromAggregates(at, aggregates, i, evalsBefore(at)) : snapshotOf(stats));
   }
   return { stats, snapshots };
 }

@@ -209,7 +209,7 @@ class PostgresStore implements Store {
   }
 
   async aggregateRuns(q: AggregateQuery): Promise<StoreAggregates> {
-    return aggregateRuns(q, { floorInt: (x) => `floor(${x})::integer` }, (sql) => this.#rows<unknown[]>(sql, []));
+    return aggregateRuns(q, { floorInt: (x) => `floor(${x})::integer`, wholeTable: 'runs' }, (sql) => this.#rows<unknown[]>(sql, []));
   }
 
   async queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]> {

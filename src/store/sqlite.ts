@@ -184,7 +184,7 @@ class SqliteStore implements Store {
   }
 
   async aggregateRuns(q: AggregateQuery): Promise<StoreAggregates> {
-    return aggregateRuns(q, { floorInt: (x) => `CAST(${x} AS INTEGER)` }, async (sql) => this.#read(() => this.#statement(sql).raw(true).all() as unknown[][]));
+    return aggregateRuns(q, { floorInt: (x) => `CAST(${x} AS INTEGER)`, wholeTable: 'runs NOT INDEXED' }, async (sql) => this.#read(() => this.#statement(sql).raw(true).all() as unknown[][]));
   }
 
   async queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]> {

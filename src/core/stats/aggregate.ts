@@ -26,49 +26,52 @@ export interface WindowCuts {
   byAutomation?: ReadonlyMap<string, string>;
 }
 
-/** The counts of one cell: an automation's runs that started in one month between the same cuts, with one hundredth of confidence. */
-export const CELL_COUNTS = [
-  'started',
-  'finished',
-  'failed',
-  'abandoned',
-  'modelMismatches',
-  'sentToReview',
-  'lowConfidenceReviews',
-  'approvalRequired',
-  'approvals',
-  'overrides',
-  'rejections',
-  'corrected',
-  'audited',
-  'auditApprove',
-  'auditOverride',
-  'auditReject',
-  'tokensIn',
-  'tokensOut',
-  'costUsd',
-  'costUnknown',
-  'unknownConfidence',
-  'binned',
-  'gradedReview',
-  'gradedApproval',
-  'gradedAudit',
-  'gradedUnknown',
-  'gradedN',
-  'gradedWrong',
-  'sumConfidence',
-  'sumConfidenceSq',
-  'sumConfidenceWrong',
-] as const;
-export type CellCount = (typeof CELL_COUNTS)[number];
-
-export interface RunCell extends Record<CellCount, number> {
+/**
+ * One class of runs in one cell of time: an automation's runs that started in
+ * one month between the same cuts and have the same values of everything the
+ * fold tells apart (how they ended, their hundredth of confidence, decision,
+ * audit, whether they wait and how long), with their count and the sums of
+ * what is summed. The store groups the runs table by these in SQL; `addClass`
+ * says what each class counts as, by the fold's rules.
+ */
+export interface RunClass {
   automation: string;
-  /** The earliest start in the cell: what names its window. */
+  /** The earliest start in the class: what names its window. */
   firstStart: string;
-  /** The finished runs' hundredth of confidence (`percentBin`) and tenth (the histogram's bin); null for the rest. */
+  /** The hundredth of confidence (`percentBin`) and the tenth (the histogram's bin); null without a confidence in 0..1. */
   percent: number | null;
   bin: number | null;
+  /** How the run first ended. */
+  ended: 'finished' | 'failed' | 'abandoned' | null;
+  /** A model mismatch logged while it ran. */
+  mismatch: boolean;
+  disposition: string | null;
+  /** The first review decision, if it came after the run finished. */
+  decision: string | null;
+  /** The audit column: 'pending' or 'done' once sampled. */
+  audit: string | null;
+  /** The first audit review came before the run finished. */
+  auditBeforeEnd: boolean;
+  /** The first audit review's grade, if it came after the run finished. */
+  auditGrade: string | null;
+  /** The first audit review came before the first decision. */
+  auditFirst: boolean;
+  costUnknown: boolean;
+  /** Under the automation's threshold (or without a confidence); false without a threshold. */
+  belowThreshold: boolean;
+  /** Waiting now: for what, and the age bucket of `addWaiting` (0 under a day … 3 older). */
+  waiting: 'review' | 'approval' | null;
+  waitingAge: number | null;
+  /** At each instant asked for, in order: the age bucket if it waited then, else null. */
+  waitingAt: (number | null)[];
+  count: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  sumConfidence: number;
+  sumConfidenceSq: number;
+  /** The earliest finish in the class: the oldest waiting. */
+  oldestFinish: string | null;
 }
 
 /** Finished runs' latencies: the sketch bucket, null for zero. */
@@ -79,24 +82,19 @@ export interface LatencyCell {
   count: number;
 }
 
-/** Runs waiting for a person, by automation and kind, as of one instant. */
+/** Runs waiting for a person, by automation and kind, and by age bucket, as of one instant. */
 export interface WaitingCell {
   automation: string;
   kind: 'review' | 'approval';
-  count: number;
   oldestAt: string;
-  underDay: number;
-  underWeek: number;
-  underMonth: number;
+  ages: [number, number, number, number];
 }
 
 export interface RunAggregates {
-  cells: RunCell[];
+  classes: RunClass[];
   latency: LatencyCell[];
   /** The rows of the runs with a revert that succeeded. */
   reverted: RunRecord[];
-  /** What waits now (every event counted). */
-  waiting: WaitingCell[];
 }
 
 /** The bounds of the age buckets of `addWaiting`, for an instant: what waits since after each is younger than it. */
@@ -127,7 +125,7 @@ export function statisticsFromAggregates(input: AggregateInput): Statistics {
     if (!w) ws.set(key, (w = newWindow(key)));
     return w;
   };
-  for (const c of aggregates.cells) addCell(windowAcc(c.automation, c.firstStart), c);
+  for (const c of aggregates.classes) addClass(windowAcc(c.automation, c.firstStart), c);
   for (const l of aggregates.latency) {
     const w = windowAcc(l.automation, l.firstStart);
     w.latency.count += l.count;
@@ -143,7 +141,7 @@ export function statisticsFromAggregates(input: AggregateInput): Statistics {
     const grade = gradeOf(r);
     if (grade === 'approve') regradeWrong(w.graded, r.confidence);
   }
-  const backlogs = backlogsOf(aggregates.waiting, input.asOf);
+  const backlogs = backlogsOf(waitingOf(aggregates.classes, null), input.asOf);
   const ids = [...byAutomation.keys()].sort(compare);
   return {
     asOf: input.asOf,
@@ -156,9 +154,25 @@ export function statisticsFromAggregates(input: AggregateInput): Statistics {
   };
 }
 
-/** A Snapshot from what waited at its instant and the evals logged before it. */
-export function snapshotFromAggregates(asOf: string, waiting: readonly WaitingCell[], evals: SuiteEvals[]): Snapshot {
-  const backlogs = backlogsOf(waiting, asOf);
+/** What waited now (`at` null) or at the instant of index `at`, by automation and kind. */
+function waitingOf(classes: readonly RunClass[], at: number | null): WaitingCell[] {
+  const out = new Map<string, WaitingCell>();
+  for (const c of classes) {
+    const age = at === null ? c.waitingAge : c.waitingAt[at];
+    const kind = at === null ? c.waiting : c.disposition === 'review' ? 'review' : 'approval';
+    if (age === null || kind === null || c.oldestFinish === null) continue;
+    const key = `${c.automation}\u0000${kind}`;
+    let w = out.get(key);
+    if (!w) out.set(key, (w = { automation: c.automation, kind, oldestAt: c.oldestFinish, ages: [0, 0, 0, 0] }));
+    w.ages[age] += c.count;
+    if (Date.parse(c.oldestFinish) < Date.parse(w.oldestAt)) w.oldestAt = c.oldestFinish;
+  }
+  return [...out.values()];
+}
+
+/** A Snapshot from what waited at the instant of index `at` among those asked for, and the evals logged before it. */
+export function snapshotFromAggregates(asOf: string, aggregates: RunAggregates, at: number, evals: SuiteEvals[]): Snapshot {
+  const backlogs = backlogsOf(waitingOf(aggregates.classes, at), asOf);
   return { asOf, automations: [...backlogs.keys()].sort(compare).map((automation) => ({ automation, backlog: backlogs.get(automation)! })), evals };
 }
 
@@ -166,63 +180,81 @@ function backlogsOf(waiting: readonly WaitingCell[], asOf: string): Map<string, 
   const now = Date.parse(asOf);
   const out = new Map<string, Backlog>();
   for (const c of [...waiting].sort((a, b) => compare(a.automation, b.automation) || compare(a.kind, b.kind))) {
-    if (c.count === 0) continue;
+    const count = c.ages.reduce((n, x) => n + x, 0);
+    if (count === 0) continue;
     let b = out.get(c.automation);
     if (!b) out.set(c.automation, (b = emptyBacklog()));
-    // One run through addWaiting for the oldest, so oldestAt is set as the fold sets it; the rest by their counts.
+    // One run through addWaiting, the oldest, so oldestAt is set as the fold sets it; the rest by their counts.
     addWaiting(b, c.kind, c.oldestAt, now);
-    b.count += c.count - 1;
-    b[c.kind] += c.count - 1;
-    const older = c.count - c.underMonth;
-    const counts = { underDay: c.underDay, underWeek: c.underWeek - c.underDay, underMonth: c.underMonth - c.underWeek, older };
-    const first = ageOf(now - Date.parse(c.oldestAt));
-    counts[first]--;
-    for (const k of ['underDay', 'underWeek', 'underMonth', 'older'] as const) b.ages[k] += counts[k];
+    b.count += count - 1;
+    b[c.kind] += count - 1;
+    const ages = [...c.ages];
+    ages[AGES.indexOf(ageOf(now - Date.parse(c.oldestAt)))]--;
+    AGES.forEach((k, i) => (b.ages[k] += ages[i]));
   }
   return out;
 }
+
+const AGES = ['underDay', 'underWeek', 'underMonth', 'older'] as const;
 
 function ageOf(age: number): 'underDay' | 'underWeek' | 'underMonth' | 'older' {
   return age < DAY ? 'underDay' : age < 7 * DAY ? 'underWeek' : age < 31 * DAY ? 'underMonth' : 'older';
 }
 
-function addCell(w: WindowAcc, c: RunCell): void {
-  w.started += c.started;
-  w.finished += c.finished;
-  w.failed += c.failed;
-  w.abandoned += c.abandoned;
-  w.modelMismatches += c.modelMismatches;
-  w.sentToReview += c.sentToReview;
-  w.lowConfidenceReviews += c.lowConfidenceReviews;
-  w.approvalRequired += c.approvalRequired;
-  w.approvals += c.approvals;
-  w.overrides += c.overrides;
-  w.rejections += c.rejections;
-  w.corrected += c.corrected;
-  w.audited += c.audited;
-  w.auditGrades.approve += c.auditApprove;
-  w.auditGrades.override += c.auditOverride;
-  w.auditGrades.reject += c.auditReject;
+/** What a class of runs counts as: the fold's rules (fold.ts) over the values that tell the classes apart. */
+function addClass(w: WindowAcc, c: RunClass): void {
+  const n = c.count;
+  w.started += n;
+  if (c.mismatch) w.modelMismatches += n;
+  if (c.ended === 'failed') w.failed += n;
+  if (c.ended === 'abandoned') w.abandoned += n;
+  if (c.ended !== 'finished') return;
+  w.finished += n;
   w.tokens.input += c.tokensIn;
   w.tokens.output += c.tokensOut;
   w.costUsd += c.costUsd;
-  w.costUnknown += c.costUnknown;
-  w.unknownConfidence += c.unknownConfidence;
+  if (c.costUnknown) w.costUnknown += n;
+  const usable = c.percent !== null && c.bin !== null;
+  if (usable) {
+    w.percent[c.percent!] += n;
+    w.bins[c.bin!] += n;
+  } else w.unknownConfidence += n;
+  const review = c.disposition === 'review';
+  const approval = c.disposition === 'approval_required';
+  if (review) {
+    w.sentToReview += n;
+    if (!c.mismatch || c.belowThreshold) w.lowConfidenceReviews += n;
+  }
+  if (approval) w.approvalRequired += n;
+  const decided = (review || approval) && isDecision(c.decision) ? c.decision : null;
+  if (decided === 'approve') w.approvals += n;
+  if (decided === 'override') w.overrides += n;
+  if (decided === 'reject') w.rejections += n;
+  if (decided === 'override' || decided === 'reject') w.corrected += n;
+  const sampled = c.audit !== null && !c.auditBeforeEnd;
+  if (sampled) w.audited += n;
+  const audit = c.audit !== null && isDecision(c.auditGrade) ? c.auditGrade : null;
+  if (audit) w.auditGrades[audit] += n;
+  const decisionFirst = decided !== null && !(audit !== null && c.auditFirst);
+  const grade = decisionFirst ? decided : audit;
+  if (grade === null) return;
   const g = w.graded;
-  g.by.review += c.gradedReview;
-  g.by.approval += c.gradedApproval;
-  g.by.audit += c.gradedAudit;
-  g.unknownConfidence += c.gradedUnknown;
-  if (c.percent !== null && c.bin !== null) {
-    w.percent[c.percent] += c.binned;
-    w.bins[c.bin] += c.binned;
-    g.n[c.percent] += c.gradedN;
-    g.wrong[c.percent] += c.gradedWrong;
-    g.sumConfidence[c.percent] += c.sumConfidence;
-    g.sumConfidenceSq[c.percent] += c.sumConfidenceSq;
-    g.sumConfidenceWrong[c.percent] += c.sumConfidenceWrong;
+  g.by[decisionFirst ? (review ? 'review' : 'approval') : 'audit'] += n;
+  if (!usable) {
+    g.unknownConfidence += n;
+    return;
+  }
+  const k = c.percent!;
+  g.n[k] += n;
+  g.sumConfidence[k] += c.sumConfidence;
+  g.sumConfidenceSq[k] += c.sumConfidenceSq;
+  if (grade !== 'approve') {
+    g.wrong[k] += n;
+    g.sumConfidenceWrong[k] += c.sumConfidence;
   }
 }
+
+const isDecision = (d: string | null): d is 'approve' | 'override' | 'reject' => d === 'approve' || d === 'override' || d === 'reject';
 
 const finished = (r: RunRecord) => r.ended === 'finished' && r.endSeq !== null;
 const awaited = (r: RunRecord) => r.disposition === 'review' || r.disposition === 'approval_required';
