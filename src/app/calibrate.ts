@@ -1,4 +1,5 @@
-// `aigov calibrate X`: the stats fold over X's runs, calibration from its
+// `aigov calibrate X`: the statistics of X's runs (the runs table's
+// aggregates, read-stats.ts), calibration from its
 // graded ones, and with `--apply` the threshold written into X's file and
 // logged, both or neither.
 import { readFileSync } from 'node:fs';
@@ -10,14 +11,14 @@ import { didYouMean } from '../core/suggest.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import type { Store } from '../store/types.js';
-import { foldLog } from './read-stats.js';
+import { readStats } from './read-stats.js';
 import { applyYamlEdits } from './yaml-edit.js';
 
 export async function calibrateAutomation(store: Store, ws: Workspace, opts: { automation: string; targetPrecision?: number; now: Date }): Promise<Calibration> {
   const a = ws.automations.get(opts.automation);
   if (!a) throw new UsageError(`unknown automation "${opts.automation}"`, { hint: didYouMean(opts.automation, ws.automations.keys()) ?? 'aigov calibrate takes an automation id' });
   const threshold = a.value.confidence?.threshold;
-  const { stats } = await foldLog(store, { asOf: opts.now.toISOString(), only: (e) => e.automation === opts.automation, thresholdOf: () => threshold });
+  const { stats } = await readStats(store, { asOf: opts.now.toISOString(), automation: opts.automation, thresholds: new Map([[opts.automation, threshold]]) });
   const s = stats.automations.find((x) => x.automation === opts.automation);
   return calibrate({ automation: opts.automation, stats: s?.total ?? windowStats(newWindow('total')), targetPrecision: opts.targetPrecision, currentThreshold: threshold });
 }

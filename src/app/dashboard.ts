@@ -1,12 +1,13 @@
-// `aigov dashboard`: one fold over the run log for a window of time, every
-// automation of the workspace, their figures and flags.
+// `aigov dashboard`: the statistics of the run log for a window of time (the
+// runs table's aggregates, read-stats.ts), every automation of the workspace,
+// their figures and flags.
 import { UsageError } from '../errors.js';
 import { automationInfos } from '../core/report/automation-info.js';
-import { buildDashboard, dashboardGroups, dashboardWindowOf, type Dashboard } from '../core/report/dashboard.js';
+import { buildDashboard, dashboardCuts, dashboardGroups, dashboardWindowOf, type Dashboard } from '../core/report/dashboard.js';
 import { parseDuration } from '../core/duration.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import type { Store } from '../store/types.js';
-import { foldLog } from './read-stats.js';
+import { readStats } from './read-stats.js';
 import { signedOffMonths } from './review-log.js';
 
 export const DEFAULT_SINCE = '30d';
@@ -26,7 +27,7 @@ export async function dashboard(store: Store, ws: Workspace, opts: { since: Date
   const thresholds = new Map(infos.map((a) => [a.id, a.threshold]));
   const asOf = opts.now.toISOString();
   const [{ stats, snapshots }, signedOff] = await Promise.all([
-    foldLog(store, { asOf, windowOf: dashboardWindowOf(since, until), thresholdOf: (id) => thresholds.get(id), result: dashboardGroups(since, until), snapshotsAt: [until] }),
+    readStats(store, { asOf, windowOf: dashboardWindowOf(since, until), cuts: dashboardCuts(since, until), thresholds, result: dashboardGroups(since, until), snapshotsAt: [until] }),
     signedOffMonths(store),
   ]);
   return buildDashboard({ since, until, automations: infos, stats, atUntil: snapshots.get(until)!, signedOff });

@@ -1,4 +1,7 @@
-// The fold over a real SQLite store: snapshots as the scan passes each instant.
+// The statistics over real stores: the fold's snapshots (the events dated
+// before each instant), and the runs table's aggregates giving what the fold
+// gives, on SQLite and PostgreSQL, for the requests of the dashboard, the
+// report and calibrate.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +10,7 @@ import { runEvents } from '../../test/support/report-log.js';
 import type { NewEvent } from '../core/log/events.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
+import { snapshotOf } from '../core/stats/snapshot.js';
 import { foldLog } from './read-stats.js';
 
 let root: string;
@@ -37,7 +41,7 @@ describe('foldLog', () => {
     expect(events).toBe(5);
     const backlog = (t: string) => snapshots.get(t)!.automations[0]?.backlog.count ?? 0;
     expect(at.map(backlog)).toEqual([0, 1, 2, 1]);
-    expect(snapshots.get(at[3])).toBe(stats);
+    expect(snapshots.get(at[3])).toEqual(snapshotOf(stats));
     expect(stats.automations[0].backlog).toMatchObject({ count: 1, oldestAt: '2026-11-20T10:01:00.000Z' });
   });
 
@@ -47,7 +51,7 @@ describe('foldLog', () => {
       ...runEvents({ id: 'b', at: '2026-11-10T11:00:00.000Z', automation: 'two' }),
       { type: 'eval_completed', at: '2026-11-11T00:00:00.000Z', automation: null, runId: null, data: { suite: 's', passed: true } },
     ]);
-    const { stats } = await foldLog(store, { asOf: '2026-12-01T00:00:00.000Z', only: (e) => e.automation === 'two' });
+    const { stats } = await foldLog(store, { asOf: '2026-12-01T00:00:00.000Z', automation: 'two' });
     expect(stats.automations.map((a) => a.automation)).toEqual(['two']);
     expect(stats.evals.map((e) => e.suite)).toEqual(['s']);
   });

@@ -1,55 +1,96 @@
-// Where the statistics come from: today one scan of the whole run log through
-// the stats fold, in constant memory. The dashboard, the report and calibrate
-// ask only for "the fold's result over this log, and as it stood at these
-// instants", so a derived runs table can answer the same question later
-// without changing them: one row a run (start, tier, status, disposition,
-// confidence, cost, tokens, latency, first decision, audit grade, reverted,
-// model mismatch, when it began to wait) carries everything the fold counts,
-// and the rows of the runs that started in the window, or still wait, are all
-// a window needs.
-import { createStatsFold, type FoldOptions, type ResultOptions, type Statistics } from '../core/stats/fold.js';
+// Where the statistics come from. The dashboard, the report and calibrate ask
+// for "the fold's result over this log, and as it stood at these instants";
+// `readStats` answers from the runs table's aggregates (store/stats-sql.ts:
+// counts by automation, cell of time and hundredth of confidence, a few
+// thousand rows whatever the log's length), and `foldLog` by folding every
+// event: the reference the aggregates are tested against, and what a store
+// without aggregates gets.
+import { statisticsFromAggregates, snapshotFromAggregates, type WindowCuts } from '../core/stats/aggregate.js';
+import { createStatsFold, type ResultOptions, type Statistics } from '../core/stats/fold.js';
 import type { FoldEvent } from '../core/stats/events.js';
-import { isCanonicalTime } from '../core/stats/windows.js';
+import { snapshotOf, type Snapshot } from '../core/stats/snapshot.js';
+import { allTime, isCanonicalTime } from '../core/stats/windows.js';
 import type { Store } from '../store/types.js';
 
-export interface FoldRequest extends FoldOptions {
-  /** Now: backlog ages are measured here, and no snapshot is taken after it. */
+export interface StatsRequest {
+  /** Now: backlog ages are measured here. */
   asOf: string;
+  /** The window of a run, from its start and automation (default: one window, `all`); it changes only at the month and at `cuts`. */
+  windowOf?: (at: string, automation: string) => string;
+  cuts?: WindowCuts;
+  /** Each automation's confidence threshold (see FoldOptions.thresholdOf). */
+  thresholds?: ReadonlyMap<string, number | undefined>;
+  actionHorizonMs?: number;
   result?: ResultOptions;
-  /**
-   * Instants to see the fold at as the scan passes them (their backlog and evals
-   * as they stood then). The log is read in seq order, which is time order up to
-   * the clock skew between the hosts that write it.
-   */
+  /** Instants to see the backlog and the evals at, as the events dated before each left them. */
   snapshotsAt?: readonly string[];
-  /** Only these events (e.g. one automation's); evals are always kept. */
-  only?: (e: FoldEvent) => boolean;
+  /** Only this automation's runs; evals are always kept. */
+  automation?: string;
 }
 
-export interface FoldedLog {
+export interface ReadStats {
   stats: Statistics;
-  /** By the instant asked for; an instant later than the log's last event (or than `asOf`) sees the end. */
-  snapshots: Map<string, Statistics>;
-  events: number;
+  /** By the instant asked for; one at or after `asOf` is the end. */
+  snapshots: Map<string, Snapshot>;
 }
 
-export async function foldLog(store: Store, req: FoldRequest): Promise<FoldedLog> {
-  const fold = createStatsFold(req);
-  const pending = [...(req.snapshotsAt ?? [])].filter((t) => Date.parse(t) < Date.parse(req.asOf)).sort((a, b) => Date.parse(a) - Date.parse(b));
-  const snapshots = new Map<string, Statistics>();
+/** The statistics from the store's aggregates where it has them, else from a fold over every event. */
+export async function readStats(store: Store, req: StatsRequest): Promise<ReadStats> {
+  if (!store.aggregateRuns) return foldLog(store, req);
+  const cuts = req.cuts ?? { at: [] };
+  const earlier = pastInstants(req);
+  const thresholds = new Map([...(req.thresholds ?? [])].filter((e): e is [string, number] => e[1] !== undefined));
+  const [aggregates, evalEvents] = await Promise.all([
+    store.aggregateRuns({ ...(req.automation !== undefined ? { automation: req.automation } : {}), cuts, thresholds, asOf: req.asOf, waitingAt: earlier }),
+    store.queryForFold({ types: ['eval_completed'], order: 'asc' }),
+  ]);
+  const evalsBefore = (at: string | null) => {
+    const fold = createStatsFold();
+    for (const e of evalEvents) if (at === null || !atOrAfter(e.at, at)) fold.add(e);
+    return fold.result(req.asOf).evals;
+  };
+  const stats = statisticsFromAggregates({
+    asOf: req.asOf,
+    aggregates,
+    evals: evalsBefore(null),
+    windowOf: req.windowOf ?? allTime,
+    ...(req.actionHorizonMs !== undefined ? { actionHorizonMs: req.actionHorizonMs } : {}),
+    ...(req.result ? { result: req.result } : {}),
+  });
+  const snapshots = new Map<string, Snapshot>();
+  for (const at of req.snapshotsAt ?? []) {
+    const i = earlier.indexOf(at);
+    snapshots.set(at, i >= 0 ? snapshotFromAggregates(at, aggregates, i, evalsBefore(at)) : snapshotOf(stats));
+  }
+  return { stats, snapshots };
+}
+
+/** The same by folding every event of the log once (and once more for each instant, with the events dated before it). */
+export async function foldLog(store: Store, req: StatsRequest): Promise<ReadStats & { events: number }> {
+  const thresholdOf = (id: string) => req.thresholds?.get(id);
+  const opts = { ...(req.windowOf ? { windowOf: req.windowOf } : {}), thresholdOf, ...(req.actionHorizonMs !== undefined ? { actionHorizonMs: req.actionHorizonMs } : {}) };
+  const fold = createStatsFold(opts);
+  const earlier = pastInstants(req).map((at) => ({ at, fold: createStatsFold(opts) }));
+  const keep = (e: FoldEvent) => e.type === 'eval_completed' || req.automation === undefined || e.automation === req.automation;
   let events = 0;
   for await (const e of store.scan()) {
-    while (pending.length && atOrAfter(e.at, pending[0])) {
-      const at = pending.shift()!;
-      snapshots.set(at, fold.result(at));
-    }
-    if (req.only && e.type !== 'eval_completed' && !req.only(e)) continue;
+    if (!keep(e)) continue;
     fold.add(e);
+    for (const s of earlier) if (!atOrAfter(e.at, s.at)) s.fold.add(e);
     events++;
   }
   const stats = fold.result(req.asOf, req.result);
-  for (const at of req.snapshotsAt ?? []) if (!snapshots.has(at)) snapshots.set(at, Date.parse(at) < Date.parse(req.asOf) ? fold.result(at) : stats);
+  const snapshots = new Map<string, Snapshot>();
+  for (const at of req.snapshotsAt ?? []) {
+    const s = earlier.find((x) => x.at === at);
+    snapshots.set(at, snapshotOf(s ? s.fold.result(at) : stats));
+  }
   return { stats, snapshots, events };
+}
+
+/** The instants asked for that come before `asOf`, once each. */
+function pastInstants(req: StatsRequest): string[] {
+  return [...new Set(req.snapshotsAt ?? [])].filter((t) => Date.parse(t) < Date.parse(req.asOf));
 }
 
 /** `a >= b` as instants; canonical ISO strings compare as strings, without parsing. */

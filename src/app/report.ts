@@ -1,12 +1,13 @@
-// `aigov report --month M`: one fold over the run log, the workspace's
-// automations, and the flags of core/report; `--sign-off` records the review.
+// `aigov report --month M`: the statistics of the run log (the runs table's
+// aggregates, read-stats.ts), the workspace's automations, and the flags of
+// core/report; `--sign-off` records the review.
 import { UsageError } from '../errors.js';
 import { automationInfos } from '../core/report/automation-info.js';
 import { isMonth, monthOf } from '../core/report/month.js';
-import { buildMonthlyReport, monthlyBoundaries, monthlyGroups, monthlyWindowOf, type MonthlyReport } from '../core/report/monthly.js';
+import { buildMonthlyReport, monthlyBoundaries, monthlyCuts, monthlyGroups, monthlyWindowOf, type MonthlyReport } from '../core/report/monthly.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import type { Store } from '../store/types.js';
-import { foldLog } from './read-stats.js';
+import { readStats } from './read-stats.js';
 import { lastTierChanges, signedOffMonths } from './review-log.js';
 
 export function checkMonth(month: string, now: Date): void {
@@ -21,10 +22,11 @@ export async function monthlyReport(store: Store, ws: Workspace, opts: { month: 
   const infos = automationInfos(ws);
   const thresholds = new Map(infos.map((a) => [a.id, a.threshold]));
   const { endOfPrevious, endOfMonth } = monthlyBoundaries(opts.month);
-  const { stats, snapshots } = await foldLog(store, {
+  const { stats, snapshots } = await readStats(store, {
     asOf,
     windowOf: monthlyWindowOf(tierChangedAt),
-    thresholdOf: (id) => thresholds.get(id),
+    cuts: monthlyCuts(tierChangedAt),
+    thresholds,
     result: monthlyGroups(opts.month),
     snapshotsAt: [endOfPrevious, endOfMonth],
   });

@@ -1,6 +1,7 @@
 // A run log written by format 1 (no seq trigger, no runs table) opens as
-// format 2: the runs rows built from its chain, the new triggers added, and a
-// format-1 trigger someone dropped left dropped for verify to name.
+// format 3: the runs rows built from its chain, the new triggers added, and a
+// format-1 trigger someone dropped left dropped for verify to name. One of
+// format 2 (no columns for the statistics) gets them, filled from its chain.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import type { NewEvent } from '../core/log/events.js';
 import { verifyLog } from '../app/log.js';
 import { finishedData, startedData } from '../../test/support/events.js';
 import { pgUrl } from '../../test/support/stores.js';
+import { writeVariedLog } from '../../test/support/varied-log.js';
+import { FORMAT_3_COLUMNS, RUN_COLUMNS, type RunRecord } from '../core/log/derived.js';
 import { openStore } from './open.js';
 
 const FORMAT_1 = (bigint: string) => `
@@ -114,5 +117,63 @@ describe('migrating a format-1 run log', () => {
     for (const i of impacts) await admin.query('INSERT INTO impacts VALUES ($1, $2, $3, $4, $5, $6)', i);
     await admin.query('DROP TRIGGER impacts_no_truncate ON impacts');
     await check(`${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}schema=${schema}`, tmpdir(), 'impacts_no_truncate');
+  });
+});
+
+/** Every runs row, in first_seq order. */
+async function allRuns(store: Awaited<ReturnType<typeof openStore>>): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  for await (const page of store.queryRuns({ order: 'asc' })) out.push(...page);
+  return out;
+}
+
+describe('migrating a format-2 run log', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  /** Writes a varied log at format 3, takes it back to format 2 with `downgrade`, opens it again, and compares. */
+  async function check(url: string, root: string, downgrade: () => Promise<void>) {
+    let store = await openStore(url, root);
+    await writeVariedLog(store, new Date('2026-11-20T00:00:00Z'), 300);
+    const before = await allRuns(store);
+    expect(before.filter((r) => r.endSeq !== null).length).toBeGreaterThan(200);
+    await store.close();
+    await downgrade();
+    store = await openStore(url, root);
+    cleanups.push(() => store.close());
+    expect(await allRuns(store)).toEqual(before);
+    const [next] = await store.append([{ type: 'run_started', automation: 'inv', runId: 'new', data: startedData() }]);
+    expect((await allRuns(store)).find((r) => r.runId === 'new')).toMatchObject({ startSeq: next.seq, firstSeq: next.seq });
+    const v = await verifyLog(store, root);
+    expect(v.firstBad).toBeUndefined();
+    expect(v.rows?.problems).toEqual([]);
+    expect(v.schema.problems).toEqual([]);
+  }
+
+  const dropped = FORMAT_3_COLUMNS.map((c) => RUN_COLUMNS.find(([x]) => x === c)![1]);
+
+  it('on SQLite', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'aigov-migrate-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    await check('sqlite:runs.db', root, async () => {
+      const db = new Database(join(root, 'runs.db'));
+      db.exec(`DROP INDEX runs_reverted; ${dropped.map((c) => `ALTER TABLE runs DROP COLUMN ${c};`).join(' ')} UPDATE meta SET value = '2' WHERE key = 'format'`);
+      db.close();
+    });
+  });
+
+  it.skipIf(!pgUrl)('on PostgreSQL', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    cleanups.push(async () => {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    });
+    await check(`${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}schema=${schema}`, tmpdir(), async () => {
+      await admin.query(`SET search_path = ${schema}; DROP INDEX runs_reverted; ${dropped.map((c) => `ALTER TABLE runs DROP COLUMN ${c};`).join(' ')} UPDATE meta SET value = '2' WHERE key = 'format'`);
+    });
   });
 });

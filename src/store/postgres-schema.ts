@@ -4,7 +4,7 @@
 // migrated once. Function bodies name their tables with the schema, so a
 // session with another search_path cannot point them at other tables.
 import type { PoolClient } from 'pg';
-import { RUN_COLUMNS, applyRunPatch, type RunColumn, type RunRecord } from '../core/log/derived.js';
+import { FORMAT_3_COLUMNS, RUN_COLUMNS, SEQ_COLUMNS, applyRunPatch, type RunColumn, type RunRecord } from '../core/log/derived.js';
 import { UsageError } from '../errors.js';
 import { APPEND_ONLY, EVENT_COLUMNS, NEXT_SEQ_ONLY, RUN_SQL_COLUMNS, STORE_FORMAT, rowPatch, runRowValues, type EventRow } from './sql.js';
 
@@ -26,6 +26,20 @@ const RUN_TYPES: Record<RunColumn, string> = {
   audit: 'text',
   action: 'text',
   lastSeq: 'bigint',
+  startSeq: 'bigint',
+  endSeq: 'bigint',
+  ended: 'text',
+  tokensIn: 'double precision',
+  tokensOut: 'double precision',
+  latencyBucket: 'integer',
+  mismatchSeq: 'bigint',
+  decisionSeq: 'bigint',
+  decisionAt: 'text',
+  auditSeq: 'bigint',
+  auditGrade: 'text',
+  revertSeq: 'bigint',
+  revertAt: 'text',
+  reversibleUntil: 'text',
 };
 
 // Bits of pg_trigger.tgtype.
@@ -167,7 +181,12 @@ CREATE INDEX runs_awaiting ON ${s}.runs (first_seq) WHERE awaiting IS NOT NULL;
 CREATE INDEX runs_audit_pending ON ${s}.runs (first_seq) WHERE audit = 'pending';
 CREATE INDEX runs_by_status ON ${s}.runs (status, started_at);
 CREATE INDEX runs_by_started ON ${s}.runs (started_at);
-`;
+${format3Indexes(s)}`;
+}
+
+/** The index format 3 adds (its columns are in runColumnsDdl, and added to a format-2 table by migrateFrom2). */
+function format3Indexes(s: string): string {
+  return `CREATE INDEX runs_reverted ON ${s}.runs (first_seq) WHERE revert_seq IS NOT NULL;\n`;
 }
 
 /**
@@ -181,7 +200,7 @@ CREATE INDEX runs_by_started ON ${s}.runs (started_at);
 function appendFunctionSql(s: string): string {
   const n = RUN_COLUMNS.length;
   const value = (column: RunColumn, j: number) =>
-    column === 'firstSeq' || column === 'lastSeq' ? 'this_seq' : `(patch->${j}->>1)::${RUN_TYPES[column]}`;
+    SEQ_COLUMNS.has(column) ? 'this_seq' : `(patch->${j}->>1)::${RUN_TYPES[column]}`;
   const values = RUN_COLUMNS.map(([column], j) => `CASE WHEN (patch->${j}->>0)::int > 0 THEN ${value(column, j)} END`).join(',\n        ');
   const set = RUN_COLUMNS.map(
     ([, c], j) => `${c} = CASE (patch->${j}->>0)::int WHEN 1 THEN excluded.${c} WHEN 2 THEN coalesce(r.${c}, excluded.${c}) ELSE r.${c} END`,
@@ -298,8 +317,10 @@ export async function ensureSchema(client: PoolClient, schema: string): Promise<
     if (format === null) {
       if (rows[0].events) throw new UsageError(`schema ${schema} has an events table but no format: it is not a run log aigov wrote`);
       await client.query(format1Tables(schema) + format2Tables(schema) + allFunctionsAndTriggers(schema));
-    } else {
+    } else if (format === 1) {
       await migrateFrom1(client, schema);
+    } else {
+      await migrateFrom2(client, schema);
     }
     await client.query(`INSERT INTO ${schema}.meta (key, value) VALUES ('format', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [String(STORE_FORMAT)]);
     await client.query('COMMIT');
@@ -319,6 +340,19 @@ async function migrateFrom1(client: PoolClient, s: string): Promise<void> {
   await client.query(format2Tables(s));
   await client.query(`ALTER TABLE ${s}.events ADD CONSTRAINT events_seq_check CHECK (seq >= 1) NOT VALID;
     ALTER TABLE ${s}.impacts ADD CONSTRAINT impacts_seq_check CHECK (seq >= 1) NOT VALID`);
+  const runs = await runsFromChain(client, s);
+  const all = [...runs.values()].map(runRowValues);
+  const types = ['text', ...RUN_COLUMNS.map(([column]) => RUN_TYPES[column])];
+  for (let i = 0; i < all.length; i += 5000) {
+    const slice = all.slice(i, i + 5000);
+    const columns = types.map((_, c) => slice.map((r) => r[c]));
+    await client.query(`INSERT INTO ${s}.runs (${RUN_SQL_COLUMNS}) SELECT * FROM unnest(${types.map((t, c) => `$${c + 1}::${t}[]`).join(', ')})`, columns);
+  }
+  await client.query(allFunctionsAndTriggers(s, (name) => !FORMAT_1_TRIGGERS.includes(name)));
+}
+
+/** Every run's row as the chain leaves it. */
+async function runsFromChain(client: PoolClient, s: string): Promise<Map<string, RunRecord>> {
   const runs = new Map<string, RunRecord>();
   for (let next = 1; ; ) {
     const { rows } = await client.query<EventRow>({ text: `SELECT ${EVENT_COLUMNS} FROM ${s}.events WHERE seq >= $1 ORDER BY seq LIMIT 5000`, values: [next], rowMode: 'array' });
@@ -329,14 +363,39 @@ async function migrateFrom1(client: PoolClient, s: string): Promise<void> {
     if (rows.length < 5000) break;
     next = Number(rows[rows.length - 1][0]) + 1;
   }
-  const all = [...runs.values()].map(runRowValues);
-  const types = ['text', ...RUN_COLUMNS.map(([column]) => RUN_TYPES[column])];
+  return runs;
+}
+
+/**
+ * Format 2 had no columns for the statistics: they are added and filled from
+ * the chain, and the append function written again to fill them. The trigger
+ * that lets a runs row change only with a newer event is disabled for that and
+ * put back as it was (one missing or disabled stays so, for verify to name).
+ */
+async function migrateFrom2(client: PoolClient, s: string): Promise<void> {
+  const columns = FORMAT_3_COLUMNS.map((c) => [c, RUN_COLUMNS.find(([x]) => x === c)![1]] as const);
+  await client.query(columns.map(([c, sql]) => `ALTER TABLE ${s}.runs ADD COLUMN ${sql} ${RUN_TYPES[c]};`).join('\n') + format3Indexes(s));
+  const { rows } = await client.query<{ enabled: string }>(
+    `SELECT t.tgenabled AS enabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = 'runs' AND t.tgname = 'runs_follow_events'`,
+    [s],
+  );
+  const enabled = rows.length > 0 && rows[0].enabled !== 'D';
+  if (enabled) await client.query(`ALTER TABLE ${s}.runs DISABLE TRIGGER runs_follow_events`);
+  const all = [...(await runsFromChain(client, s)).values()];
+  const types = ['text', ...columns.map(([c]) => RUN_TYPES[c])];
   for (let i = 0; i < all.length; i += 5000) {
     const slice = all.slice(i, i + 5000);
-    const columns = types.map((_, c) => slice.map((r) => r[c]));
-    await client.query(`INSERT INTO ${s}.runs (${RUN_SQL_COLUMNS}) SELECT * FROM unnest(${types.map((t, c) => `$${c + 1}::${t}[]`).join(', ')})`, columns);
+    const values = [slice.map((r) => r.runId), ...columns.map(([c]) => slice.map((r) => r[c]))];
+    await client.query(
+      `UPDATE ${s}.runs r SET ${columns.map(([, sql]) => `${sql} = u.${sql}`).join(', ')}
+         FROM unnest(${types.map((t, n) => `$${n + 1}::${t}[]`).join(', ')}) AS u(run_id, ${columns.map(([, sql]) => sql).join(', ')})
+        WHERE r.run_id = u.run_id`,
+      values,
+    );
   }
-  await client.query(allFunctionsAndTriggers(s, (name) => !FORMAT_1_TRIGGERS.includes(name)));
+  if (enabled) await client.query(`ALTER TABLE ${s}.runs ENABLE TRIGGER runs_follow_events`);
+  await client.query(appendFunctionSql(s));
 }
 
 /** Every way the schema differs from what aigov created: a trigger or CHECK missing, changed or disabled. */

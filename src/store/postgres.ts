@@ -28,6 +28,7 @@ import {
   type EventRow,
 } from './sql.js';
 import type { AppendOptions, EventQuery, EventsTally, FoldRow, ImpactQuery, ImpactTouch, RunQuery, Store, StoreAudit } from './types.js';
+import { aggregateRuns, type AggregateQuery, type StoreAggregates } from './stats-sql.js';
 
 const PAGE = 2000;
 
@@ -205,6 +206,10 @@ class PostgresStore implements Store {
 
   queryRuns(q: RunQuery): AsyncIterable<RunRecord[]> {
     return runPages(q, (n) => `$${n}`, (sql, params) => this.#rows<unknown[]>(sql, params));
+  }
+
+  async aggregateRuns(q: AggregateQuery): Promise<StoreAggregates> {
+    return aggregateRuns(q, { floorInt: (x) => `floor(${x})::integer`, wholeTable: 'runs' }, (sql) => this.#rows<unknown[]>(sql, []));
   }
 
   async queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RUN_COLUMNS } from '../core/log/derived.js';
 import { eventQuerySql, newEventId, rowToRun, runQuerySql, runRowValues, runUpsertParams } from './sql.js';
 
 describe('newEventId', () => {
@@ -39,11 +40,12 @@ describe('runQuerySql', () => {
 describe('runUpsertParams', () => {
   it('gives run_id, a value and a mode per column', () => {
     const params = runUpsertParams({ runId: 'r1', ops: { automation: [2, 'inv'], lastSeq: [1, 9] } });
-    expect(params).toHaveLength(35);
+    const n = RUN_COLUMNS.length;
+    expect(params).toHaveLength(1 + 2 * n);
     expect(params.slice(0, 3)).toEqual(['r1', 'inv', null]);
     expect(params[17]).toBe(9);
-    expect(params.slice(18, 20)).toEqual([2, 0]);
-    expect(params[34]).toBe(1);
+    expect(params.slice(1 + n, 3 + n)).toEqual([2, 0]);
+    expect(params[n + 17]).toBe(1);
   });
 });
 
@@ -52,6 +54,8 @@ describe('rowToRun', () => {
     const run = {
       runId: 'r1', automation: 'inv', firstSeq: 3, startedAt: 't0', tier: 2, promptVersion: 4, model: 'openai:m', status: 'finished' as const, finishedAt: 't1',
       disposition: 'review' as const, confidence: 0.25, costUsd: 0.5, durationMs: 12, decision: 'approve', awaiting: null, audit: 'pending' as const, action: 'taken' as const, lastSeq: 9,
+      startSeq: 3, endSeq: 5, ended: 'finished' as const, tokensIn: 100, tokensOut: 20, latencyBucket: 125, mismatchSeq: null, decisionSeq: 7, decisionAt: 't2',
+      auditSeq: null, auditGrade: null, revertSeq: 9, revertAt: 't3', reversibleUntil: 't4',
     };
     expect(rowToRun(runRowValues(run))).toEqual(run);
     expect(rowToRun(runRowValues(run).map((v) => (typeof v === 'number' ? String(v) : v)))).toEqual(run);

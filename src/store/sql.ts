@@ -9,7 +9,7 @@ import { AigovError, ConflictError, UsageError } from '../errors.js';
 import type { AppendCondition, EventQuery, FoldRow, ImpactQuery, ImpactTouch, RunQuery } from './types.js';
 
 /** The layout of the store's tables; a change needs a bump and a migration. */
-export const STORE_FORMAT = 2;
+export const STORE_FORMAT = 3;
 
 export const APPEND_ONLY = 'the run log is append-only';
 export const NEXT_SEQ_ONLY = 'the run log takes only the next seq';
@@ -139,6 +139,20 @@ export function rowToRun(r: unknown[]): RunRecord {
     audit: r[15] as RunRecord['audit'],
     action: r[16] as RunRecord['action'],
     lastSeq: num(r[17]) as number,
+    startSeq: num(r[18]),
+    endSeq: num(r[19]),
+    ended: r[20] as RunRecord['ended'],
+    tokensIn: num(r[21]),
+    tokensOut: num(r[22]),
+    latencyBucket: num(r[23]),
+    mismatchSeq: num(r[24]),
+    decisionSeq: num(r[25]),
+    decisionAt: r[26] as string | null,
+    auditSeq: num(r[27]),
+    auditGrade: r[28] as string | null,
+    revertSeq: num(r[29]),
+    revertAt: r[30] as string | null,
+    reversibleUntil: r[31] as string | null,
   };
 }
 

@@ -2,7 +2,7 @@
 // behind anyone's back: a trigger someone dropped stays dropped, and
 // `log verify` names it (`schemaProblems`). A log of format 1 is migrated once.
 import type BetterSqlite3 from 'better-sqlite3';
-import { applyRunPatch, type RunRecord } from '../core/log/derived.js';
+import { FORMAT_3_COLUMNS, RUN_COLUMNS, applyRunPatch, type RunRecord } from '../core/log/derived.js';
 import { UsageError } from '../errors.js';
 import { APPEND_ONLY, NEXT_SEQ_ONLY, STORE_FORMAT, rowPatch, runRowValues, type EventRow } from './sql.js';
 
@@ -89,6 +89,28 @@ CREATE INDEX runs_by_status ON runs (status, started_at);
 CREATE INDEX runs_by_started ON runs (started_at);
 `;
 
+/** What format 3 adds: the columns the statistics are aggregated from (derived.ts), and an index of the reverted runs. */
+const FORMAT_3_TYPES: Readonly<Record<string, string>> = {
+  start_seq: 'INTEGER',
+  end_seq: 'INTEGER',
+  ended: 'TEXT',
+  tokens_in: 'REAL',
+  tokens_out: 'REAL',
+  latency_bucket: 'INTEGER',
+  mismatch_seq: 'INTEGER',
+  decision_seq: 'INTEGER',
+  decision_at: 'TEXT',
+  audit_seq: 'INTEGER',
+  audit_grade: 'TEXT',
+  revert_seq: 'INTEGER',
+  revert_at: 'TEXT',
+  reversible_until: 'TEXT',
+};
+const sqlName = (column: string): string => RUN_COLUMNS.find(([c]) => c === column)![1];
+const FORMAT_3_TABLES =
+  FORMAT_3_COLUMNS.map((c) => `ALTER TABLE runs ADD COLUMN ${sqlName(c)} ${FORMAT_3_TYPES[sqlName(c)]};`).join('\n') +
+  `\nCREATE INDEX runs_reverted ON runs (first_seq) WHERE revert_seq IS NOT NULL;\n`;
+
 const FORMAT_1_TRIGGERS = ['events_no_update', 'events_no_delete', 'impacts_no_update', 'impacts_no_delete'];
 
 function format(db: Database): number | null {
@@ -112,9 +134,11 @@ export function ensureSchema(db: Database, path: string): void {
       if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'events'").get()) {
         throw new UsageError(`${path} has an events table but no format: it is not a run log aigov wrote`);
       }
-      db.exec(FORMAT_1_TABLES + FORMAT_2_TABLES + Object.values(SQLITE_TRIGGERS).map((t) => `${t};`).join('\n'));
-    } else {
+      db.exec(FORMAT_1_TABLES + FORMAT_2_TABLES + FORMAT_3_TABLES + Object.values(SQLITE_TRIGGERS).map((t) => `${t};`).join('\n'));
+    } else if (now === 1) {
       migrateFrom1(db);
+    } else {
+      migrateFrom2(db);
     }
     db.prepare("INSERT INTO meta (key, value) VALUES ('format', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(STORE_FORMAT));
   }).immediate();
@@ -126,17 +150,37 @@ export function ensureSchema(db: Database, path: string): void {
  * not put back: `log verify` reports it.
  */
 function migrateFrom1(db: Database): void {
-  db.exec(FORMAT_2_TABLES);
-  const upsert = db.prepare(`INSERT INTO runs VALUES (${Array(18).fill('?').join(', ')})`);
+  db.exec(FORMAT_2_TABLES + FORMAT_3_TABLES);
+  const upsert = db.prepare(`INSERT INTO runs VALUES (${Array(1 + RUN_COLUMNS.length).fill('?').join(', ')})`);
+  for (const run of runsFromChain(db).values()) upsert.run(...runRowValues(run));
+  for (const name of Object.keys(SQLITE_TRIGGERS)) {
+    if (!FORMAT_1_TRIGGERS.includes(name)) db.exec(SQLITE_TRIGGERS[name]);
+  }
+}
+
+/** Every run's row as the chain leaves it. */
+function runsFromChain(db: Database): Map<string, RunRecord> {
   const runs = new Map<string, RunRecord>();
   for (const row of db.prepare('SELECT seq, id, v, type, at, automation, run_id, actor, data, prev_hash, hash FROM events WHERE seq >= 1 ORDER BY seq').raw(true).iterate()) {
     const { patch } = rowPatch(row as EventRow);
     if (patch) runs.set(patch.runId, applyRunPatch(runs.get(patch.runId) ?? null, patch));
   }
-  for (const run of runs.values()) upsert.run(...runRowValues(run));
-  for (const name of Object.keys(SQLITE_TRIGGERS)) {
-    if (!FORMAT_1_TRIGGERS.includes(name)) db.exec(SQLITE_TRIGGERS[name]);
-  }
+  return runs;
+}
+
+/**
+ * Format 2 had no columns for the statistics: they are added and filled from
+ * the chain. The trigger that lets a runs row change only with a newer event
+ * is lifted for that and put back as it was (one already missing stays missing).
+ */
+function migrateFrom2(db: Database): void {
+  db.exec(FORMAT_3_TABLES);
+  const trigger = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'runs_follow_events'").get() as { sql: string } | undefined;
+  if (trigger) db.exec('DROP TRIGGER runs_follow_events');
+  const columns = FORMAT_3_COLUMNS.map(sqlName);
+  const update = db.prepare(`UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE run_id = ?`);
+  for (const run of runsFromChain(db).values()) update.run(...FORMAT_3_COLUMNS.map((c) => run[c]), run.runId);
+  if (trigger) db.exec(trigger.sql);
 }
 
 /** Every way the schema differs from what aigov created: a trigger missing or changed. */

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { hash } from 'node:crypto';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
+import { RUN_COLUMNS } from '../core/log/derived.js';
 import { RangeAccount, type RowLayout } from '../core/log/row-account.js';
 import { checkChainPage, type ChainState } from './chain-thread.js';
 import { RUN_SQL_COLUMNS, rowToImpact, rowToRun } from './sql.js';
@@ -72,7 +73,7 @@ function verifyRange(db: BetterSqlite3.Database, job: RangeJob): Promise<RangeRe
       const rows = runsPage.all(rowid) as unknown[][];
       if (rows.length > 0) yield rows.map(rowToRun);
       if (rows.length < PAGE) return;
-      rowid = rows[rows.length - 1][18] as number;
+      rowid = rows[rows.length - 1][1 + RUN_COLUMNS.length] as number;
     }
   }
   const account = new RangeAccount(impacts(), runs(), job.hi);

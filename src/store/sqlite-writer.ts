@@ -22,8 +22,8 @@ export interface WriterSql {
   runColumns: string[];
   /** Those of them the table declares NOT NULL: a row that exists already has them, so filling them while empty is nothing to write. */
   notNull: string[];
-  firstSlot: number;
-  lastSlot: number;
+  /** Where the runs upsert's parameters hold a seq column's value (SEQ_SLOTS). */
+  seqSlots: readonly number[];
 }
 
 type Head = { seq: number; hash: string } | null;
@@ -95,8 +95,7 @@ export function sqliteWriter(db: BetterSqlite3.Database, sql: WriterSql, hash: (
       insertEvent.run([seq, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], prev, digest]);
       for (const [system, ref, action] of e.impacts) insertImpact.run(seq, e.columns[5], e.columns[4], system, ref, action);
       if (e.run) {
-        e.run[sql.firstSlot] = seq;
-        e.run[sql.lastSlot] = seq;
+        for (const slot of sql.seqSlots) e.run[slot] = seq;
         upsertRun(e.run);
       }
       seqs.push(seq);

@@ -13,7 +13,7 @@ import { AppendQueue, type AppendRequest, type Outcome } from './group-commit.js
 import { checkChainInThread, type ChainReport } from './chain-thread.js';
 import { RangeThreads } from './sqlite-verify.js';
 import { WriterThread, sqliteWriter, type WriterSql } from './sqlite-writer.js';
-import { FIRST_SEQ_SLOT, LAST_SEQ_SLOT, outcomes, wireRequest, type WireRequest, type WireResult } from './wire.js';
+import { SEQ_SLOTS, outcomes, wireRequest, type WireRequest, type WireResult } from './wire.js';
 import {
   EVENT_COLUMNS,
   LEAN_EVENT_COLUMNS,
@@ -34,6 +34,7 @@ import {
 } from './sql.js';
 import { ensureSchema, schemaProblems } from './sqlite-schema.js';
 import type { AppendOptions, EventQuery, EventsTally, FoldRow, ImpactQuery, ImpactTouch, RangeVerify, RunQuery, Store, StoreAudit } from './types.js';
+import { aggregateRuns, type AggregateQuery, type StoreAggregates } from './stats-sql.js';
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -156,8 +157,7 @@ class SqliteStore implements Store {
       insertImpact: 'INSERT INTO impacts (seq, run_id, automation, system, ref, action) VALUES (?, ?, ?, ?, ?, ?)',
       runColumns: RUN_COLUMNS.map(([, c]) => c),
       notNull: ['first_seq', 'started_at', 'last_seq'],
-      firstSlot: FIRST_SEQ_SLOT,
-      lastSlot: LAST_SEQ_SLOT,
+      seqSlots: SEQ_SLOTS,
     };
     this.#writeInline = sqliteWriter(db, this.#writerSql, (text) => hash('sha256', text, 'hex'));
     this.#mode = opts.writer ?? 'auto';
@@ -219,6 +219,10 @@ class SqliteStore implements Store {
 
   queryRuns(q: RunQuery): AsyncIterable<RunRecord[]> {
     return runPages(q, () => '?', (sql, params) => this.#read(() => this.#statement(sql).raw(true).all(...params) as unknown[][]));
+  }
+
+  async aggregateRuns(q: AggregateQuery): Promise<StoreAggregates> {
+    return aggregateRuns(q, { floorInt: (x) => `CAST(${x} AS INTEGER)`, wholeTable: 'runs NOT INDEXED' }, async (sql) => this.#read(() => this.#statement(sql).raw(true).all() as unknown[][]));
   }
 
   async queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]> {
@@ -348,7 +352,7 @@ class SqliteAudit implements StoreAudit {
       const rows = this.#read(() => page.all(rowid, PAGE) as unknown[][]);
       if (rows.length > 0) yield rows.map(rowToRun);
       if (rows.length < PAGE) return;
-      rowid = rows[rows.length - 1][18] as number;
+      rowid = rows[rows.length - 1][1 + RUN_COLUMNS.length] as number;
     }
   }
 

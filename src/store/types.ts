@@ -3,6 +3,7 @@ import type { ImpactRow, RunRecord } from '../core/log/derived.js';
 import type { ChainReport } from './chain-thread.js';
 import type { RangeJob, RangeReport } from './sqlite-verify.js';
 import type { Disposition, EventType, LoggedEvent, NewEvent } from '../core/log/events.js';
+import type { AggregateQuery, StoreAggregates } from './stats-sql.js';
 
 export interface EventQuery {
   automation?: string;
@@ -174,6 +175,12 @@ export interface Store {
   /** Impacts rows with their event's time, through the record index. */
   queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]>;
   head(): Promise<ChainHead | null>;
+  /**
+   * Optional: the statistics' aggregates of the runs table (stats-sql.ts), a
+   * few thousand cells whatever the log's length. Without it the statistics
+   * come from a fold over every event.
+   */
+  aggregateRuns?(q: AggregateQuery): Promise<StoreAggregates>;
   /** Optional: a snapshot of every table for `log verify`; a store without one cannot be fully verified. */
   audit?(): Promise<StoreAudit>;
   close(): Promise<void>;

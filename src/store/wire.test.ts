@@ -5,7 +5,7 @@ import { runPatch } from '../core/log/derived.js';
 import type { LoggedEvent, NewEvent } from '../core/log/events.js';
 import { finishedData, startedData } from '../../test/support/events.js';
 import { runUpsertParams } from './sql.js';
-import { FIRST_SEQ_SLOT, LAST_SEQ_SLOT, wireRequest } from './wire.js';
+import { SEQ_SLOTS, wireRequest } from './wire.js';
 
 const events: NewEvent[] = [
   { type: 'run_started', automation: 'inv', runId: 'r1', data: startedData() },
@@ -24,8 +24,7 @@ describe('wireRequest', () => {
       const patch = runPatch({ ...rows[n].event, seq: 0, prevHash: '', hash: '' } as LoggedEvent);
       expect(w.run).toEqual(patch ? runUpsertParams(patch) : null);
     });
-    expect(wire.events[0].run![FIRST_SEQ_SLOT]).toBe(0);
-    expect(wire.events[0].run![LAST_SEQ_SLOT]).toBe(0);
+    for (const slot of SEQ_SLOTS) expect(wire.events[0].run![slot] ?? 0).toBe(0);
   });
 
   it('carries the text the hash covers, in pieces around the seq, and the impacts', () => {

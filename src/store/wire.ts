@@ -4,7 +4,7 @@
 // payload checked and serialized, the canonical text around the seq, the
 // impacts and the runs-row patch. The writer adds seq, prevHash and hash.
 import { hashParts, type PreparedRow } from '../core/log/chain.js';
-import { FIRST, RUN_COLUMNS, SET, impactRows, runRules, type RunColumn, type RunSink } from '../core/log/derived.js';
+import { FIRST, RUN_COLUMNS, SEQ_COLUMNS, SET, impactRows, runRules, type RunColumn, type RunSink } from '../core/log/derived.js';
 import type { LoggedEvent } from '../core/log/events.js';
 import { AigovError } from '../errors.js';
 import type { AppendRequest, Outcome } from './group-commit.js';
@@ -18,7 +18,7 @@ export interface WireEvent {
   middle: string;
   after: string;
   impacts: [system: string, ref: string | null, action: string | null][];
-  /** The runs upsert's parameters (runUpsertParams), with the seq still to put in at FIRST_SEQ_SLOT and LAST_SEQ_SLOT; null for an event of no run. */
+  /** The runs upsert's parameters (runUpsertParams), with the seq still to put in at SEQ_SLOTS; null for an event of no run. */
   run: (string | number | null)[] | null;
 }
 
@@ -33,9 +33,8 @@ export type WireResult =
   | { ok: false; conflict: number | null }
   | { ok: false; error: string; code: string | null };
 
-/** Where the runs upsert's parameters hold the values of first_seq and last_seq. */
-export const FIRST_SEQ_SLOT = 1 + RUN_COLUMNS.findIndex(([c]) => c === 'firstSeq');
-export const LAST_SEQ_SLOT = 1 + RUN_COLUMNS.findIndex(([c]) => c === 'lastSeq');
+/** Where the runs upsert's parameters hold the values of the seq columns (first_seq, last_seq, start_seq…). */
+export const SEQ_SLOTS: readonly number[] = RUN_COLUMNS.flatMap(([c], n) => (SEQ_COLUMNS.has(c) ? [1 + n] : []));
 
 /** An event as derived.ts sees it before it has a seq: rules that read the seq get 0 (the writer puts in the real one). */
 const unsequenced = (p: PreparedRow['event']): LoggedEvent =>

@@ -7,6 +7,7 @@
 // set or filled only while still empty (the first value stands). Both stores
 // apply a patch with one generic SQL upsert and verify applies it in memory,
 // so the rules below are the only place what a runs row holds is decided.
+import { sketchBucket } from '../stats/sketch.js';
 import type { Disposition, LoggedEvent } from './events.js';
 
 export interface ImpactRow {
@@ -61,6 +62,29 @@ export interface RunRecord {
   action: ActionState | null;
   /** The seq of the run's newest event. */
   lastSeq: number;
+  // What the statistics count, so that they can be aggregated in SQL (format 3):
+  /** The seq of its run_started. */
+  startSeq: number | null;
+  /** The seq and kind of its first end (run_finished, run_failed or run_abandoned): the one that counts. */
+  endSeq: number | null;
+  ended: RunStatus | null;
+  tokensIn: number | null;
+  tokensOut: number | null;
+  /** The latency sketch's bucket of run_finished's durationMs (null for none or zero). */
+  latencyBucket: number | null;
+  /** The seq of its first model_mismatch. */
+  mismatchSeq: number | null;
+  /** The seq and time of its first review decision (the one `decision` holds). */
+  decisionSeq: number | null;
+  decisionAt: string | null;
+  /** The seq and grade of its first audit review. */
+  auditSeq: number | null;
+  auditGrade: string | null;
+  /** The seq and time of its first revert that succeeded. */
+  revertSeq: number | null;
+  revertAt: string | null;
+  /** The reversibleUntil of its first action_taken that names one. */
+  reversibleUntil: string | null;
 }
 
 type Value = string | number | null;
@@ -85,7 +109,27 @@ export const RUN_COLUMNS: readonly (readonly [RunColumn, string])[] = [
   ['audit', 'audit'],
   ['action', 'action'],
   ['lastSeq', 'last_seq'],
+  ['startSeq', 'start_seq'],
+  ['endSeq', 'end_seq'],
+  ['ended', 'ended'],
+  ['tokensIn', 'tokens_in'],
+  ['tokensOut', 'tokens_out'],
+  ['latencyBucket', 'latency_bucket'],
+  ['mismatchSeq', 'mismatch_seq'],
+  ['decisionSeq', 'decision_seq'],
+  ['decisionAt', 'decision_at'],
+  ['auditSeq', 'audit_seq'],
+  ['auditGrade', 'audit_grade'],
+  ['revertSeq', 'revert_seq'],
+  ['revertAt', 'revert_at'],
+  ['reversibleUntil', 'reversible_until'],
 ];
+
+/** The columns whose value is the seq of the event that writes them: a writer that assigns seqs puts it in. */
+export const SEQ_COLUMNS: ReadonlySet<RunColumn> = new Set(['firstSeq', 'lastSeq', 'startSeq', 'endSeq', 'mismatchSeq', 'decisionSeq', 'auditSeq', 'revertSeq']);
+
+/** The columns format 3 added, rebuilt from the chain when a format-2 log is migrated. */
+export const FORMAT_3_COLUMNS: readonly RunColumn[] = ['startSeq', 'endSeq', 'ended', 'tokensIn', 'tokensOut', 'latencyBucket', 'mismatchSeq', 'decisionSeq', 'decisionAt', 'auditSeq', 'auditGrade', 'revertSeq', 'revertAt', 'reversibleUntil'];
 
 /** How a patch changes a column: `set` replaces it, `first` fills it only while it is null. */
 export const SET = 1;
@@ -122,8 +166,14 @@ function eventRules(e: LoggedEvent, to: RunSink): void {
       to.first('promptVersion', e.data.prompt.version);
       to.first('model', e.data.model.resolved);
       to.first('status', 'running');
+      to.first('startSeq', e.seq);
       break;
     case 'run_finished':
+      to.first('endSeq', e.seq);
+      to.first('ended', 'finished');
+      to.set('tokensIn', e.data.tokens?.input ?? null);
+      to.set('tokensOut', e.data.tokens?.output ?? null);
+      to.set('latencyBucket', e.data.durationMs === undefined ? null : sketchBucket(e.data.durationMs));
       to.set('status', 'finished');
       to.set('finishedAt', e.at);
       to.set('disposition', e.data.disposition);
@@ -134,33 +184,49 @@ function eventRules(e: LoggedEvent, to: RunSink): void {
       if (e.data.audit === true) to.first('audit', 'pending');
       break;
     case 'run_failed':
+      to.first('endSeq', e.seq);
+      to.first('ended', 'failed');
       to.set('status', 'failed');
       to.set('finishedAt', e.at);
       to.set('durationMs', e.data.durationMs ?? null);
       break;
     case 'run_abandoned':
+      to.first('endSeq', e.seq);
+      to.first('ended', 'abandoned');
       to.set('status', 'abandoned');
       to.set('finishedAt', e.at);
       break;
     case 'review_resolved':
       if (e.data.audit === true) {
         to.set('audit', 'done');
+        to.first('auditSeq', e.seq);
+        to.first('auditGrade', e.data.decision);
       } else {
         to.first('decision', e.data.decision);
+        to.first('decisionSeq', e.seq);
+        to.first('decisionAt', e.at);
         to.set('awaiting', null);
       }
+      break;
+    case 'model_mismatch':
+      to.first('mismatchSeq', e.seq);
       break;
     case 'action_started':
       to.set('action', 'in_doubt');
       break;
     case 'action_taken':
       to.set('action', 'taken');
+      to.first('reversibleUntil', e.data.reversibleUntil ?? null);
       break;
     case 'action_failed':
       to.set('action', 'failed');
       break;
     case 'action_reverted':
-      if (e.data.result.ok) to.set('action', 'reverted');
+      if (e.data.result.ok) {
+        to.set('action', 'reverted');
+        to.first('revertSeq', e.seq);
+        to.first('revertAt', e.at);
+      }
       break;
     default:
       break;
@@ -262,6 +328,20 @@ export function emptyRun(runId: string): RunRecord {
     audit: null,
     action: null,
     lastSeq: null as unknown as number,
+    startSeq: null,
+    endSeq: null,
+    ended: null,
+    tokensIn: null,
+    tokensOut: null,
+    latencyBucket: null,
+    mismatchSeq: null,
+    decisionSeq: null,
+    decisionAt: null,
+    auditSeq: null,
+    auditGrade: null,
+    revertSeq: null,
+    revertAt: null,
+    reversibleUntil: null,
   };
 }
 

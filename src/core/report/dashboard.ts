@@ -3,7 +3,9 @@
 // dashboard is the report's rate for the same window. Pure.
 import { emptyBacklog, type Backlog } from '../stats/backlog.js';
 import { evalEvidence } from '../stats/evals.js';
+import type { WindowCuts } from '../stats/aggregate.js';
 import type { ResultOptions, Statistics } from '../stats/fold.js';
+import type { Snapshot } from '../stats/snapshot.js';
 import { errorRate, overrideRate } from '../stats/rates.js';
 import { byMonth, byWeek, isCanonicalTime } from '../stats/windows.js';
 import { newWindow, windowStats } from '../stats/window-stats.js';
@@ -57,6 +59,18 @@ export function dashboardWindowOf(since: string, until: string): (at: string) =>
   };
 }
 
+/** Where `dashboardWindowOf` changes besides the month: at `since`, at `until`, and at each Monday between. */
+export function dashboardCuts(since: string, until: string): WindowCuts {
+  const s = Date.parse(since);
+  const u = Date.parse(until);
+  const at = [new Date(s).toISOString(), new Date(u).toISOString()];
+  const day = new Date(s);
+  for (let t = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate()) + 86_400_000; t < u; t += 86_400_000) {
+    if (new Date(t).getUTCDay() === 1) at.push(new Date(t).toISOString());
+  }
+  return { at };
+}
+
 /** The ISO weeks from `since` to `until`, oldest first. */
 export function weeksBetween(since: string, until: string): string[] {
   const weeks: string[] = [];
@@ -80,8 +94,8 @@ export interface DashboardInput {
   automations: readonly AutomationInfo[];
   /** The fold over the whole log with `dashboardWindowOf` and `dashboardGroups`. */
   stats: Statistics;
-  /** The fold as it stood at `until` (the backlog and evals then). */
-  atUntil: Statistics;
+  /** The backlog and evals as they stood at `until`. */
+  atUntil: Snapshot;
   signedOff: ReadonlyMap<string, ReadonlySet<string>>;
 }
 

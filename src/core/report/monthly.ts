@@ -3,7 +3,9 @@
 // this assembles what it found. Pure.
 import { emptyBacklog } from '../stats/backlog.js';
 import { evalEvidence, type SuiteEvals } from '../stats/evals.js';
+import type { WindowCuts } from '../stats/aggregate.js';
 import type { ResultOptions, Statistics } from '../stats/fold.js';
+import type { Snapshot } from '../stats/snapshot.js';
 import { byMonth } from '../stats/windows.js';
 import { newWindow, windowStats } from '../stats/window-stats.js';
 import { gates } from '../tiers/gates.js';
@@ -20,6 +22,11 @@ export function monthlyWindowOf(tierChangedAt: ReadonlyMap<string, string>): (at
     const t = since.get(automation);
     return t !== undefined && Date.parse(at) < t ? `${byMonth(at)} before` : byMonth(at);
   };
+}
+
+/** Where `monthlyWindowOf` changes besides the month: at each automation's last tier change. */
+export function monthlyCuts(tierChangedAt: ReadonlyMap<string, string>): WindowCuts {
+  return { at: [], byAutomation: tierChangedAt };
 }
 
 export function monthlyGroups(month: string): ResultOptions {
@@ -45,9 +52,9 @@ export interface MonthlyInput {
   automations: readonly AutomationInfo[];
   /** The fold over the whole log, with `monthlyWindowOf` and `monthlyGroups`. */
   stats: Statistics;
-  /** The same fold as it stood at each boundary (or now, for a boundary still ahead). */
-  endOfPrevious: Statistics;
-  endOfMonth: Statistics;
+  /** The backlog and evals as they stood at each boundary (or now, for a boundary still ahead). */
+  endOfPrevious: Snapshot;
+  endOfMonth: Snapshot;
   /** The months each automation's review was signed off for. */
   signedOff: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -89,7 +96,7 @@ export function buildMonthlyReport(input: MonthlyInput): MonthlyReport {
     const s = byId.get(info.id);
     const current = s?.groups.current ?? empty;
     const previous = s?.groups.previous ?? empty;
-    const at = (snap: Statistics) => snap.automations.find((x) => x.automation === info.id)?.backlog ?? emptyBacklog();
+    const at = (snap: Snapshot) => snap.automations.find((x) => x.automation === info.id)?.backlog ?? emptyBacklog();
     const runsIn = (m: string) => (s?.windows ?? []).filter((w) => w.window.startsWith(m)).reduce((n, w) => n + w.started, 0);
     const evalFor = (evals: readonly SuiteEvals[], suite: string) => (info.evalTarget && evalEvidence(evals, suite, info.evalTarget)) || evals.find((e) => e.suite === suite)?.last || null;
     const since = s?.groups.sinceTierChange ?? empty;

@@ -138,10 +138,11 @@ describe('the fold: corrections, reversals, mismatches, audits', () => {
   });
 
   it('counts an outcome for a run it never saw start as unattributed, and nothing else', () => {
-    const a = only([started('a', 0), reviewed('gone', MIN, 'override'), reverted('gone', 2 * MIN), acted('gone', 3 * MIN)]);
-    expect(a.unattributed).toBe(2);
-    expect(a.total.overrides).toBe(0);
-    expect(a.total.reverted).toBe(0);
+    const fold = createStatsFold();
+    for (const e of [started('a', 0), reviewed('gone', MIN, 'override'), reverted('gone', 2 * MIN), acted('gone', 3 * MIN)]) fold.add(e);
+    expect(fold.unattributed.get('inv')).toBe(2);
+    const t = fold.result(at(DAY)).automations[0].total;
+    expect([t.started, t.overrides, t.reverted]).toEqual([1, 0, 0]);
   });
 
   it('reads a malformed payload as missing fields, never as a crash', () => {
@@ -283,5 +284,31 @@ describe('the fold: bounded memory', () => {
     // A revert inside the window still counts in its run's window.
     fold.add(reverted('r19999', 20_000 * MIN));
     expect(fold.result(at(20_000 * MIN)).automations[0].total.reverted).toBe(1);
+  });
+});
+
+describe('the reversal window', () => {
+  const tier2 = (extra: FoldEvent[]) => only([started('a', 0, 2), finished('a', MIN, { disposition: 'auto' }), ...extra], at(30 * DAY)).total;
+
+  it.each([
+    ['inside the action window', [acted('a', 2 * MIN, DAY), reverted('a', HOUR)], 1],
+    ['after the action window, though the run is still held', [acted('a', 2 * MIN, DAY), reverted('a', 2 * DAY)], 0],
+    ['with no action window: within the horizon after it became actionable', [acted('a', 2 * MIN), reverted('a', 6 * DAY)], 1],
+    ['with no action window: after the horizon', [acted('a', 2 * MIN), reverted('a', 8 * DAY)], 0],
+    ['the first action that names a window sets it', [acted('a', 2 * MIN, HOUR), acted('a', 3 * MIN, 5 * DAY), reverted('a', 2 * HOUR)], 0],
+  ] as const)('a revert %s', (_name, events, reverted) => {
+    expect(tier2([...events]).reverted).toBe(reverted);
+  });
+
+  it('an event dated ahead does not close the windows of the runs after it', () => {
+    const fold = createStatsFold();
+    fold.add(ev('model_pinned', null, 90 * DAY, {}, 'inv'));
+    for (const e of [started('a', 0, 2), finished('a', MIN, { disposition: 'auto' }), acted('a', 2 * MIN, DAY), ev('tier_changed', null, 60 * DAY), reverted('a', HOUR)]) fold.add(e);
+    expect(fold.result(at(100 * DAY)).automations[0].total.reverted).toBe(1);
+  });
+
+  it('a rejected run is never reverted, whatever action follows', () => {
+    const t = only([started('a', 0, 2), finished('a', MIN, { disposition: 'review', confidence: 0.1 }), reviewed('a', 2 * MIN, 'reject'), acted('a', 3 * MIN, DAY), reverted('a', HOUR)], at(30 * DAY)).total;
+    expect([t.rejections, t.reverted, t.corrected]).toEqual([1, 0, 1]);
   });
 });

@@ -14,7 +14,15 @@
 // Tier 1 and tier 3 actions cannot be reverted, so those runs are dropped as soon
 // as they are settled. Memory is the open runs plus bounded sketches per window,
 // never a list of all runs. An outcome for a run whose state is gone (or whose
-// start came before the first event folded) is counted as `unattributed`.
+// start came before the first event folded) is counted as `unattributed`, a
+// figure of the fold alone (`StatsFold.unattributed`), not of its statistics.
+//
+// A revert counts when it comes inside the run's reversal window: at tier 2,
+// once the run is actionable (finished with an auto disposition, or approved or
+// overridden by a person; never once rejected), and no later than the
+// reversibleUntil of its first action_taken that names one, or, with none,
+// `actionHorizonMs` after it became actionable. That is a rule on the run's own
+// events, so the runs table's aggregate (app/aggregate-stats.ts) counts the same.
 //
 // Calibration reads the same fold: a run a person graded (a review or approval
 // decision, or an audit grade) is kept by its confidence in `graded`, correct
@@ -53,8 +61,6 @@ export interface AutomationStats {
   /** The groups asked of `result`, each the windows it selects together (empty when none was asked). */
   groups: Record<string, WindowStats>;
   backlog: Backlog;
-  /** Outcomes of runs whose start the fold did not see. */
-  unattributed: number;
 }
 
 export interface Statistics {
@@ -73,6 +79,8 @@ export interface StatsFold {
   result(asOf: string, opts?: ResultOptions): Statistics;
   /** Runs whose state is held: what the fold's memory grows with. */
   readonly openRuns: number;
+  /** By automation: outcomes of runs whose start the fold did not see, or whose state it had dropped. */
+  readonly unattributed: ReadonlyMap<string, number>;
 }
 
 export interface ResultOptions {
@@ -94,13 +102,16 @@ interface OpenRun {
   confidence: number | null;
   grade: 'correct' | 'wrong' | null;
   reverted: boolean;
-  /** Tier 2: until when an action or a reversal can still come (ms). */
+  /** Tier 2: until when an action or a reversal can still come (ms); null while not actionable. */
   until: number | null;
+  /** Tier 2: the reversibleUntil of its first action_taken that names one (ms). */
+  windowEnd: number | null;
+  /** Rejected: never actionable again. */
+  rejected: boolean;
 }
 
 interface AutomationAcc {
   windows: Map<string, WindowAcc>;
-  unattributed: number;
 }
 
 const DAY = 86_400_000;
@@ -112,13 +123,14 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
   const horizon = opts.actionHorizonMs ?? 7 * DAY;
   const automations = new Map<string, AutomationAcc>();
   const open = new Map<string, OpenRun>();
+  const unattributed = new Map<string, number>();
   const evals = new Map<string, SuiteEvals>();
   let clock = -Infinity;
   let sinceSweep = 0;
 
   const automationAcc = (id: string): AutomationAcc => {
     let a = automations.get(id);
-    if (!a) automations.set(id, (a = { windows: new Map(), unattributed: 0 }));
+    if (!a) automations.set(id, (a = { windows: new Map() }));
     return a;
   };
 
@@ -132,13 +144,17 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
   };
 
   const actionable = (r: OpenRun, atMs: number): void => {
-    r.until = r.tier === 2 ? atMs + horizon : null;
+    r.until = r.tier === 2 && !r.rejected ? (r.windowEnd ?? atMs + horizon) : null;
   };
 
   function add(e: FoldEvent): void {
     const atMs = timeOf(e.at);
     if (atMs === null) return;
-    clock = Math.max(clock, atMs);
+    // The time of the event being folded, not the latest seen: one event dated
+    // ahead (a host whose clock is wrong, a record written at the real time
+    // among back-dated ones) must not make the fold forget runs whose reversal
+    // windows are still open for the rest of the log.
+    clock = atMs;
     // Sweeping costs the open runs, so sweep no more often than there are open runs: O(1) an event.
     if (++sinceSweep >= Math.max(SWEEP_EVERY, open.size)) {
       sinceSweep = 0;
@@ -154,12 +170,12 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
       let w = acc.windows.get(key);
       if (!w) acc.windows.set(key, (w = newWindow(key)));
       w.started++;
-      open.set(runId, { automation: e.automation, window: w, tier: num(e.data.tier) ?? 1, running: true, mismatch: false, awaiting: null, waitingSince: null, audit: false, corrected: false, confidence: null, grade: null, reverted: false, until: null });
+      open.set(runId, { automation: e.automation, window: w, tier: num(e.data.tier) ?? 1, running: true, mismatch: false, awaiting: null, waitingSince: null, audit: false, corrected: false, confidence: null, grade: null, reverted: false, until: null, windowEnd: null, rejected: false });
       return;
     }
     const r = open.get(runId);
     if (!r) {
-      if (COUNTED.has(e.type)) automationAcc(e.automation).unattributed++;
+      if (COUNTED.has(e.type)) unattributed.set(e.automation, (unattributed.get(e.automation) ?? 0) + 1);
       return;
     }
     const w = r.window;
@@ -226,18 +242,22 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
         else if (decision === 'override') w.overrides++;
         else w.rejections++;
         if (decision !== 'approve') correct(r);
-        if (decision === 'reject') r.until = null;
-        else actionable(r, atMs);
+        if (decision === 'reject') {
+          r.rejected = true;
+          r.until = null;
+        } else actionable(r, atMs);
         break;
       }
       case 'action_taken': {
-        const until = timeOf(e.data.reversibleUntil);
-        r.until = r.tier === 2 && until !== null ? until : null;
+        // The first action that names its reversal window sets it; one that names none leaves the window as it was.
+        if (r.windowEnd !== null || r.tier !== 2) break;
+        r.windowEnd = timeOf(e.data.reversibleUntil);
+        if (r.windowEnd !== null && r.until !== null) r.until = r.windowEnd;
         break;
       }
       case 'action_reverted':
-        // A reversal command that failed is recorded as evidence, but the action stands.
-        if (r.until === null || record(e.data.result).ok === false) break;
+        // A reversal command that failed is recorded as evidence, but the action stands; one after the window is refused.
+        if (r.until === null || atMs > r.until || record(e.data.result).ok === false) break;
         w.reverted++;
         correct(r);
         r.until = null;
@@ -296,7 +316,7 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
         const groups = Object.fromEntries(
           Object.entries(ropts.groups ?? {}).map(([name, select]) => [name, windowStats(mergeWindows(name, windows.filter((w) => select(w.window))))]),
         );
-        return { automation: id, windows: windows.map(windowStats), total: windowStats(mergeWindows('total', windows)), groups, backlog: backlogs.get(id) ?? emptyBacklog(), unattributed: acc.unattributed };
+        return { automation: id, windows: windows.map(windowStats), total: windowStats(mergeWindows('total', windows)), groups, backlog: backlogs.get(id) ?? emptyBacklog() };
       }),
       evals: [...evals.values()].sort((a, b) => (a.suite < b.suite ? -1 : a.suite > b.suite ? 1 : 0)),
     };
@@ -308,6 +328,7 @@ export function createStatsFold(opts: FoldOptions = {}): StatsFold {
     get openRuns() {
       return open.size;
     },
+    unattributed,
   };
 }
 

@@ -18,6 +18,11 @@ export function newSketch(): Sketch {
   return { count: 0, zeros: 0, buckets: new Map() };
 }
 
+/** The bucket of a positive value; null for zero or for what is not a measurement. */
+export function sketchBucket(value: number): number | null {
+  return Number.isFinite(value) && value > 0 ? Math.ceil(Math.log(value) / LOG_GAMMA) : null;
+}
+
 /** Adds a non-negative value; anything else is not a measurement and is ignored. */
 export function addToSketch(s: Sketch, value: number): void {
   if (!Number.isFinite(value) || value < 0) return;
@@ -26,8 +31,12 @@ export function addToSketch(s: Sketch, value: number): void {
     s.zeros++;
     return;
   }
-  const i = Math.ceil(Math.log(value) / LOG_GAMMA);
-  s.buckets.set(i, (s.buckets.get(i) ?? 0) + 1);
+  addToBucket(s, sketchBucket(value)!, 1);
+}
+
+/** Adds `n` values of bucket `i` at once (what an aggregate over stored buckets gives). */
+export function addToBucket(s: Sketch, i: number, n: number): void {
+  s.buckets.set(i, (s.buckets.get(i) ?? 0) + n);
 }
 
 export function mergeSketch(into: Sketch, from: Sketch): void {
