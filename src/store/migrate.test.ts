@@ -64,6 +64,19 @@ const values = (r: ChainedRow) => {
   return [e.seq, e.id, e.v, e.type, e.at, e.automation, e.runId, e.actor, r.dataJson, e.prevHash, e.hash];
 };
 
+/** A schema of its own on the test server, with a connection to it, dropped after the test. */
+async function throwawaySchema(cleanups: (() => Promise<void> | void)[]): Promise<{ schema: string; admin: pg.Client }> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  cleanups.push(async () => {
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  return { schema, admin };
+}
+
 describe('migrating a format-1 run log', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
@@ -104,14 +117,8 @@ describe('migrating a format-1 run log', () => {
   });
 
   it.skipIf(!pgUrl)('on PostgreSQL', async () => {
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    cleanups.push(async () => {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.end();
-    });
-    await admin.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}; ${FORMAT_1('bigint')} ${PG_TRIGGERS}`);
+    const { schema, admin } = await throwawaySchema(cleanups);
+    await admin.query(`SET search_path = ${schema}; ${FORMAT_1('bigint')} ${PG_TRIGGERS}`);
     const { rows, impacts } = format1Rows();
     for (const r of rows) await admin.query(`INSERT INTO events VALUES (${values(r).map((_, i) => `$${i + 1}`).join(', ')})`, values(r));
     for (const i of impacts) await admin.query('INSERT INTO impacts VALUES ($1, $2, $3, $4, $5, $6)', i);
@@ -165,13 +172,7 @@ describe('migrating a format-2 run log', () => {
   });
 
   it.skipIf(!pgUrl)('on PostgreSQL', async () => {
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    cleanups.push(async () => {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.end();
-    });
+    const { schema, admin } = await throwawaySchema(cleanups);
     await check(`${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}schema=${schema}`, tmpdir(), async () => {
       await admin.query(`SET search_path = ${schema}; DROP INDEX runs_reverted; ${dropped.map((c) => `ALTER TABLE runs DROP COLUMN ${c};`).join(' ')} UPDATE meta SET value = '2' WHERE key = 'format'`);
     });
