@@ -7,6 +7,7 @@
 // file with an error would otherwise be missing from them without a word.
 import { InvalidWorkspaceError, type ExitCode } from '../errors.js';
 import type { Store } from '../store/types.js';
+import { isMissingConfig } from '../core/workspace/build.js';
 import type { Workspace } from '../core/workspace/workspace.js';
 import type { Context } from './context.js';
 import { openWorkspace } from './workspace.js';
@@ -20,7 +21,7 @@ export async function withStore<T extends ExitCode>(ctx: Context, root: string |
   const ws = openWorkspace({ root, cwd: ctx.cwd, env: ctx.env });
   const errors = ws.problems.filter((p) => p.severity === 'error');
   // No aigov.yaml at all is no reason to doubt the default log (the read-only commands work on a bare log).
-  const refused = opts.wholeWorkspace ? errors : errors.filter((p) => p.file === 'aigov.yaml' && !p.message.startsWith('no aigov.yaml'));
+  const refused = opts.wholeWorkspace ? errors : errors.filter((p) => p.file === 'aigov.yaml' && !isMissingConfig(p));
   if (refused.length > 0) throw new InvalidWorkspaceError(errors);
   const store = await ctx.openStore(ws.config?.value.store, ws.root);
   try {

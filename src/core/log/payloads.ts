@@ -129,14 +129,8 @@ export type StoredImpact = z.infer<typeof impactSchema>;
 
 /** Where a payload breaks its type's schema, as `data.path: message`; null when it fits. */
 export function payloadProblem(type: keyof PayloadSchemas, data: unknown): string | null {
-  const entry = schemaOf(type);
-  if (!entry) return `unknown event type ${JSON.stringify(type)}`;
-  if (entry.fits(data)) return null;
-  const result = entry.schema.safeParse(data);
-  if (result.success) return null;
-  const issue = result.error.issues[0];
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-  return `data${path}: ${issue.message}`;
+  const parsed = parsePayload(type, data);
+  return parsed.ok ? null : parsed.problem;
 }
 
 /**
@@ -149,5 +143,7 @@ export function parsePayload(type: keyof PayloadSchemas, data: unknown): { ok: t
   if (entry.fits(data)) return { ok: true, data };
   const result = entry.schema.safeParse(data);
   if (result.success) return { ok: true, data: result.data };
-  return { ok: false, problem: payloadProblem(type, data)! };
+  const issue = result.error.issues[0];
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return { ok: false, problem: `data${path}: ${issue.message}` };
 }

@@ -10,6 +10,13 @@ import type { Loaded, RawFile, Workspace } from './workspace.js';
 
 const FOLDERS = { prompts: 'prompts', evals: 'evals', automations: 'automations' } as const;
 
+const NO_CONFIG = 'no aigov.yaml in the workspace root';
+
+/** The problem of a workspace with no aigov.yaml at all (not one whose aigov.yaml is wrong). */
+export function isMissingConfig(p: Problem): boolean {
+  return p.file === 'aigov.yaml' && p.message === NO_CONFIG;
+}
+
 export type Parse = ((file: string, text: string) => ParsedSource) & {
   /**
    * A cache's record of what the schema check of a file of `kind` with exactly this
@@ -40,7 +47,7 @@ export function buildWorkspace(root: string, files: readonly RawFile[], parse: P
     else if (folder === FOLDERS.automations) add(ws, ws.automations, f, 'automation', 'id', parse);
   }
   if (!ws.config && !files.some((f) => f.path === 'aigov.yaml')) {
-    ws.problems.push({ severity: 'error', file: 'aigov.yaml', message: 'no aigov.yaml in the workspace root', hint: 'run `aigov init`' });
+    ws.problems.push({ severity: 'error', file: 'aigov.yaml', message: NO_CONFIG, hint: 'run `aigov init`' });
   }
   if (ws.config) ws.problems.push(...crossCheck(ws, tools));
   return ws;
