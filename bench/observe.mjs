@@ -30,7 +30,7 @@ const LIMIT_MS = 1000;
 const DAY = 86_400_000;
 
 /** A workspace whose automations are the log's, so every row and section is real. */
-function workspace(dir) {
+export function workspace(dir) {
   writeFileSync(join(dir, 'aigov.yaml'), 'version: 1\nmodels:\n  fast: openai:gpt-4o-mini\nstore: sqlite:big.db\n');
   mkdirSync(join(dir, 'prompts'));
   mkdirSync(join(dir, 'automations'));
@@ -61,7 +61,7 @@ function runEvents(i, t0, span) {
   return out;
 }
 
-async function build(dir) {
+export async function build(dir) {
   const store = await openSqliteStore(join(dir, 'big.db'));
   const now = Date.now();
   const t0 = now - 60 * DAY;

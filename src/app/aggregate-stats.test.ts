@@ -51,6 +51,30 @@ describe.each(LOG_BACKENDS)('the aggregates give what the fold gives ($name)', (
         return { asOf: iso(UNTIL.getTime()), windowOf: monthlyWindowOf(tierChangedAt), cuts: monthlyCuts(tierChangedAt), thresholds, result: monthlyGroups(month), snapshotsAt: [endOfPrevious, endOfMonth, iso(UNTIL.getTime() + DAY)] };
       },
     ],
+    [
+      // cuts inside a day: that day's runs are grouped one by one, the other days' by day
+      "the dashboard's window from the middle of a day to the middle of another",
+      async () => {
+        const since = iso(UNTIL.getTime() - 30 * DAY + 13.6 * 3_600_000);
+        const until = iso(UNTIL.getTime() - 2 * DAY + 9.25 * 3_600_000);
+        return { asOf: iso(UNTIL.getTime()), windowOf: dashboardWindowOf(since, until), cuts: dashboardCuts(since, until), thresholds, result: dashboardGroups(since, until), snapshotsAt: [since, until] };
+      },
+    ],
+    [
+      'tier changes in the middle of a day, one of them on a day cut for every automation',
+      async () => {
+        const cut = iso(UNTIL.getTime() - 20 * DAY + 15 * 3_600_000);
+        const tierChangedAt = new Map([
+          ['inv', iso(UNTIL.getTime() - 41 * DAY + 2 * 3_600_000)],
+          ['route', iso(UNTIL.getTime() - 20 * DAY + 4 * 3_600_000)],
+          ['triage', iso(UNTIL.getTime() - 10 * DAY)],
+        ]);
+        const byTier = monthlyWindowOf(tierChangedAt);
+        const windowOf = (at: string, automation: string) => `${byTier(at, automation)}/${at < cut ? 'before' : 'after'}`;
+        return { asOf: iso(UNTIL.getTime()), windowOf, cuts: { at: [cut], byAutomation: tierChangedAt }, thresholds, snapshotsAt: [cut] };
+      },
+    ],
+    ['calibrate\'s automation, with a cut inside a day', async () => ({ asOf: iso(UNTIL.getTime()), automation: 'inv', thresholds: new Map([['inv', 0.8]]), cuts: { at: [iso(UNTIL.getTime() - 12 * DAY + 7 * 3_600_000)] }, windowOf: (at: string) => (at < iso(UNTIL.getTime() - 12 * DAY + 7 * 3_600_000) ? 'early' : 'late') })],
     ["calibrate's automation", async () => ({ asOf: iso(UNTIL.getTime()), automation: 'inv', thresholds: new Map([['inv', 0.8]]) })],
     ['a shorter reversal horizon', async () => ({ asOf: iso(UNTIL.getTime()), actionHorizonMs: 2 * DAY })],
   ];

@@ -1,7 +1,8 @@
 // A run log written by format 1 (no seq trigger, no runs table) opens as
-// format 3: the runs rows built from its chain, the new triggers added, and a
+// format 4: the runs rows built from its chain, the new triggers added, and a
 // format-1 trigger someone dropped left dropped for verify to name. One of
 // format 2 (no columns for the statistics) gets them, filled from its chain.
+// One of format 3 gets the indexes the statistics are read through.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { finishedData, startedData } from '../../test/support/events.js';
 import { pgUrl } from '../../test/support/stores.js';
 import { writeVariedLog } from '../../test/support/varied-log.js';
 import { FORMAT_3_COLUMNS, RUN_COLUMNS, type RunRecord } from '../core/log/derived.js';
+import { foldLog, readStats } from '../app/read-stats.js';
 import { openStore } from './open.js';
 
 const FORMAT_1 = (bigint: string) => `
@@ -127,6 +129,10 @@ describe('migrating a format-1 run log', () => {
   });
 });
 
+/** What takes a log back from format 4 to 3: the indexes the statistics are read through. */
+const SQLITE_FORMAT_4_DROP = 'DROP INDEX runs_by_class; DROP INDEX runs_by_latency; DROP INDEX runs_mismatched; DROP INDEX runs_waited;';
+const PG_FORMAT_4_DROP = 'DROP INDEX runs_mismatched;';
+
 /** Every runs row, in first_seq order. */
 async function allRuns(store: Awaited<ReturnType<typeof openStore>>): Promise<RunRecord[]> {
   const out: RunRecord[] = [];
@@ -166,7 +172,7 @@ describe('migrating a format-2 run log', () => {
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
     await check('sqlite:runs.db', root, async () => {
       const db = new Database(join(root, 'runs.db'));
-      db.exec(`DROP INDEX runs_reverted; ${dropped.map((c) => `ALTER TABLE runs DROP COLUMN ${c};`).join(' ')} UPDATE meta SET value = '2' WHERE key = 'format'`);
+      db.exec(`${SQLITE_FORMAT_4_DROP} DROP INDEX runs_reverted; ${dropped.map((c) => `ALTER TABLE runs DROP COLUMN ${c};`).join(' ')} UPDATE meta SET value = '2' WHERE key = 'format'`);
       db.close();
     });
   });
@@ -174,7 +180,87 @@ describe('migrating a format-2 run log', () => {
   it.skipIf(!pgUrl)('on PostgreSQL', async () => {
     const { schema, admin } = await throwawaySchema(cleanups);
     await check(`${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}schema=${schema}`, tmpdir(), async () => {
-      await admin.query(`SET search_path = ${schema}; DROP INDEX runs_reverted; ${dropped.map((c) => `ALTER TABLE runs DROP COLUMN ${c};`).join(' ')} UPDATE meta SET value = '2' WHERE key = 'format'`);
+      await admin.query(`SET search_path = ${schema}; ${PG_FORMAT_4_DROP} DROP INDEX runs_reverted; ${dropped.map((c) => `ALTER TABLE runs DROP COLUMN ${c};`).join(' ')} UPDATE meta SET value = '2' WHERE key = 'format'`);
     });
+  });
+});
+
+describe('migrating a format-3 run log', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  /** Writes a varied log, takes it back to format 3 with `downgrade`, opens it again: the statistics' aggregates still give what the fold gives. */
+  async function check(url: string, root: string, downgrade: () => Promise<void>, indexes: () => Promise<string[]>) {
+    let store = await openStore(url, root);
+    const until = new Date('2026-11-20T00:00:00Z');
+    await writeVariedLog(store, until, 300);
+    await store.close();
+    await downgrade();
+    expect(await indexes()).toEqual([]);
+    store = await openStore(url, root);
+    cleanups.push(() => store.close());
+    expect((await indexes()).length).toBeGreaterThan(0);
+    const req = { asOf: until.toISOString(), cuts: { at: ['2026-11-02T13:00:00.000Z'] }, windowOf: (at: string) => (at < '2026-11-02T13:00:00.000Z' ? 'a' : 'b') };
+    const rounded = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v)));
+    expect(rounded((await readStats(store, req)).stats)).toEqual(rounded((await foldLog(store, req)).stats));
+    const v = await verifyLog(store, root);
+    expect(v.firstBad).toBeUndefined();
+    expect(v.schema.problems).toEqual([]);
+  }
+
+  it('on SQLite', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'aigov-migrate-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const db = () => new Database(join(root, 'runs.db'));
+    const indexes = async () => {
+      const d = db();
+      try {
+        return d.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('runs_by_class', 'runs_by_latency', 'runs_mismatched', 'runs_waited') ORDER BY name").pluck().all() as string[];
+      } finally {
+        d.close();
+      }
+    };
+    await check(
+      'sqlite:runs.db',
+      root,
+      async () => {
+        const d = db();
+        d.exec(`${SQLITE_FORMAT_4_DROP} UPDATE meta SET value = '3' WHERE key = 'format'`);
+        d.close();
+      },
+      indexes,
+    );
+  });
+
+  it('on SQLite, an index dropped at format 4 is named by verify, and the aggregates come from the table', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'aigov-migrate-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    let store = await openStore('sqlite:runs.db', root);
+    const until = new Date('2026-11-20T00:00:00Z');
+    await writeVariedLog(store, until, 200);
+    await store.close();
+    const d = new Database(join(root, 'runs.db'));
+    d.exec('DROP INDEX runs_by_class');
+    d.close();
+    store = await openStore('sqlite:runs.db', root);
+    cleanups.push(() => store.close());
+    const req = { asOf: until.toISOString() };
+    const rounded = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v)));
+    expect(rounded((await readStats(store, req)).stats)).toEqual(rounded((await foldLog(store, req)).stats));
+    expect((await verifyLog(store, root)).schema.problems).toEqual(['index runs_by_class is missing: the dashboard and the report read every run without it']);
+  });
+
+  it.skipIf(!pgUrl)('on PostgreSQL', async () => {
+    const { schema, admin } = await throwawaySchema(cleanups);
+    await check(
+      `${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}schema=${schema}`,
+      tmpdir(),
+      async () => {
+        await admin.query(`SET search_path = ${schema}; ${PG_FORMAT_4_DROP} UPDATE meta SET value = '3' WHERE key = 'format'`);
+      },
+      async () => (await admin.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, 'runs_mismatched'])).rows.map((r) => r.indexname),
+    );
   });
 });

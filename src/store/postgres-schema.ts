@@ -181,12 +181,17 @@ CREATE INDEX runs_awaiting ON ${s}.runs (first_seq) WHERE awaiting IS NOT NULL;
 CREATE INDEX runs_audit_pending ON ${s}.runs (first_seq) WHERE audit = 'pending';
 CREATE INDEX runs_by_status ON ${s}.runs (status, started_at);
 CREATE INDEX runs_by_started ON ${s}.runs (started_at);
-${format3Indexes(s)}`;
+${format3Indexes(s)}${format4Indexes(s)}`;
 }
 
 /** The index format 3 adds (its columns are in runColumnsDdl, and added to a format-2 table by migrateFrom2). */
 function format3Indexes(s: string): string {
   return `CREATE INDEX runs_reverted ON ${s}.runs (first_seq) WHERE revert_seq IS NOT NULL;\n`;
+}
+
+/** The index format 4 adds: the runs with a mismatch, which the statistics group one by one (stats-sql.ts; SQLite's other format-4 indexes let it group without sorting every run, which PostgreSQL's hash aggregate does not need). */
+function format4Indexes(s: string): string {
+  return `CREATE INDEX runs_mismatched ON ${s}.runs (first_seq) WHERE mismatch_seq IS NOT NULL;\n`;
 }
 
 /**
@@ -319,8 +324,10 @@ export async function ensureSchema(client: PoolClient, schema: string): Promise<
       await client.query(format1Tables(schema) + format2Tables(schema) + allFunctionsAndTriggers(schema));
     } else if (format === 1) {
       await migrateFrom1(client, schema);
-    } else {
+    } else if (format === 2) {
       await migrateFrom2(client, schema);
+    } else {
+      await client.query(format4Indexes(schema));
     }
     await client.query(`INSERT INTO ${schema}.meta (key, value) VALUES ('format', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [String(STORE_FORMAT)]);
     await client.query('COMMIT');
@@ -374,7 +381,7 @@ async function runsFromChain(client: PoolClient, s: string): Promise<Map<string,
  */
 async function migrateFrom2(client: PoolClient, s: string): Promise<void> {
   const columns = FORMAT_3_COLUMNS.map((c) => [c, RUN_COLUMNS.find(([x]) => x === c)![1]] as const);
-  await client.query(columns.map(([c, sql]) => `ALTER TABLE ${s}.runs ADD COLUMN ${sql} ${RUN_TYPES[c]};`).join('\n') + format3Indexes(s));
+  await client.query(columns.map(([c, sql]) => `ALTER TABLE ${s}.runs ADD COLUMN ${sql} ${RUN_TYPES[c]};`).join('\n') + format3Indexes(s) + format4Indexes(s));
   const { rows } = await client.query<{ enabled: string }>(
     `SELECT t.tgenabled AS enabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relname = 'runs' AND t.tgname = 'runs_follow_events'`,

@@ -28,7 +28,7 @@ import {
   type EventRow,
 } from './sql.js';
 import type { AppendOptions, EventQuery, EventsTally, FoldRow, ImpactQuery, ImpactTouch, RunQuery, Store, StoreAudit } from './types.js';
-import { aggregateRuns, type AggregateQuery, type StoreAggregates } from './stats-sql.js';
+import { POSTGRES_STATS, aggregateRuns, type AggregateQuery, type StoreAggregates } from './stats-sql.js';
 
 const PAGE = 2000;
 
@@ -209,7 +209,7 @@ class PostgresStore implements Store {
   }
 
   async aggregateRuns(q: AggregateQuery): Promise<StoreAggregates> {
-    return aggregateRuns(q, { floorInt: (x) => `floor(${x})::integer`, wholeTable: 'runs' }, (sql) => this.#rows<unknown[]>(sql, []));
+    return aggregateRuns(q, POSTGRES_STATS, (sql) => this.#rows<unknown[]>(sql, []));
   }
 
   async queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]> {

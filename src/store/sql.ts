@@ -9,7 +9,7 @@ import { AigovError, ConflictError, UsageError } from '../errors.js';
 import type { AppendCondition, EventQuery, FoldRow, ImpactQuery, ImpactTouch, RunQuery } from './types.js';
 
 /** The layout of the store's tables; a change needs a bump and a migration. */
-export const STORE_FORMAT = 3;
+export const STORE_FORMAT = 4;
 
 export const APPEND_ONLY = 'the run log is append-only';
 export const NEXT_SEQ_ONLY = 'the run log takes only the next seq';

@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { FORMAT_3_COLUMNS, RUN_COLUMNS, applyRunPatch, type RunRecord } from '../core/log/derived.js';
 import { UsageError } from '../errors.js';
 import { APPEND_ONLY, NEXT_SEQ_ONLY, STORE_FORMAT, rowPatch, runRowValues, type EventRow } from './sql.js';
+import { STATS_INDEXES, STATS_INDEX_NAMES } from './stats-sql.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -111,6 +112,9 @@ const FORMAT_3_TABLES =
   FORMAT_3_COLUMNS.map((c) => `ALTER TABLE runs ADD COLUMN ${sqlName(c)} ${FORMAT_3_TYPES[sqlName(c)]};`).join('\n') +
   `\nCREATE INDEX runs_reverted ON runs (first_seq) WHERE revert_seq IS NOT NULL;\n`;
 
+/** What format 4 adds: the indexes the statistics' aggregates are read through (stats-sql.ts). */
+const FORMAT_4_TABLES = STATS_INDEXES.map((sql) => `${sql};`).join('\n');
+
 const FORMAT_1_TRIGGERS = ['events_no_update', 'events_no_delete', 'impacts_no_update', 'impacts_no_delete'];
 
 function format(db: Database): number | null {
@@ -134,12 +138,13 @@ export function ensureSchema(db: Database, path: string): void {
       if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'events'").get()) {
         throw new UsageError(`${path} has an events table but no format: it is not a run log aigov wrote`);
       }
-      db.exec(FORMAT_1_TABLES + FORMAT_2_TABLES + FORMAT_3_TABLES + Object.values(SQLITE_TRIGGERS).map((t) => `${t};`).join('\n'));
+      db.exec(FORMAT_1_TABLES + FORMAT_2_TABLES + FORMAT_3_TABLES + FORMAT_4_TABLES + Object.values(SQLITE_TRIGGERS).map((t) => `${t};`).join('\n'));
     } else if (now === 1) {
       migrateFrom1(db);
-    } else {
+    } else if (now === 2) {
       migrateFrom2(db);
     }
+    if (now !== null) db.exec(FORMAT_4_TABLES);
     db.prepare("INSERT INTO meta (key, value) VALUES ('format', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(STORE_FORMAT));
   }).immediate();
 }
@@ -183,6 +188,12 @@ function migrateFrom2(db: Database): void {
   if (trigger) db.exec(trigger.sql);
 }
 
+/** The statistics' indexes (format 4) that are not in the file. */
+export function missingStatsIndexes(db: Database): string[] {
+  const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all() as string[]);
+  return STATS_INDEX_NAMES.filter((name) => !present.has(name));
+}
+
 /** Every way the schema differs from what aigov created: a trigger missing or changed. */
 export function schemaProblems(db: Database): string[] {
   const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; sql: string }[];
@@ -194,5 +205,6 @@ export function schemaProblems(db: Database): string[] {
     else if (found !== sql) problems.push(`trigger ${name} was changed`);
   }
   for (const name of actual.keys()) if (!(name in SQLITE_TRIGGERS)) problems.push(`trigger ${name} is not one aigov created`);
+  for (const name of missingStatsIndexes(db)) problems.push(`index ${name} is missing: the dashboard and the report read every run without it`);
   return problems;
 }

@@ -32,9 +32,9 @@ import {
   runPages,
   type EventRow,
 } from './sql.js';
-import { ensureSchema, schemaProblems } from './sqlite-schema.js';
+import { ensureSchema, missingStatsIndexes, schemaProblems } from './sqlite-schema.js';
 import type { AppendOptions, EventQuery, EventsTally, FoldRow, ImpactQuery, ImpactTouch, RangeVerify, RunQuery, Store, StoreAudit } from './types.js';
-import { aggregateRuns, type AggregateQuery, type StoreAggregates } from './stats-sql.js';
+import { SQLITE_STATS, SQLITE_STATS_UNINDEXED, aggregateRuns, type AggregateQuery, type StoreAggregates } from './stats-sql.js';
 
 type Database = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -222,7 +222,8 @@ class SqliteStore implements Store {
   }
 
   async aggregateRuns(q: AggregateQuery): Promise<StoreAggregates> {
-    return aggregateRuns(q, { floorInt: (x) => `CAST(${x} AS INTEGER)`, wholeTable: 'runs NOT INDEXED' }, async (sql) => this.#read(() => this.#statement(sql).raw(true).all() as unknown[][]));
+    const dialect = this.#read(() => (missingStatsIndexes(this.#db).length ? SQLITE_STATS_UNINDEXED : SQLITE_STATS));
+    return aggregateRuns(q, dialect, async (sql) => this.#read(() => this.#statement(sql).raw(true).all() as unknown[][]));
   }
 
   async queryImpacts(q: ImpactQuery): Promise<ImpactTouch[]> {

@@ -30,7 +30,7 @@ export interface WindowCuts {
  * One class of runs in one cell of time: an automation's runs that started in
  * one month between the same cuts and have the same values of everything the
  * fold tells apart (how they ended, their hundredth of confidence, decision,
- * audit, whether they wait and how long), with their count and the sums of
+ * audit), with their count and the sums of
  * what is summed. The store groups the runs table by these in SQL; `addClass`
  * says what each class counts as, by the fold's rules.
  */
@@ -59,19 +59,12 @@ export interface RunClass {
   costUnknown: boolean;
   /** Under the automation's threshold (or without a confidence); false without a threshold. */
   belowThreshold: boolean;
-  /** Waiting now: for what, and the age bucket of `addWaiting` (0 under a day … 3 older). */
-  waiting: 'review' | 'approval' | null;
-  waitingAge: number | null;
-  /** At each instant asked for, in order: the age bucket if it waited then, else null. */
-  waitingAt: (number | null)[];
   count: number;
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
   sumConfidence: number;
   sumConfidenceSq: number;
-  /** The earliest finish in the class: the oldest waiting. */
-  oldestFinish: string | null;
 }
 
 /** Finished runs' latencies: the sketch bucket, null for zero. */
@@ -90,9 +83,23 @@ export interface WaitingCell {
   ages: [number, number, number, number];
 }
 
+/** Runs waiting for a person at one instant, of one automation and kind, in one age bucket of `addWaiting` (0 under a day … 3 older). */
+export interface WaitingGroup {
+  automation: string;
+  kind: 'review' | 'approval';
+  age: number;
+  count: number;
+  /** The earliest finish among them: the oldest waiting. */
+  oldestFinish: string | null;
+}
+
 export interface RunAggregates {
   classes: RunClass[];
   latency: LatencyCell[];
+  /** What waits now. */
+  waiting: WaitingGroup[];
+  /** What waited at each instant asked for, in order. */
+  waitingAt: WaitingGroup[][];
   /** The rows of the runs with a revert that succeeded. */
   reverted: RunRecord[];
 }
@@ -141,7 +148,7 @@ export function statisticsFromAggregates(input: AggregateInput): Statistics {
     const grade = gradeOf(r);
     if (grade === 'approve') regradeWrong(w.graded, r.confidence);
   }
-  const backlogs = backlogsOf(waitingOf(aggregates.classes, null), input.asOf);
+  const backlogs = backlogsOf(waitingOf(aggregates.waiting), input.asOf);
   const ids = [...byAutomation.keys()].sort(compare);
   return {
     asOf: input.asOf,
@@ -154,25 +161,23 @@ export function statisticsFromAggregates(input: AggregateInput): Statistics {
   };
 }
 
-/** What waited now (`at` null) or at the instant of index `at`, by automation and kind. */
-function waitingOf(classes: readonly RunClass[], at: number | null): WaitingCell[] {
+/** The groups of runs waiting, by automation and kind. */
+function waitingOf(groups: readonly WaitingGroup[]): WaitingCell[] {
   const out = new Map<string, WaitingCell>();
-  for (const c of classes) {
-    const age = at === null ? c.waitingAge : c.waitingAt[at];
-    const kind = at === null ? c.waiting : c.disposition === 'review' ? 'review' : 'approval';
-    if (age === null || kind === null || c.oldestFinish === null) continue;
-    const key = `${c.automation}\u0000${kind}`;
+  for (const g of groups) {
+    if (g.oldestFinish === null) continue;
+    const key = `${g.automation}\u0000${g.kind}`;
     let w = out.get(key);
-    if (!w) out.set(key, (w = { automation: c.automation, kind, oldestAt: c.oldestFinish, ages: [0, 0, 0, 0] }));
-    w.ages[age] += c.count;
-    if (Date.parse(c.oldestFinish) < Date.parse(w.oldestAt)) w.oldestAt = c.oldestFinish;
+    if (!w) out.set(key, (w = { automation: g.automation, kind: g.kind, oldestAt: g.oldestFinish, ages: [0, 0, 0, 0] }));
+    w.ages[g.age] += g.count;
+    if (Date.parse(g.oldestFinish) < Date.parse(w.oldestAt)) w.oldestAt = g.oldestFinish;
   }
   return [...out.values()];
 }
 
 /** A Snapshot from what waited at the instant of index `at` among those asked for, and the evals logged before it. */
 export function snapshotFromAggregates(asOf: string, aggregates: RunAggregates, at: number, evals: SuiteEvals[]): Snapshot {
-  const backlogs = backlogsOf(waitingOf(aggregates.classes, at), asOf);
+  const backlogs = backlogsOf(waitingOf(aggregates.waitingAt[at]), asOf);
   return { asOf, automations: [...backlogs.keys()].sort(compare).map((automation) => ({ automation, backlog: backlogs.get(automation)! })), evals };
 }
 
