@@ -12,10 +12,8 @@
 // machine move with its load, so the load average is printed beside them. A
 // missed limit is printed, not failed on.
 //
-// Where it stands (2 cores, load 1.3): calibrate 0.4 s; dashboard 2.6 s and
-// report 2.2 s, down from 9 s, still over. What is left is SQLite sorting every
-// runs row for the GROUP BY (about 2 µs a row); under 1 s needs fewer rows to
-// group, such as aggregates per day kept in the append's transaction.
+// The runs are summed as they stream through store format 4's index in the
+// order of their day groups (store/stats-sql.ts), not sorted one by one.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
