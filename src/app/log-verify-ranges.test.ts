@@ -86,6 +86,8 @@ describe('log verify in ranges on threads', () => {
     ['a forged row at seq -1', `${dropAll} PRAGMA ignore_check_constraints = ON; INSERT INTO events VALUES (-1, 'forged', 2, 'review_resolved', '2026-01-01T00:00:00.000Z', 'inv', 'r1', 'm', '{"decision":"approve","reviewer":"m"}', '${'0'.repeat(64)}', '${'f'.repeat(64)}')`],
     ['a runs row edited behind the chain', `${dropAll} UPDATE runs SET decision = 'approve' WHERE run_id = 'r4'`],
     ['a runs row cut short (its last event forgotten)', `${dropAll} UPDATE runs SET last_seq = first_seq, status = 'running', finished_at = NULL, disposition = NULL, confidence = NULL, cost_usd = NULL, duration_ms = NULL, awaiting = NULL, decision = NULL WHERE run_id = 'r0'`],
+    ['a runs row whose status is its text as a BLOB', `${dropAll} UPDATE runs SET status = CAST(status AS BLOB) WHERE run_id = 'r1'`],
+    ['a runs row with a disposition aigov never writes', `${dropAll} UPDATE runs SET disposition = 'autox', action = 'Taken' WHERE run_id = 'r2'`],
     ['a deleted runs row and a ghost', `${dropAll} DELETE FROM runs WHERE run_id = 'r5'; INSERT INTO runs (run_id, automation, first_seq, started_at, last_seq) VALUES ('ghost', 'inv', 2, 'x', 40)`],
     ['an edited payload', `${dropAll} UPDATE events SET data = '{"n":40}' WHERE seq = 20`],
     ['a payload that is not JSON', `${dropAll} UPDATE events SET data = '{"decision":' WHERE type = 'review_resolved'`],
@@ -102,6 +104,12 @@ describe('log verify in ranges on threads', () => {
     tamper(sql);
     const v = await bothWays();
     expect(v.ok).toBe(false);
+  });
+
+  it('spells a BLOB in a runs row as SQL does, read on this thread or another', async () => {
+    tamper(`${dropAll} UPDATE runs SET status = CAST(status AS BLOB) WHERE run_id = 'r1'`);
+    const v = await bothWays();
+    expect(v.rows!.problems).toEqual([expect.objectContaining({ runId: 'r1', reason: `the runs row of r1 does not match its events: status is x'66696e6973686564', the chain says "finished"` })]);
   });
 
   it('finds a runs row that claims its run began in a later range than it did, naming that run', async () => {

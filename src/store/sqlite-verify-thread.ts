@@ -43,6 +43,29 @@ const WHOLE_LAYOUT: RowLayout = { seq: 0, type: 3, at: 4, automation: 5, runId: 
 const WHOLE_SQL = `SELECT seq, id, v, type, at, automation, run_id, actor, data, prev_hash, hash FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ${PAGE}`;
 
 /**
+ * The values most runs rows hold in their columns of a few values, read as
+ * their index here, not as text: a number costs the read far less than a
+ * string. Any other text comes back as itself; a value of another type than
+ * text (only a hand could put one there) as -1, and its row is read again as it
+ * is, so the comparison sees what is stored.
+ */
+const CODED: Readonly<Record<string, readonly string[]>> = {
+  status: ['running', 'finished', 'failed', 'abandoned'],
+  disposition: ['auto', 'review', 'approval_required'],
+  decision: ['approve', 'override', 'reject'],
+  awaiting: ['review', 'approval'],
+  audit: ['pending', 'done'],
+  action: ['in_doubt', 'taken', 'failed', 'reverted'],
+  ended: ['running', 'finished', 'failed', 'abandoned'],
+  audit_grade: ['approve', 'override', 'reject'],
+};
+const RUN_NAMES = ['run_id', ...RUN_COLUMNS.map(([, sql]) => sql)];
+const CODED_COLUMNS = RUN_NAMES.map((c, i) => [i, CODED[c]] as const).filter((x): x is readonly [number, readonly string[]] => x[1] !== undefined);
+const CODED_SELECT = RUN_NAMES.map((c) =>
+  CODED[c] ? `CASE WHEN typeof(${c}) = 'text' THEN (CASE ${c} ${CODED[c].map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} ELSE ${c} END) WHEN ${c} IS NULL THEN NULL ELSE -1 END` : c,
+).join(', ');
+
+/**
  * The payload inside the text: after the first `,"data":` (no JSON string can
  * hold it: its quote would be escaped) and before the last `,"id":` (the keys
  * after data are id, runId, seq, type and v, and none of their values can hold it).
@@ -67,11 +90,21 @@ function verifyRange(db: BetterSqlite3.Database, job: RangeJob): Promise<RangeRe
   }
   // This range's share of the runs rows, by first_seq, in table order (the order they were written in).
   const share = [job.runsFrom === null ? '' : `first_seq >= ${job.runsFrom}`, job.runsTo === null ? '' : `first_seq < ${job.runsTo}`].filter(Boolean).join(' AND ') || 'true';
-  const runsPage = db.prepare(`SELECT ${RUN_SQL_COLUMNS}, rowid FROM runs WHERE rowid > ? AND (${share}) ORDER BY rowid LIMIT ${PAGE}`).raw(true);
+  const runsPage = db.prepare(`SELECT ${CODED_SELECT}, rowid FROM runs WHERE rowid > ? AND (${share}) ORDER BY rowid LIMIT ${PAGE}`).raw(true);
+  const runAsStored = db.prepare(`SELECT ${RUN_SQL_COLUMNS} FROM runs WHERE rowid = ?`).raw(true);
+  const decoded = (r: unknown[]): unknown[] => {
+    for (const [i, values] of CODED_COLUMNS) {
+      const v = r[i];
+      if (typeof v !== 'number') continue;
+      if (v < 0) return runAsStored.get(r[RUN_NAMES.length]) as unknown[];
+      r[i] = values[v];
+    }
+    return r;
+  };
   async function* runs() {
     for (let rowid = 0; ; ) {
       const rows = runsPage.all(rowid) as unknown[][];
-      if (rows.length > 0) yield rows.map(rowToRun);
+      if (rows.length > 0) yield rows.map((r) => rowToRun(decoded(r)));
       if (rows.length < PAGE) return;
       rowid = rows[rows.length - 1][1 + RUN_COLUMNS.length] as number;
     }

@@ -88,4 +88,14 @@ describe('runs rows', () => {
     expect(runDifference(row, row)).toBeNull();
     expect(runDifference(row, { ...row, decision: 'approve' })).toBe('decision is "approve", the chain says null');
   });
+
+  it('finds a difference in every column, of value and of type', () => {
+    const row = fold([started()])!;
+    for (const [column, sql] of RUN_COLUMNS) {
+      const value = (row as unknown as Record<string, unknown>)[column];
+      for (const other of [value === null ? 'x' : null, typeof value === 'number' ? String(value) : 7]) {
+        expect(runDifference(row, { ...row, [column]: other }), `${column} as ${JSON.stringify(other)}`).toMatch(new RegExp(`^${sql} is `));
+      }
+    }
+  });
 });

@@ -88,7 +88,7 @@ export interface RunFold {
   set: number;
 }
 
-const BIT = Object.fromEntries(RUN_COLUMNS.map(([c], n) => [c, 1 << n])) as Record<RunColumn, number>;
+const BIT: ReadonlyMap<RunColumn, number> = new Map(RUN_COLUMNS.map(([c], n) => [c, 1 << n]));
 
 /** The derived rules applied to a fold in place (as foldRun does to a row), keeping track of what they touched. */
 class FoldSink implements RunSink {
@@ -96,14 +96,15 @@ class FoldSink implements RunSink {
   set(column: RunColumn, value: string | number | null): void {
     const f = this.fold;
     (f.row as unknown as Record<string, unknown>)[column] = value;
-    f.touched |= BIT[column];
-    f.set |= BIT[column];
+    const bit = BIT.get(column)!;
+    f.touched |= bit;
+    f.set |= bit;
   }
   first(column: RunColumn, value: string | number | null): void {
     const f = this.fold;
     const row = f.row as unknown as Record<string, unknown>;
     if (row[column] === null) row[column] = value;
-    f.touched |= BIT[column];
+    f.touched |= BIT.get(column)!;
   }
 }
 
@@ -112,7 +113,7 @@ export function composeFolds(earlier: RunFold, later: RunFold): void {
   const to = earlier.row as unknown as Record<string, unknown>;
   const from = later.row as unknown as Record<string, unknown>;
   for (const [column] of RUN_COLUMNS) {
-    const bit = BIT[column];
+    const bit = BIT.get(column)!;
     if ((later.touched & bit) === 0) continue;
     if ((later.set & bit) !== 0) {
       to[column] = from[column];
