@@ -132,7 +132,8 @@ export async function main() {
       ['aigov calibrate a1 --json', time(dir, ['calibrate', 'a1', '--json'], [0, 1])],
     ];
     console.log(`\ndashboard, report, calibrate over ${events.toLocaleString('en')} events (whole processes, median of 3; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
-    for (const [figure, ms] of figures) console.log(`${figure.padEnd(54)} ${`${ms.toFixed(0)} ms`.padStart(9)}  limit ${LIMIT_MS} ms  ${ms < LIMIT_MS ? 'ok' : 'MISSED'}`);
+    // The rows "for scale" have no limit: they say what the commands are measured against.
+    for (const [figure, ms] of figures) console.log(`${figure.padEnd(54)} ${`${ms.toFixed(0)} ms`.padStart(9)}  ${figure.includes('for scale') ? '' : `limit ${LIMIT_MS} ms  ${ms < LIMIT_MS ? 'ok' : 'MISSED'}`}`.trimEnd());
     return figures;
   } finally {
     rmSync(dir, { recursive: true, force: true });
