@@ -16,7 +16,7 @@ import { verifyLog } from '../app/log.js';
 import { finishedData, startedData } from '../../test/support/events.js';
 import { pgUrl } from '../../test/support/stores.js';
 import { writeVariedLog } from '../../test/support/varied-log.js';
-import { FORMAT_3_COLUMNS, RUN_COLUMNS, type RunRecord } from '../core/log/derived.js';
+import { FORMAT_3_COLUMNS, RUN_SQL_NAME, type RunRecord } from '../core/log/derived.js';
 import { foldLog, readStats } from '../app/read-stats.js';
 import { openStore } from './open.js';
 
@@ -165,7 +165,7 @@ describe('migrating a format-2 run log', () => {
     expect(v.schema.problems).toEqual([]);
   }
 
-  const dropped = FORMAT_3_COLUMNS.map((c) => RUN_COLUMNS.find(([x]) => x === c)![1]);
+  const dropped = FORMAT_3_COLUMNS.map((c) => RUN_SQL_NAME.get(c)!);
 
   it('on SQLite', async () => {
     const root = mkdtempSync(join(tmpdir(), 'aigov-migrate-'));

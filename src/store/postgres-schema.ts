@@ -4,7 +4,7 @@
 // migrated once. Function bodies name their tables with the schema, so a
 // session with another search_path cannot point them at other tables.
 import type { PoolClient } from 'pg';
-import { FORMAT_3_COLUMNS, RUN_COLUMNS, SEQ_COLUMNS, applyRunPatch, type RunColumn, type RunRecord } from '../core/log/derived.js';
+import { FORMAT_3_COLUMNS, RUN_COLUMNS, RUN_SQL_NAME, SEQ_COLUMNS, applyRunPatch, type RunColumn, type RunRecord } from '../core/log/derived.js';
 import { UsageError } from '../errors.js';
 import { APPEND_ONLY, EVENT_COLUMNS, NEXT_SEQ_ONLY, RUN_SQL_COLUMNS, STORE_FORMAT, rowPatch, runRowValues, type EventRow } from './sql.js';
 
@@ -380,7 +380,7 @@ async function runsFromChain(client: PoolClient, s: string): Promise<Map<string,
  * put back as it was (one missing or disabled stays so, for verify to name).
  */
 async function migrateFrom2(client: PoolClient, s: string): Promise<void> {
-  const columns = FORMAT_3_COLUMNS.map((c) => [c, RUN_COLUMNS.find(([x]) => x === c)![1]] as const);
+  const columns = FORMAT_3_COLUMNS.map((c) => [c, RUN_SQL_NAME.get(c)!] as const);
   await client.query(columns.map(([c, sql]) => `ALTER TABLE ${s}.runs ADD COLUMN ${sql} ${RUN_TYPES[c]};`).join('\n') + format3Indexes(s) + format4Indexes(s));
   const { rows } = await client.query<{ enabled: string }>(
     `SELECT t.tgenabled AS enabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -158,7 +158,8 @@ export function rowToRun(r: unknown[]): RunRecord {
 
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : typeof value === 'number' ? value : Number(value));
 
-export const RUN_SQL_COLUMNS = ['run_id', ...RUN_COLUMNS.map(([, sql]) => sql)].join(', ');
+export const RUN_SQL_NAMES: readonly string[] = ['run_id', ...RUN_COLUMNS.map(([, sql]) => sql)];
+export const RUN_SQL_COLUMNS = RUN_SQL_NAMES.join(', ');
 
 /**
  * A RunPatch as the runs upsert's parameters: run_id, each column's value

@@ -2,10 +2,10 @@
 // behind anyone's back: a trigger someone dropped stays dropped, and
 // `log verify` names it (`schemaProblems`). A log of format 1 is migrated once.
 import type BetterSqlite3 from 'better-sqlite3';
-import { FORMAT_3_COLUMNS, RUN_COLUMNS, applyRunPatch, type RunRecord } from '../core/log/derived.js';
+import { FORMAT_3_COLUMNS, RUN_COLUMNS, RUN_SQL_NAME, applyRunPatch, type RunColumn, type RunRecord } from '../core/log/derived.js';
 import { UsageError } from '../errors.js';
 import { APPEND_ONLY, NEXT_SEQ_ONLY, STORE_FORMAT, rowPatch, runRowValues, type EventRow } from './sql.js';
-import { STATS_INDEXES, STATS_INDEX_NAMES } from './stats-sql.js';
+import { STATS_INDEXES } from './stats-sql.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -107,13 +107,13 @@ const FORMAT_3_TYPES: Readonly<Record<string, string>> = {
   revert_at: 'TEXT',
   reversible_until: 'TEXT',
 };
-const sqlName = (column: string): string => RUN_COLUMNS.find(([c]) => c === column)![1];
+const sqlName = (column: RunColumn): string => RUN_SQL_NAME.get(column)!;
 const FORMAT_3_TABLES =
   FORMAT_3_COLUMNS.map((c) => `ALTER TABLE runs ADD COLUMN ${sqlName(c)} ${FORMAT_3_TYPES[sqlName(c)]};`).join('\n') +
   `\nCREATE INDEX runs_reverted ON runs (first_seq) WHERE revert_seq IS NOT NULL;\n`;
 
 /** What format 4 adds: the indexes the statistics' aggregates are read through (stats-sql.ts). */
-const FORMAT_4_TABLES = STATS_INDEXES.map((sql) => `${sql};`).join('\n');
+const FORMAT_4_TABLES = Object.entries(STATS_INDEXES).map(([name, on]) => `CREATE INDEX ${name} ${on};`).join('\n');
 
 const FORMAT_1_TRIGGERS = ['events_no_update', 'events_no_delete', 'impacts_no_update', 'impacts_no_delete'];
 
@@ -191,7 +191,7 @@ function migrateFrom2(db: Database): void {
 /** The statistics' indexes (format 4) that are not in the file. */
 export function missingStatsIndexes(db: Database): string[] {
   const present = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all() as string[]);
-  return STATS_INDEX_NAMES.filter((name) => !present.has(name));
+  return Object.keys(STATS_INDEXES).filter((name) => !present.has(name));
 }
 
 /** Every way the schema differs from what aigov created: a trigger missing or changed. */

@@ -13,10 +13,10 @@ import { createRequire } from 'node:module';
 import { hash } from 'node:crypto';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
-import { RUN_COLUMNS } from '../core/log/derived.js';
+import { DECISIONS, DISPOSITIONS } from '../core/log/payloads.js';
 import { RangeAccount, type RowLayout } from '../core/log/row-account.js';
 import { checkChainPage, type ChainState } from './chain-thread.js';
-import { RUN_SQL_COLUMNS, rowToImpact, rowToRun } from './sql.js';
+import { RUN_SQL_COLUMNS, RUN_SQL_NAMES, rowToImpact, rowToRun } from './sql.js';
 import type { RangeJob, RangeReport, ThreadData, ThreadReply, ThreadRequest } from './sqlite-verify.js';
 
 // Rows a read: short pages keep little alive from one garbage collection to the
@@ -49,19 +49,19 @@ const WHOLE_SQL = `SELECT seq, id, v, type, at, automation, run_id, actor, data,
  * text (only a hand could put one there) as -1, and its row is read again as it
  * is, so the comparison sees what is stored.
  */
+const RUN_STATES = ['running', 'finished', 'failed', 'abandoned'];
 const CODED: Readonly<Record<string, readonly string[]>> = {
-  status: ['running', 'finished', 'failed', 'abandoned'],
-  disposition: ['auto', 'review', 'approval_required'],
-  decision: ['approve', 'override', 'reject'],
+  status: RUN_STATES,
+  disposition: DISPOSITIONS,
+  decision: DECISIONS,
   awaiting: ['review', 'approval'],
   audit: ['pending', 'done'],
   action: ['in_doubt', 'taken', 'failed', 'reverted'],
-  ended: ['running', 'finished', 'failed', 'abandoned'],
-  audit_grade: ['approve', 'override', 'reject'],
+  ended: RUN_STATES,
+  audit_grade: DECISIONS,
 };
-const RUN_NAMES = ['run_id', ...RUN_COLUMNS.map(([, sql]) => sql)];
-const CODED_COLUMNS = RUN_NAMES.map((c, i) => [i, CODED[c]] as const).filter((x): x is readonly [number, readonly string[]] => x[1] !== undefined);
-const CODED_SELECT = RUN_NAMES.map((c) =>
+const CODED_COLUMNS = RUN_SQL_NAMES.map((c, i) => [i, CODED[c]] as const).filter((x): x is readonly [number, readonly string[]] => x[1] !== undefined);
+const CODED_SELECT = RUN_SQL_NAMES.map((c) =>
   CODED[c] ? `CASE WHEN typeof(${c}) = 'text' THEN (CASE ${c} ${CODED[c].map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} ELSE ${c} END) WHEN ${c} IS NULL THEN NULL ELSE -1 END` : c,
 ).join(', ');
 
@@ -96,7 +96,7 @@ function verifyRange(db: BetterSqlite3.Database, job: RangeJob): Promise<RangeRe
     for (const [i, values] of CODED_COLUMNS) {
       const v = r[i];
       if (typeof v !== 'number') continue;
-      if (v < 0) return runAsStored.get(r[RUN_NAMES.length]) as unknown[];
+      if (v < 0) return runAsStored.get(r[RUN_SQL_NAMES.length]) as unknown[];
       r[i] = values[v];
     }
     return r;
@@ -106,7 +106,7 @@ function verifyRange(db: BetterSqlite3.Database, job: RangeJob): Promise<RangeRe
       const rows = runsPage.all(rowid) as unknown[][];
       if (rows.length > 0) yield rows.map((r) => rowToRun(decoded(r)));
       if (rows.length < PAGE) return;
-      rowid = rows[rows.length - 1][1 + RUN_COLUMNS.length] as number;
+      rowid = rows[rows.length - 1][RUN_SQL_NAMES.length] as number;
     }
   }
   const account = new RangeAccount(impacts(), runs(), job.hi);

@@ -101,24 +101,23 @@ const CLASS_COLUMNS = 'started_at, tokens_in, tokens_out, cost_usd, confidence, 
  * the order of their day groups, covering every column the groups read; the
  * timed runs likewise; and the few runs with a mismatch or that waited.
  */
-export const STATS_INDEXES = [
-  `CREATE INDEX runs_by_class ON runs (automation, ${DAY}, ${MISMATCHED}, ${classKeys(SQLITE_STATS).join(', ')}, ${CLASS_COLUMNS}) WHERE start_seq IS NOT NULL`,
-  `CREATE INDEX runs_by_latency ON runs (automation, ${DAY}, latency_bucket, started_at, start_seq, ended, end_seq, duration_ms) WHERE ${TIMED}`,
-  'CREATE INDEX runs_mismatched ON runs (first_seq) WHERE mismatch_seq IS NOT NULL',
-  `CREATE INDEX runs_waited ON runs ((${DECIDED_AT}), finished_at, started_at, automation, disposition, decision_seq, end_seq, decision_at, start_seq, ended) WHERE ${AWAITED}`,
-];
-export const STATS_INDEX_NAMES = STATS_INDEXES.map((sql) => /^CREATE INDEX (\w+)/.exec(sql)![1]);
+export const STATS_INDEXES: Readonly<Record<string, string>> = {
+  runs_by_class: `ON runs (automation, ${DAY}, ${MISMATCHED}, ${classKeys(SQLITE_STATS).join(', ')}, ${CLASS_COLUMNS}) WHERE start_seq IS NOT NULL`,
+  runs_by_latency: `ON runs (automation, ${DAY}, latency_bucket, started_at, start_seq, ended, end_seq, duration_ms) WHERE ${TIMED}`,
+  runs_mismatched: 'ON runs (first_seq) WHERE mismatch_seq IS NOT NULL',
+  runs_waited: `ON runs ((${DECIDED_AT}), finished_at, started_at, automation, disposition, decision_seq, end_seq, decision_at, start_seq, ended) WHERE ${AWAITED}`,
+};
 
-/** Where the cuts fall inside a day: its runs are grouped one by one (every automation's, or one automation's). */
-function cutDays(q: AggregateQuery): { all: string[]; byAutomation: [string, string][] } {
+/** Where the cuts (normalized) fall inside a day: its runs are grouped one by one (every automation's, or one automation's). */
+function cutDays(cuts: readonly string[], byAutomation: readonly (readonly [string, string])[]): { all: string[]; byAutomation: [string, string][] } {
   const inside = (t: string) => (t.endsWith(MIDNIGHT) ? null : t.slice(0, 10));
-  const all = [...new Set(q.cuts.at.map((t) => inside(normalizeTime(t, 'cut'))).filter((d): d is string => d !== null))].sort();
-  const byAutomation: [string, string][] = [];
-  for (const [a, t] of q.cuts.byAutomation ?? []) {
-    const day = inside(normalizeTime(t, 'cut'));
-    if (day !== null && !all.includes(day)) byAutomation.push([a, day]);
+  const all = [...new Set(cuts.map(inside).filter((d): d is string => d !== null))].sort();
+  const one: [string, string][] = [];
+  for (const [a, t] of byAutomation) {
+    const day = inside(t);
+    if (day !== null && !all.includes(day)) one.push([a, day]);
   }
-  return { all, byAutomation };
+  return { all, byAutomation: one };
 }
 
 const MIDNIGHT = 'T00:00:00.000Z';
@@ -132,12 +131,12 @@ export async function aggregateRuns(q: AggregateQuery, d: StatsDialect, read: Re
   const only = q.automation !== undefined ? [`automation = ${lit(q.automation)}`] : [];
   const cuts = [...q.cuts.at].map((t) => normalizeTime(t, 'cut')).sort();
   const cell = (start: string) => (cuts.length ? [`CASE ${cuts.map((t, i) => `WHEN ${start} < ${lit(t)} THEN ${i}`).join(' ')} ELSE ${cuts.length} END`] : []);
-  const byAutomation = [...(q.cuts.byAutomation ?? [])];
+  const byAutomation = [...(q.cuts.byAutomation ?? [])].map(([a, t]) => [a, normalizeTime(t, 'cut')] as const);
   const flag = (a: string, start: string) =>
-    byAutomation.length ? [`CASE WHEN ${start} < (CASE ${a} ${byAutomation.map(([x, t]) => `WHEN ${lit(x)} THEN ${lit(normalizeTime(t, 'cut'))}`).join(' ')} END) THEN 1 ELSE 0 END`] : [];
+    byAutomation.length ? [`CASE WHEN ${start} < (CASE ${a} ${byAutomation.map(([x, t]) => `WHEN ${lit(x)} THEN ${lit(t)}`).join(' ')} END) THEN 1 ELSE 0 END`] : [];
   // A window is the same for every start of an automation in one month between the same cuts.
   const cellOf = (a: string, month: string, start: string) => [a, month, ...cell(start), ...flag(a, start)];
-  const split = cutDays(q);
+  const split = cutDays(cuts, byAutomation);
   const keys = classKeys(d);
   const k = keys.map((_, i) => `k${i}`);
   const sums = ['count(*)', 'coalesce(sum(tokens_in), 0)', 'coalesce(sum(tokens_out), 0)', 'coalesce(sum(cost_usd), 0)', 'coalesce(sum(confidence), 0)', 'coalesce(sum(confidence * confidence), 0)'];

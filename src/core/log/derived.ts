@@ -125,6 +125,9 @@ export const RUN_COLUMNS: readonly (readonly [RunColumn, string])[] = [
   ['reversibleUntil', 'reversible_until'],
 ];
 
+/** Each column's name in SQL. */
+export const RUN_SQL_NAME: ReadonlyMap<RunColumn, string> = new Map(RUN_COLUMNS);
+
 /** The columns whose value is the seq of the event that writes them: a writer that assigns seqs puts it in. */
 export const SEQ_COLUMNS: ReadonlySet<RunColumn> = new Set(['firstSeq', 'lastSeq', 'startSeq', 'endSeq', 'mismatchSeq', 'decisionSeq', 'auditSeq', 'revertSeq']);
 
