@@ -147,12 +147,14 @@ describe.each(storeBackends('tier history'))('tier changes shown with their evid
   });
 
   it('a prefix more than one hash starts with is refused, naming the events; more digits find one', async () => {
-    // Enough events that two share their first four hex digits.
+    // Enough events that two share their first four hex digits. A prefix of digits alone is read as a seq
+    // first (the seq exists here), so the clash has a letter in it.
     const byPrefix = new Map<string, LoggedEvent[]>();
     let clash: LoggedEvent[] | undefined;
     while (!clash) {
       const batch = await store.append(Array.from({ length: 200 }, (_, i) => ({ type: 'model_mismatch' as const, automation: 'noise', data: { expected: 'a', returned: `b${i}` } })));
       for (const e of batch) {
+        if (/^\d+$/.test(e.hash.slice(0, 4))) continue;
         const same = [...(byPrefix.get(e.hash.slice(0, 4)) ?? []), e];
         byPrefix.set(e.hash.slice(0, 4), same);
         if (same.length === 2) clash ??= same;
@@ -164,6 +166,19 @@ describe.each(storeBackends('tier history'))('tier changes shown with their evid
     expect(r.stderr).toContain(`error E_USAGE: "${prefix}" is the start of more than one event's hash (#${clash[0].seq}, #${clash[1].seq}`);
     const one = await cli('log', 'show', clash[1].hash.slice(0, 16), '--json');
     expect(json(one).event.seq).toBe(clash[1].seq);
+  });
+
+  it('digits are a seq first; digits past the last seq are read as a hash prefix', async () => {
+    const noise = () => store.append(Array.from({ length: 200 }, (_, i) => ({ type: 'model_mismatch' as const, automation: 'noise', data: { expected: 'a', returned: `c${i}` } })));
+    let events = await noise();
+    const digitsPast = () => events.find((e) => /^\d{6}/.test(e.hash) && Number(e.hash.slice(0, 6)) > events.at(-1)!.seq);
+    while (!digitsPast()) events = [...events, ...(await noise())];
+    const target = digitsPast()!;
+    const r = await cli('log', 'show', target.hash.slice(0, 6), '--json');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(json(r).event.seq).toBe(target.seq);
+    const asSeq = await cli('log', 'show', String(events[0].seq), '--json');
+    expect(json(asSeq).event.hash).toBe(events[0].hash);
   });
 
   it('usage errors exit 2: no such event, no hash, --history with a flag that writes, an unknown automation', async () => {
