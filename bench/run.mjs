@@ -10,7 +10,7 @@ if (want('eval')) await benchEval({ runs: 3 });
 if (want('govern')) await (await import('./govern.mjs')).benchGovern();
 if (want('store')) await (await import('./store.mjs')).main();
 if (want('gov-run')) await (await import('./gov-run.mjs')).benchGovRun();
-if (want('seal')) await (await import('./seal.mjs')).benchSeal();
+if (want('seal')) await (await import('./seal.mjs')).main();
 if (want('pg')) await (await import('./pg-append.mjs')).benchPgAppend();
 if (want('observe')) await (await import('./observe.mjs')).main();
 if (want('promote')) await (await import('./promote.mjs')).benchPromote();

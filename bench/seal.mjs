@@ -105,6 +105,4 @@ export async function main() {
   return figures;
 }
 
-export const benchSeal = main;
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
